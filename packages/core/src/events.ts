@@ -1,0 +1,73 @@
+/**
+ * Diagnostics events on `node:diagnostics_channel`. Subscribe with
+ * `diagnostics_channel.subscribe('secretref:fetch', listener)`. Events carry canonical references,
+ * codes and timings, never values. Publishing costs nothing when no one subscribes.
+ */
+import { type Channel, channel } from 'node:diagnostics_channel';
+import type { SecretrefError } from './errors.ts';
+
+/** A cached value was returned. */
+export interface HitEvent {
+  readonly ref: string;
+  readonly scheme: string;
+}
+
+/** No fresh value was cached; a fetch was started or joined. */
+export interface MissEvent {
+  readonly ref: string;
+  readonly scheme: string;
+  /** `cold`: nothing cached; `expired`: past its TTL; `forced`: `forceFetch`. */
+  readonly reason: 'cold' | 'expired' | 'forced';
+}
+
+/** One provider call finished (one batch). */
+export interface FetchEvent {
+  readonly scheme: string;
+  readonly region: string | undefined;
+  /** The canonical references in the batch. */
+  readonly refs: readonly string[];
+  readonly durationMs: number;
+  /** How many references in the batch failed. */
+  readonly failed: number;
+}
+
+/** A refresh failed transiently and the last good value was returned instead. */
+export interface StaleServedEvent {
+  readonly ref: string;
+  readonly scheme: string;
+  /** How long ago the served value was fetched. */
+  readonly ageMs: number;
+  /** The failure that was masked. */
+  readonly error: SecretrefError;
+}
+
+/** A resolve failed (the error is also thrown to the caller). */
+export interface ErrorEvent {
+  readonly ref: string;
+  readonly scheme: string;
+  readonly error: SecretrefError;
+}
+
+/** Channel names, for `diagnostics_channel.subscribe`. */
+export const CHANNELS: {
+  readonly hit: 'secretref:hit';
+  readonly miss: 'secretref:miss';
+  readonly fetch: 'secretref:fetch';
+  readonly staleServed: 'secretref:stale-served';
+  readonly error: 'secretref:error';
+} = {
+  hit: 'secretref:hit',
+  miss: 'secretref:miss',
+  fetch: 'secretref:fetch',
+  staleServed: 'secretref:stale-served',
+  error: 'secretref:error',
+};
+
+/** The channels themselves, shared by every resolver in the process. */
+export const channels: Readonly<Record<keyof typeof CHANNELS, Channel>> = {
+  hit: channel(CHANNELS.hit),
+  miss: channel(CHANNELS.miss),
+  fetch: channel(CHANNELS.fetch),
+  staleServed: channel(CHANNELS.staleServed),
+  error: channel(CHANNELS.error),
+};

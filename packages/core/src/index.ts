@@ -1,0 +1,52 @@
+/**
+ * @secretref/core: the reference grammar, the resolver with its cache and batching, the error
+ * hierarchy, diagnostics events, and the provider interface that AWS providers implement.
+ */
+export { type AwsErrorContext, type AwsErrorNames, fromAwsError } from './aws-errors.ts';
+export {
+  AccessDeniedError,
+  DecryptionError,
+  type ErrorCode,
+  InvalidReferenceError,
+  InvalidValueError,
+  ProviderError,
+  ResolveAllError,
+  SecretNotFoundError,
+  SecretrefError,
+  type SecretrefErrorOptions,
+  ThrottledError,
+  TimeoutError,
+  UnknownSchemeError,
+} from './errors.ts';
+export {
+  CHANNELS,
+  type ErrorEvent,
+  type FetchEvent,
+  type HitEvent,
+  type MissEvent,
+  type StaleServedEvent,
+} from './events.ts';
+export type {
+  FetchContext,
+  FetchRequest,
+  FetchResult,
+  Locator,
+  ParseInput,
+  Provider,
+  RawValue,
+  ReferenceForm,
+  ValueType,
+} from './provider.ts';
+export { envProvider } from './providers/env.ts';
+export { fileProvider } from './providers/file.ts';
+export { formatReference, parseDuration, parseReference, type Reference } from './reference.ts';
+export {
+  createResolver,
+  type ReferenceSpec,
+  type ResolvedAll,
+  type ResolveFunction,
+  type ResolveOptions,
+  type Resolver,
+  type ResolverOptions,
+  type ResolverStats,
+} from './resolver.ts';

@@ -1,0 +1,285 @@
+/**
+ * The reference grammar: `scheme:body[?query][#fragment]`, CloudFormation dynamic references
+ * `{{resolve:service:...}}` and bare ARNs, parsed into a typed `Reference` with a canonical string
+ * form that parses back to the same reference. See docs/reference-syntax.md.
+ */
+import { InvalidReferenceError, UnknownSchemeError } from './errors.ts';
+import type { Locator, Provider, ReferenceForm, ValueType } from './provider.ts';
+
+/** A parsed reference. Optional fields are absent when the reference does not set them. */
+export interface Reference {
+  /** Lower-case scheme (`ssm`). */
+  readonly scheme: string;
+  /** The canonical body, as the provider normalised it (`/app/db:3`). */
+  readonly body: string;
+  /** `?region=`, or the region of an ARN body. */
+  readonly region?: string;
+  /** `?ttl=` in milliseconds. */
+  readonly ttlMs?: number;
+  /** `?as=` */
+  readonly as?: ValueType;
+  /** `?optional=` */
+  readonly optional?: boolean;
+  /** Scheme-specific query parameters, decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The decoded fragment: a top-level JSON key (`password`) or an RFC 6901 pointer (`/a/b`). */
+  readonly fragment?: string;
+}
+
+/** A reference with the provider that handles it and its locator. */
+export interface ParsedReference<L extends Locator = Locator> {
+  readonly reference: Reference;
+  /** The canonical string form of `reference`. */
+  readonly canonical: string;
+  readonly provider: Provider<L>;
+  readonly locator: L;
+}
+
+/** The schemes and ARN services a set of providers handles. */
+export interface Registry {
+  readonly schemes: ReadonlyMap<string, Provider>;
+  readonly arnServices: ReadonlyMap<string, { provider: Provider; scheme: string }>;
+}
+
+/** Builds a lookup of providers by scheme and ARN service; later providers win. */
+export function createRegistry(providers: readonly Provider[]): Registry {
+  const schemes = new Map<string, Provider>();
+  const arnServices = new Map<string, { provider: Provider; scheme: string }>();
+  for (const provider of providers) {
+    for (const scheme of provider.schemes) schemes.set(scheme, provider);
+    const scheme = provider.schemes[0];
+    if (scheme === undefined) continue;
+    for (const service of provider.arnServices ?? []) arnServices.set(service, { provider, scheme });
+  }
+  return { schemes, arnServices };
+}
+
+const COMMON_PARAMS = new Set(['region', 'ttl', 'as', 'optional']);
+const VALUE_TYPES: ReadonlySet<string> = new Set<ValueType>(['string', 'json', 'binary', 'list']);
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const CLOUDFORMATION = /^\{\{resolve:([a-z][a-z0-9-]*):([^{}]+)\}\}$/;
+const ARN = /^arn:aws(?:-[a-z]+)*:([a-z0-9-]+):/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+// Whitespace and control characters are never part of a reference; percent-encode them in fragments.
+const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses a duration: milliseconds as a bare integer (`1500`), or a number with a unit
+ * (`250ms`, `30s`, `5m`, `1h`, `1d`). Returns `undefined` for anything else.
+ */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text);
+  if (!match) return undefined;
+  const [, amount = '', unit] = match;
+  if (unit === undefined && amount.includes('.')) return undefined;
+  const ms = Number(amount) * (UNIT_MS[unit ?? 'ms'] ?? 1);
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+function decode(text: string, what: string, ref: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new InvalidReferenceError(`${what} in "${ref}" has a malformed percent-escape`, { ref });
+  }
+}
+
+function invalid(ref: string, message: string, scheme?: string): InvalidReferenceError {
+  return new InvalidReferenceError(`${message} in "${ref}"`, { ref, scheme });
+}
+
+function acceptsParam(provider: Provider, name: string): boolean {
+  for (const param of provider.params ?? []) {
+    if (param === name) return true;
+    if (param.endsWith('.*') && name.length > param.length - 1 && name.startsWith(param.slice(0, -1))) return true;
+  }
+  return false;
+}
+
+interface Parts {
+  scheme: string;
+  provider: Provider;
+  body: string;
+  form: ReferenceForm;
+  query: string | undefined;
+  fragment: string | undefined;
+}
+
+function lookup(registry: Registry, scheme: string, ref: string): Provider {
+  const provider = registry.schemes.get(scheme);
+  if (!provider) throw new UnknownSchemeError(scheme, [...registry.schemes.keys()], { ref });
+  return provider;
+}
+
+/** Splits `rest` at the first `#` (fragment) and then at the first `?` (query). */
+function splitTail(rest: string): { head: string; query: string | undefined; fragment: string | undefined } {
+  const hash = rest.indexOf('#');
+  const beforeHash = hash === -1 ? rest : rest.slice(0, hash);
+  const fragment = hash === -1 ? undefined : rest.slice(hash + 1);
+  const question = beforeHash.indexOf('?');
+  if (question === -1) return { head: beforeHash, query: undefined, fragment };
+  return { head: beforeHash.slice(0, question), query: beforeHash.slice(question + 1), fragment };
+}
+
+function split(input: string, registry: Registry): Parts {
+  const cloudformation = CLOUDFORMATION.exec(input);
+  if (cloudformation) {
+    const [, scheme = '', body = ''] = cloudformation;
+    const provider = lookup(registry, scheme, input);
+    return { scheme, provider, body, form: 'cloudformation', query: undefined, fragment: undefined };
+  }
+  if (input.startsWith('{{')) {
+    throw invalid(input, 'a CloudFormation dynamic reference must look like {{resolve:service:...}}');
+  }
+  const arn = ARN.exec(input);
+  if (arn) {
+    const service = arn[1] ?? '';
+    const handler = registry.arnServices.get(service);
+    if (!handler) throw new UnknownSchemeError(`arn:${service}`, [...registry.schemes.keys()], { ref: input });
+    const { head, query, fragment } = splitTail(input);
+    return { scheme: handler.scheme, provider: handler.provider, body: head, form: 'arn', query, fragment };
+  }
+  const scheme = SCHEME.exec(input);
+  if (!scheme) throw invalid(input, 'a reference must start with a scheme (`ssm:`, `env:`...)');
+  const name = (scheme[1] ?? '').toLowerCase();
+  const provider = lookup(registry, name, input);
+  const { head, query, fragment } = splitTail(input.slice(scheme[0].length));
+  return { scheme: name, provider, body: head, form: 'uri', query, fragment };
+}
+
+interface Query {
+  common: { region?: string; ttlMs?: number; as?: ValueType; optional?: boolean };
+  params: Record<string, string>;
+}
+
+function parseQuery(query: string | undefined, parts: Parts, ref: string): Query {
+  const result: Query = { common: {}, params: {} };
+  if (query === undefined) return result;
+  if (query === '') throw invalid(ref, 'the query after "?" is empty', parts.scheme);
+  const seen = new Set<string>();
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw invalid(ref, `query parameter "${pair}" must be name=value`, parts.scheme);
+    const name = decode(pair.slice(0, eq), 'a query parameter name', ref);
+    const value = decode(pair.slice(eq + 1), `query parameter "${name}"`, ref);
+    if (seen.has(name)) throw invalid(ref, `query parameter "${name}" is repeated`, parts.scheme);
+    seen.add(name);
+    if (value === '') throw invalid(ref, `query parameter "${name}" is empty`, parts.scheme);
+    if (COMMON_PARAMS.has(name)) setCommon(result.common, name, value, ref, parts.scheme);
+    else if (acceptsParam(parts.provider, name)) result.params[name] = value;
+    else {
+      const accepted = [...COMMON_PARAMS, ...(parts.provider.params ?? [])].join(', ');
+      throw invalid(ref, `unknown query parameter "${name}" (accepted: ${accepted})`, parts.scheme);
+    }
+  }
+  return result;
+}
+
+function setCommon(common: Query['common'], name: string, value: string, ref: string, scheme: string): void {
+  switch (name) {
+    case 'region':
+      if (!REGION.test(value)) throw invalid(ref, `"${value}" is not an AWS region`, scheme);
+      common.region = value;
+      return;
+    case 'ttl': {
+      const ms = parseDuration(value);
+      if (ms === undefined)
+        throw invalid(ref, `ttl "${value}" is not a duration (30s, 5m, 1h, 0, or milliseconds)`, scheme);
+      common.ttlMs = ms;
+      return;
+    }
+    case 'as':
+      if (!VALUE_TYPES.has(value)) throw invalid(ref, `as "${value}" must be string, json, binary or list`, scheme);
+      common.as = value as ValueType;
+      return;
+    default:
+      if (value !== 'true' && value !== 'false')
+        throw invalid(ref, `optional "${value}" must be true or false`, scheme);
+      common.optional = value === 'true';
+  }
+}
+
+function parseFragment(raw: string | undefined, ref: string, scheme: string): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === '') throw invalid(ref, 'the fragment after "#" is empty', scheme);
+  const fragment = decode(raw, 'the fragment', ref);
+  if (fragment.startsWith('/') && /~(?![01])/.test(fragment)) {
+    throw invalid(ref, 'a JSON pointer may only use the escapes ~0 and ~1', scheme);
+  }
+  return fragment;
+}
+
+/** Encodes a fragment so that the canonical form parses back to it. */
+function encodeFragment(fragment: string): string {
+  return fragment.replace(/[%\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => encodeURIComponent(c));
+}
+
+/** The canonical string form of a reference: parameters sorted, values percent-encoded. */
+export function formatReference(reference: Reference): string {
+  const params: [string, string][] = Object.entries(reference.params);
+  if (reference.region !== undefined) params.push(['region', reference.region]);
+  if (reference.ttlMs !== undefined) params.push(['ttl', String(reference.ttlMs)]);
+  if (reference.as !== undefined) params.push(['as', reference.as]);
+  if (reference.optional !== undefined) params.push(['optional', String(reference.optional)]);
+  params.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  let text = `${reference.scheme}:${reference.body}`;
+  if (params.length > 0) {
+    text += `?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
+  }
+  if (reference.fragment !== undefined) text += `#${encodeFragment(reference.fragment)}`;
+  return text;
+}
+
+/**
+ * Parses a reference against a registry of providers. Throws `InvalidReferenceError` or
+ * `UnknownSchemeError`; never does I/O.
+ */
+export function parseWith(registry: Registry, input: string): ParsedReference {
+  if (typeof input !== 'string') {
+    throw new InvalidReferenceError(`a reference must be a string, got ${input === null ? 'null' : typeof input}`);
+  }
+  if (input === '') throw new InvalidReferenceError('a reference must not be empty');
+  if (FORBIDDEN.test(input)) {
+    // Do not echo the input: a pasted value in the wrong place could be a secret.
+    throw new InvalidReferenceError(
+      'a reference must not contain whitespace or control characters (percent-encode them in a fragment)',
+    );
+  }
+  const parts = split(input, registry);
+  if (parts.body === '') throw invalid(input, 'the reference has an empty body', parts.scheme);
+  const { common, params } = parseQuery(parts.query, parts, input);
+  const fragment = parseFragment(parts.fragment, input, parts.scheme);
+  const locator = parts.provider.parse({
+    scheme: parts.scheme,
+    body: parts.body,
+    form: parts.form,
+    params,
+    ref: input,
+  });
+  if (common.region !== undefined && locator.region !== undefined && common.region !== locator.region) {
+    throw invalid(input, `?region=${common.region} contradicts the ARN's region ${locator.region}`, parts.scheme);
+  }
+  if (fragment !== undefined && locator.fragment !== undefined && fragment !== locator.fragment) {
+    throw invalid(input, 'the reference names two different JSON keys', parts.scheme);
+  }
+  const region = common.region ?? locator.region;
+  const key = fragment ?? locator.fragment;
+  const reference: Reference = {
+    scheme: parts.scheme,
+    body: locator.key,
+    params,
+    ...(region === undefined ? {} : { region }),
+    ...(common.ttlMs === undefined ? {} : { ttlMs: common.ttlMs }),
+    ...(common.as === undefined ? {} : { as: common.as }),
+    ...(common.optional === undefined ? {} : { optional: common.optional }),
+    ...(key === undefined ? {} : { fragment: key }),
+  };
+  return { reference, canonical: formatReference(reference), provider: parts.provider, locator };
+}
+
+/** Parses a reference with the given providers. See `parseWith`. */
+export function parseReference(input: string, providers: readonly Provider[]): Reference {
+  return parseWith(createRegistry(providers), input).reference;
+}

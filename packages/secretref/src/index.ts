@@ -1,0 +1,66 @@
+/**
+ * secretref: resolve secret references in Node apps.
+ *
+ * ```ts
+ * import { resolve } from 'secretref';
+ * const password = await resolve('ssm:/my/app/password');
+ * ```
+ *
+ * `resolve`, `resolveAll`, `peek` and `invalidate` use a default resolver with the AWS providers
+ * registered, created on first use. `createResolver` makes one with its own cache and options.
+ */
+import {
+  createResolver as createCoreResolver,
+  type Provider,
+  type ResolveFunction,
+  type Resolver,
+  type ResolverOptions,
+} from '@secretref/core';
+import { ssmProvider } from '@secretref/ssm';
+
+export * from '@secretref/core';
+export { type SsmProviderOptions, ssmProvider } from '@secretref/ssm';
+
+/** The AWS providers `secretref` registers by default: SSM Parameter Store (`ssm:`, `ssm-secure:`, SSM ARNs). */
+export function awsProviders(): Provider[] {
+  return [ssmProvider() as Provider];
+}
+
+/**
+ * Creates a resolver with the AWS providers registered (plus `env:` and `file:`). Providers in
+ * `options.providers` are added after them and win for the schemes they claim.
+ */
+export function createResolver(options: ResolverOptions = {}): Resolver {
+  return createCoreResolver({ ...options, providers: [...awsProviders(), ...(options.providers ?? [])] });
+}
+
+let current: Resolver | undefined;
+
+/** The resolver behind `resolve`, `resolveAll`, `peek` and `invalidate`, created on first use. */
+export function defaultResolver(): Resolver {
+  current ??= createResolver();
+  return current;
+}
+
+/**
+ * Replaces the default resolver (to configure it, or in tests); returns the previous one.
+ * `undefined` makes the next call create a fresh default.
+ */
+export function setDefaultResolver(resolver: Resolver | undefined): Resolver | undefined {
+  const previous = current;
+  current = resolver;
+  return previous;
+}
+
+/** Resolves a reference with the default resolver. See `Resolver.resolve`. */
+export const resolve: ResolveFunction = ((ref: string, options?: Parameters<ResolveFunction>[1]) =>
+  defaultResolver().resolve(ref, options)) as ResolveFunction;
+
+/** Resolves an object of references with the default resolver. See `Resolver.resolveAll`. */
+export const resolveAll: Resolver['resolveAll'] = (refs, options) => defaultResolver().resolveAll(refs, options);
+
+/** The default resolver's cached value, synchronously. See `Resolver.peek`. */
+export const peek: Resolver['peek'] = (ref, options) => defaultResolver().peek(ref, options);
+
+/** Drops cached values of the default resolver. See `Resolver.invalidate`. */
+export const invalidate: Resolver['invalidate'] = (ref) => defaultResolver().invalidate(ref);

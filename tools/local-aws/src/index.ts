@@ -1,0 +1,20 @@
+/** A local AWS for tests, the demo and the benchmarks. */
+export { MOTO_HINT, type Moto, startMoto } from './moto.ts';
+
+/** Client settings for moto: any credentials work, the account is 123456789012. */
+export function localAwsConfig(
+  endpoint: string,
+  region = 'us-east-1',
+): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
+  return { endpoint, region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+}
+
+/** The same settings as environment variables, as a user would set them (`AWS_ENDPOINT_URL`). */
+export function localAwsEnv(endpoint: string, region = 'us-east-1'): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Starts moto (an AWS emulator) in server mode on a free loopback port and stops it again.
+ * One port serves SSM, Secrets Manager and KMS; see ../shared/LOCAL-AWS.md for where moto
+ * differs from AWS.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A running moto server. */
+export interface Moto {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  /** Wipes all state (every service, every region). */
+  reset(): Promise<void>;
+  /** Stops the server. */
+  stop(): Promise<void>;
+}
+
+/** The hint printed when moto is missing. */
+export const MOTO_HINT =
+  "moto is not installed for python3. Install it with: pip install 'moto[server]' (Python >= 3.10), " +
+  'or point MOTO_PYTHON at a Python that has it.';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function reset(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/** Starts moto and waits until it answers; throws with an install hint if moto is missing. */
+export async function startMoto(options: { port?: number; timeoutMs?: number } = {}): Promise<Moto> {
+  const python = process.env.MOTO_PYTHON ?? 'python3';
+  const check = spawnSync(python, ['-c', 'import moto.server'], { encoding: 'utf8' });
+  if (check.status !== 0) throw new Error(`${MOTO_HINT}\n${check.stderr ?? check.error?.message ?? ''}`.trim());
+  const port = options.port ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  while (!(await reset(endpoint))) {
+    if (child.exitCode !== null) throw new Error(`moto exited with code ${child.exitCode}:\n${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`moto did not answer on ${endpoint} in time:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    endpoint,
+    async reset() {
+      if (!(await reset(endpoint))) throw new Error('moto reset failed');
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited(child);
+      clearTimeout(timer);
+    },
+  };
+}
