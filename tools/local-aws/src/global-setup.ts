@@ -2,6 +2,7 @@
  * Vitest global setup of the integration project: one moto for the whole run, its endpoint
  * provided to tests as `inject('awsEndpoint')`.
  */
+import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { startMoto } from './moto.ts';
 

@@ -17,7 +17,7 @@ export interface Moto {
 }
 
 /** The hint printed when moto is missing. */
-export const MOTO_HINT =
+export const MOTO_HINT: string =
   "moto is not installed for python3. Install it with: pip install 'moto[server]' (Python >= 3.10), " +
   'or point MOTO_PYTHON at a Python that has it.';
 

@@ -1,0 +1,58 @@
+import { inspect } from 'node:util';
+import { createResolver, type ResolverOptions, ThrottledError } from '@secretref/core';
+import { type MemoryProvider, memoryProvider } from '@secretref/core/testing';
+
+/** A resolver over one in-memory provider (scheme `mem`), with a clock the test moves by hand. */
+export function setup(options: ResolverOptions & { values?: Record<string, string>; batchSize?: number } = {}) {
+  const clock = { now: 1_000_000 };
+  const provider: MemoryProvider = memoryProvider({
+    schemes: ['mem'],
+    values: options.values ?? {},
+    batchSize: options.batchSize ?? 10,
+  });
+  const resolver = createResolver({
+    jitter: 0,
+    ...options,
+    providers: [provider],
+    now: () => clock.now,
+  });
+  return {
+    resolver,
+    provider,
+    clock,
+    /** Moves the clock forward. */
+    advance(ms: number) {
+      clock.now += ms;
+    },
+    /** Provider calls so far. */
+    get calls() {
+      return provider.calls.length;
+    },
+  };
+}
+
+/** Makes every fetch of `body` throttled. */
+export function throttle(provider: MemoryProvider, body = '*'): void {
+  provider.fail(body, (r) => new ThrottledError('Rate exceeded', { ref: r.ref, scheme: r.scheme }));
+}
+
+/** Everything observable about a value: message, stack, cause chain, inspect, JSON. */
+export function observable(value: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = value;
+  for (let depth = 0; current !== undefined && current !== null && depth < 10; depth++) {
+    parts.push(inspect(current, { showHidden: true, depth: 10, getters: true }));
+    try {
+      parts.push(JSON.stringify(current) ?? '');
+    } catch {
+      // Circular structures are fine: inspect covered them.
+    }
+    if (current instanceof Error) {
+      parts.push(current.message, current.stack ?? '', String(current));
+      current = current.cause;
+    } else {
+      current = undefined;
+    }
+  }
+  return parts.join('\n');
+}
