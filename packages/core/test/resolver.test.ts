@@ -531,7 +531,7 @@ describe('events and stats', () => {
     ]);
     expect(events[0]?.message).toEqual({ ref: 'mem:a', scheme: 'mem', reason: 'cold' });
     expect(events[1]?.message).toMatchObject({ scheme: 'mem', refs: ['mem:a'], failed: 0 });
-    expect((events[1]?.message as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
+    expect((events[1]!.message as { durationMs: number }).durationMs).toBeGreaterThanOrEqual(0);
     expect(observable(events.map((e) => e.message))).not.toContain('SECRET-VALUE-123');
   });
 
