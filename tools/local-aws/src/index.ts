@@ -1,4 +1,5 @@
 /** A local AWS for tests, the demo and the benchmarks. */
+export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 export { MOTO_HINT, type Moto, startMoto } from './moto.ts';
 
 /** Client settings for moto: any credentials work, the account is 123456789012. */

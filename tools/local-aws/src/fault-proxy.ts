@@ -1,0 +1,119 @@
+/**
+ * A loopback HTTP proxy between the SDK clients and moto that counts calls per operation, adds
+ * latency and injects faults: what AWS does under load and moto never does.
+ */
+import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** A failure the proxy answers with instead of forwarding. */
+export type Fault =
+  /** HTTP 400 `ThrottlingException: Rate exceeded`, as SSM, Secrets Manager and KMS send it. */
+  | 'throttle'
+  /** HTTP 500 with a JSON `InternalServerError`. */
+  | 'server-error'
+  /** HTTP 503 with an HTML body, as a load balancer sends it. */
+  | 'unavailable'
+  /** The connection is reset without an answer. */
+  | 'reset'
+  /** The request is never answered. */
+  | 'hang'
+  /** HTTP 200 with a truncated JSON body. */
+  | 'malformed';
+
+/** A running proxy. */
+export interface FaultProxy {
+  /** `http://127.0.0.1:<port>`: point clients here instead of at moto. */
+  readonly endpoint: string;
+  /** Operations forwarded or failed, in arrival order (`GetParameters`, `GetParametersByPath`...). */
+  readonly calls: string[];
+  /** The fault for every request, or per operation; `undefined` forwards. */
+  fault: Fault | ((operation: string) => Fault | undefined) | undefined;
+  /** Latency added to every request, in ms. */
+  latencyMs: number;
+  /** Counts of `calls` by operation. */
+  count(operation?: string): number;
+  close(): Promise<void>;
+}
+
+const JSON_TYPE = 'application/x-amz-json-1.1';
+
+function operationOf(req: IncomingMessage): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
+  return `${req.method} ${req.url}`;
+}
+
+function answer(res: ServerResponse, status: number, body: string, type = JSON_TYPE): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Starts a proxy in front of `target` (moto's endpoint). */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const sockets = new Set<Socket>();
+  const proxy: FaultProxy = {
+    endpoint: '',
+    calls: [],
+    fault: undefined,
+    latencyMs: 0,
+    count: (operation) => (operation ? proxy.calls.filter((c) => c === operation).length : proxy.calls.length),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const operation = operationOf(req);
+      proxy.calls.push(operation);
+      const fault = typeof proxy.fault === 'function' ? proxy.fault(operation) : proxy.fault;
+      setTimeout(() => {
+        switch (fault) {
+          case 'throttle':
+            return answer(res, 400, JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+          case 'server-error':
+            return answer(res, 500, JSON.stringify({ __type: 'InternalServerError', message: 'Internal error' }));
+          case 'unavailable':
+            return answer(res, 503, '<html><body>Service Unavailable</body></html>', 'text/html');
+          case 'reset':
+            return req.socket.destroy();
+          case 'hang':
+            return;
+          case 'malformed':
+            return answer(res, 200, '{"Parameters": [{"Name": "/x", "Value": "');
+          default: {
+            const forward = request(
+              {
+                host: upstream.hostname,
+                port: upstream.port,
+                method: req.method,
+                path: req.url,
+                headers: req.headers,
+              },
+              (upstreamRes) => {
+                res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+                upstreamRes.pipe(res);
+              },
+            );
+            forward.on('error', () => req.socket.destroy());
+            forward.end(Buffer.concat(chunks));
+          }
+        }
+      }, proxy.latencyMs);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('the fault proxy has no address');
+  (proxy as { endpoint: string }).endpoint = `http://127.0.0.1:${address.port}`;
+  return proxy;
+}
