@@ -18,8 +18,9 @@ import { parseSsmBody, type SsmLocator } from './parse.ts';
 /** Options of `ssmProvider`. */
 export interface SsmProviderOptions {
   /**
-   * The client for references without a region of their own. Created lazily from `clientConfig`
-   * and the SDK's default chain (`AWS_REGION`, `AWS_ENDPOINT_URL`, profiles) when not given.
+   * The client for references without a region of their own and for those in its region. Created
+   * lazily from `clientConfig` and the SDK's default chain (`AWS_REGION`, `AWS_ENDPOINT_URL`,
+   * profiles) when not given.
    */
   readonly client?: SSMClient | undefined;
   /** Configuration of the clients the provider creates (one per region). */
@@ -108,20 +109,28 @@ function rounds(requests: readonly Request[]): Request[][] {
 export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocator> {
   const batchSize = Math.min(10, Math.max(1, options.batchSize ?? 10));
   let sdk: Promise<SsmModule> | undefined;
-  const clients = new Map<string | undefined, SSMClient>();
+  const clients = new Map<string | undefined, Promise<SSMClient>>();
 
   async function load(): Promise<SsmModule> {
     sdk ??= import('@aws-sdk/client-ssm');
     return sdk;
   }
 
-  function clientFor(module: SsmModule, region: string | undefined): SSMClient {
+  async function createClient(module: SsmModule, region: string | undefined): Promise<SSMClient> {
+    const custom = options.clientFor?.(region);
+    if (custom) return custom;
+    const injected = options.client;
+    // The injected client also serves references that name its own region (ARNs, ?region=).
+    if (injected && (region === undefined || region === (await injected.config.region().catch(() => undefined)))) {
+      return injected;
+    }
+    return new module.SSMClient({ ...options.clientConfig, ...(region === undefined ? {} : { region }) });
+  }
+
+  function clientFor(module: SsmModule, region: string | undefined): Promise<SSMClient> {
     let client = clients.get(region);
     if (!client) {
-      client =
-        options.clientFor?.(region) ??
-        (region === undefined ? options.client : undefined) ??
-        new module.SSMClient({ ...options.clientConfig, ...(region === undefined ? {} : { region }) });
+      client = createClient(module, region);
       clients.set(region, client);
     }
     return client;
@@ -255,7 +264,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
           }),
         }));
       }
-      const client = clientFor(module, region);
+      const client = await clientFor(module, region);
       const results = new Map<Request, FetchResult>();
       const names = requests.filter((r) => !r.locator.path);
       await Promise.all([
@@ -272,10 +281,14 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
       return requests.map((r) => results.get(r) as FetchResult);
     },
     dispose() {
-      for (const [region, client] of clients) {
-        // An injected client belongs to the caller.
-        if (client !== options.client && !options.clientFor) client.destroy();
-        clients.delete(region);
+      const owned = [...clients.values()];
+      clients.clear();
+      for (const client of owned) {
+        // Clients the caller passed in are the caller's to destroy.
+        void client.then(
+          (c) => c !== options.client && !options.clientFor && c.destroy(),
+          () => {},
+        );
       }
     },
   };

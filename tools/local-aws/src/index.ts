@@ -1,4 +1,6 @@
 /** A local AWS for tests, the demo and the benchmarks. */
+import './provided.ts';
+
 export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 export { MOTO_HINT, type Moto, startMoto } from './moto.ts';
 

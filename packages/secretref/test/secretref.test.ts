@@ -1,0 +1,77 @@
+import { SecretNotFoundError } from '@secretref/core';
+import {
+  createResolver,
+  defaultResolver,
+  invalidate,
+  peek,
+  type Resolver,
+  resolve,
+  resolveAll,
+  setDefaultResolver,
+} from 'secretref';
+import { mockSecrets } from 'secretref/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+
+afterEach(() => {
+  setDefaultResolver(undefined);
+});
+
+describe('the default resolver', () => {
+  it('is created on first use, with the SSM provider registered', () => {
+    const first = defaultResolver();
+    expect(defaultResolver()).toBe(first);
+    expect(first.parse('ssm:/a:3')).toEqual({ scheme: 'ssm', body: '/a:3', params: {} });
+    expect(first.parse('{{resolve:ssm-secure:/a}}').scheme).toBe('ssm-secure');
+    expect(first.parse('arn:aws:ssm:eu-west-1:123456789012:parameter/a').region).toBe('eu-west-1');
+    expect(first.parse('env:HOME').scheme).toBe('env');
+  });
+
+  it('resolve, resolveAll, peek and invalidate go to whatever resolver is the default', async () => {
+    const custom: Resolver = createResolver();
+    setDefaultResolver(custom);
+    process.env.SECRETREF_DEFAULT_TEST = 'x';
+    expect(await resolve('env:SECRETREF_DEFAULT_TEST')).toBe('x');
+    expect(await resolveAll({ v: 'env:SECRETREF_DEFAULT_TEST' })).toEqual({ v: 'x' });
+    expect(peek('env:SECRETREF_DEFAULT_TEST')).toBe('x');
+    expect(custom.stats().hits).toBe(1);
+    invalidate();
+    expect(peek('env:SECRETREF_DEFAULT_TEST')).toBeUndefined();
+    delete process.env.SECRETREF_DEFAULT_TEST;
+  });
+
+  it('createResolver lets providers passed in override the defaults', async () => {
+    const { memoryProvider } = await import('secretref/testing');
+    const r = createResolver({ providers: [memoryProvider({ schemes: ['ssm'], values: { '/a': 'mine' } })] });
+    expect(await r.resolve('ssm:/a')).toBe('mine');
+  });
+});
+
+describe('mockSecrets, for testing application code', () => {
+  it('answers resolve() from memory, in every reference form the real providers accept', async () => {
+    const mock = mockSecrets({
+      'ssm:/app/db/password': 'test-password',
+      'ssm:/app/db:3': 'version-3',
+      'ssm:/app/config': '{"port":8080}',
+    });
+    try {
+      expect(await resolve('ssm:/app/db/password')).toBe('test-password');
+      expect(await resolve('{{resolve:ssm-secure:/app/db/password}}')).toBe('test-password');
+      expect(await resolve('ssm:/app/db:3')).toBe('version-3');
+      expect(await resolve('ssm:/app/config#port')).toBe(8080);
+      await expect(resolve('ssm:/app/other')).rejects.toBeInstanceOf(SecretNotFoundError);
+      mock.set('ssm:/app/other', 'added');
+      expect(await resolve('ssm:/app/other')).toBe('added');
+      expect(mock.calls.length).toBeGreaterThan(0);
+    } finally {
+      mock.restore();
+    }
+  });
+
+  it('restore puts the previous default back', () => {
+    const before = defaultResolver();
+    const mock = mockSecrets({});
+    expect(defaultResolver()).toBe(mock.resolver);
+    mock.restore();
+    expect(defaultResolver()).toBe(before);
+  });
+});
