@@ -258,6 +258,9 @@ export function parseWith(registry: Registry, input: string): ParsedReference {
     params,
     ref: input,
   });
+  if (locator.region !== undefined && !REGION.test(locator.region)) {
+    throw invalid(input, `"${locator.region}" is not an AWS region`, parts.scheme);
+  }
   if (common.region !== undefined && locator.region !== undefined && common.region !== locator.region) {
     throw invalid(input, `?region=${common.region} contradicts the ARN's region ${locator.region}`, parts.scheme);
   }

@@ -1,9 +1,20 @@
 import { inspect } from 'node:util';
-import { createResolver, type ResolverOptions, ThrottledError } from '@secretref/core';
+import { createResolver, type Resolver, type ResolverOptions, ThrottledError } from '@secretref/core';
 import { type MemoryProvider, memoryProvider } from '@secretref/core/testing';
 
+/** A resolver over one in-memory provider, its clock and its call count. */
+export interface Setup {
+  readonly resolver: Resolver;
+  readonly provider: MemoryProvider;
+  readonly clock: { now: number };
+  /** Moves the clock forward. */
+  advance(ms: number): void;
+  /** Provider calls so far. */
+  readonly calls: number;
+}
+
 /** A resolver over one in-memory provider (scheme `mem`), with a clock the test moves by hand. */
-export function setup(options: ResolverOptions & { values?: Record<string, string>; batchSize?: number } = {}) {
+export function setup(options: ResolverOptions & { values?: Record<string, string>; batchSize?: number } = {}): Setup {
   const clock = { now: 1_000_000 };
   const provider: MemoryProvider = memoryProvider({
     schemes: ['mem'],
@@ -20,11 +31,9 @@ export function setup(options: ResolverOptions & { values?: Record<string, strin
     resolver,
     provider,
     clock,
-    /** Moves the clock forward. */
     advance(ms: number) {
       clock.now += ms;
     },
-    /** Provider calls so far. */
     get calls() {
       return provider.calls.length;
     },

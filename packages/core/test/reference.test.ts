@@ -126,6 +126,7 @@ describe('invalid references', () => {
     ['mem:a\u0000', InvalidReferenceError],
     ['env:NOT-A NAME', InvalidReferenceError],
     ['arn:aws:ssm:eu-west-1:123456789012:parameter/app/db?region=us-east-1', InvalidReferenceError],
+    ['arn:aws:ssm:mars:123456789012:parameter/app/db', InvalidReferenceError],
   ] as const)('%j -> %o', (input, type) => {
     expect(() => parse(input)).toThrow(type);
   });
@@ -134,6 +135,7 @@ describe('invalid references', () => {
     const error = (() => {
       try {
         parse('mem:a?colour=red');
+        return undefined;
       } catch (e) {
         return e as InvalidReferenceError;
       }

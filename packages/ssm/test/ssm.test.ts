@@ -106,11 +106,9 @@ describe('matching results to requests', () => {
     ssm
       .on(GetParametersCommand, { Names: ['/a:prod'] })
       .resolves({ Parameters: [{ Name: '/a', Value: 'prod-value', Version: 3, Selector: ':prod', Type: 'String' }] });
-    ssm
-      .on(GetParametersCommand, { Names: ['/a:canary'] })
-      .resolves({
-        Parameters: [{ Name: '/a', Value: 'canary-value', Version: 5, Selector: ':canary', Type: 'String' }],
-      });
+    ssm.on(GetParametersCommand, { Names: ['/a:canary'] }).resolves({
+      Parameters: [{ Name: '/a', Value: 'canary-value', Version: 5, Selector: ':canary', Type: 'String' }],
+    });
     const values = await resolver().resolveAll({ prod: 'ssm:/a:prod', canary: 'ssm:/a:canary' });
     expect(values).toEqual({ prod: 'prod-value', canary: 'canary-value' });
   });

@@ -1,0 +1,63 @@
+/**
+ * The secretref demo. Starts moto (a local AWS), seeds Parameter Store, then resolves references in
+ * every SSM form with the `secretref` package, exactly as an application would, and prints what it
+ * got with the values redacted, plus the AWS calls it took.
+ *
+ * Run it with `npm run demo` (or `pnpm demo`) from the repository root.
+ */
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { localAwsConfig, localAwsEnv, startFaultProxy, startMoto } from '@secretref/local-aws';
+import { seed } from './seed.ts';
+
+/** Shows the shape of a value, never the value. */
+function redact(value: unknown): string {
+  if (typeof value === 'string') return `[redacted string, ${value.length} chars]`;
+  if (Array.isArray(value)) return `[redacted list, ${value.length} items]`;
+  if (value instanceof Uint8Array) return `[redacted bytes, ${value.length}]`;
+  if (typeof value === 'number') return `[redacted number]`;
+  if (typeof value === 'object' && value !== null) return `[redacted object, keys: ${Object.keys(value).join(', ')}]`;
+  return String(value);
+}
+
+const moto = await startMoto();
+const aws = await startFaultProxy(moto.endpoint); // counts the calls that reach "AWS"
+try {
+  await seed(new SSMClient(localAwsConfig(moto.endpoint)));
+  // What a deployed app has: the standard AWS environment (here pointing at the local AWS).
+  Object.assign(process.env, localAwsEnv(aws.endpoint));
+
+  const { resolveAll, resolve, defaultResolver } = await import('secretref');
+  // #region resolve-all
+  const refs = {
+    password: 'ssm:/demo/db/password', // SecureString, latest version
+    firstPassword: 'ssm:/demo/db/password:1', // a version
+    previousPassword: 'ssm:/demo/db/password:previous', // a label
+    user: 'arn:aws:ssm:us-east-1:123456789012:parameter/demo/db/user', // a bare ARN
+    port: 'ssm:/demo/db/config#port', // a JSON key
+    allowedHosts: { ref: 'ssm:/demo/allowed-hosts', as: 'list' }, // a StringList as an array
+    stripeKey: '{{resolve:ssm-secure:/demo/stripe/api-key}}', // CloudFormation syntax
+    features: 'ssm:/demo/features/', // everything under a path
+  } as const;
+  const secrets = await resolveAll(refs);
+  // #endregion resolve-all
+
+  console.log('secretref demo: resolving against a local AWS (moto)\n');
+  const width = Math.max(...Object.keys(refs).map((k) => k.length));
+  for (const [key, spec] of Object.entries(refs)) {
+    const ref = typeof spec === 'string' ? spec : `${spec.ref} (as ${spec.as})`;
+    console.log(
+      `  ${key.padEnd(width)}  ${ref}\n  ${' '.repeat(width)}  -> ${redact(secrets[key as keyof typeof secrets])}`,
+    );
+  }
+  const cold = [...aws.calls];
+  console.log(`\n  ${Object.keys(refs).length} references, ${cold.length} AWS calls: ${cold.join(', ')}`);
+
+  aws.calls.length = 0;
+  const again = await Promise.all(Array.from({ length: 100 }, () => resolve('ssm:/demo/db/password')));
+  console.log(`  100 more resolves of a cached reference: ${aws.calls.length} AWS calls`);
+  console.log(`  cached values match: ${again.every((v) => v === secrets.password)}`);
+  console.log(`  stats: ${JSON.stringify(defaultResolver().stats())}`);
+} finally {
+  await aws.close();
+  await moto.stop();
+}

@@ -1,0 +1,43 @@
+/** Runs the demo as a user would (a real process, its own moto) and checks what it prints. */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+describe('the demo', () => {
+  it('resolves every SSM form against local AWS in few calls and prints no value', () => {
+    const run = spawnSync('pnpm', ['exec', 'tsx', '--conditions=@secretref/source', 'src/main.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const out = run.stdout;
+    expect(out).toContain(
+      'password          ssm:/demo/db/password\n                    -> [redacted string, 19 chars]',
+    );
+    expect(out).toContain('-> [redacted list, 2 items]');
+    expect(out).toContain('-> [redacted number]');
+    expect(out).toContain('-> [redacted object, keys: ');
+    // Three GetParameters (the label needs a call of its own; the ARN names its region, so it is
+    // batched apart), one GetParameter (moto, unlike AWS, refuses ARNs in GetParameters), one
+    // GetParametersByPath.
+    expect(out).toContain(
+      '8 references, 5 AWS calls: GetParameters, GetParameters, GetParameters, GetParametersByPath, GetParameter',
+    );
+    expect(out).toContain('100 more resolves of a cached reference: 0 AWS calls');
+    expect(out).toContain('cached values match: true');
+    for (const secret of [
+      'first-password-v1',
+      'rotated-password-v2',
+      'sk_test_51DemoKeyNotReal',
+      'db.internal',
+      '5432',
+    ]) {
+      expect(out).not.toContain(secret);
+    }
+  });
+});
