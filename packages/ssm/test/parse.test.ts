@@ -1,4 +1,4 @@
-import { createResolver, InvalidReferenceError, type Reference } from '@secretref/core';
+import { createResolver, formatReference, InvalidReferenceError, type Reference } from '@secretref/core';
 import { parseSsmBody, type SsmLocator, ssmProvider } from '@secretref/ssm';
 import { describe, expect, it } from 'vitest';
 
@@ -73,5 +73,19 @@ describe('SSM reference bodies', () => {
     expect(() => resolver.parse('arn:aws:ssm:eu-west-1:123456789012:parameter/a?region=us-east-1')).toThrow(
       InvalidReferenceError,
     );
+  });
+});
+
+describe('canonical forms in docs/reference-syntax.md', () => {
+  it.each([
+    ['SSM:/app/db?ttl=1m&region=eu-west-1', 'ssm:/app/db?region=eu-west-1&ttl=60000'],
+    ['{{resolve:ssm:/app/db:3}}', 'ssm:/app/db:3'],
+    [
+      'arn:aws:ssm:eu-west-1:123456789012:parameter/app/db#k',
+      'ssm:arn:aws:ssm:eu-west-1:123456789012:parameter/app/db?region=eu-west-1#k',
+    ],
+    ['ssm:/app/db#key%20with%20space', 'ssm:/app/db#key%20with%20space'],
+  ])('%s -> %s', (input, canonical) => {
+    expect(formatReference(resolver.parse(input))).toBe(canonical);
   });
 });

@@ -1,0 +1,26 @@
+/** Unit-testing app code that calls secretref, with no AWS: the test kit. */
+
+// #region mock
+import { mockSecrets } from 'secretref/testing';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  it('builds the config from the resolved secrets', async () => {
+    const mock = mockSecrets({
+      'ssm:/demo/db/password': 'test-password',
+      'ssm:/demo/db/config': '{"port":5432}',
+      'ssm:/demo/stripe/api-key': 'sk_test_x',
+      'ssm:/demo/allowed-hosts': 'a.example,b.example',
+    });
+    try {
+      const config = await loadConfig();
+      expect(config.db).toEqual({ password: 'test-password', port: 5432 });
+      expect(config.hosts).toEqual(['a.example', 'b.example']);
+      expect(mock.calls).toHaveLength(1); // one batch for all four
+    } finally {
+      mock.restore();
+    }
+  });
+});
+// #endregion mock
