@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Runs a root task (`test:all`, `demo:run`) on a fresh machine: checks Node, finds the pinned pnpm
-// (or runs it through npx), installs the dependencies from the lockfile, then runs the task.
+// (or installs it into .tools/), installs the dependencies from the lockfile, then runs the task.
 // `npm test` and `npm run demo` call this, so Node 20+ (and Python 3 with moto) is all it takes.
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PNPM = '12.4.2';
@@ -20,17 +20,31 @@ if (major < 20 || (major === 20 && minor < 19)) {
 }
 
 const windows = process.platform === 'win32';
+const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 const version = spawnSync('pnpm', ['--version'], { encoding: 'utf8', shell: windows });
-const pnpm = version.status === 0 && version.stdout.trim() === PNPM ? ['pnpm'] : ['npx', '--yes', `pnpm@${PNPM}`];
+if (version.status !== 0 || version.stdout.trim() !== PNPM) {
+  // No pnpm, or another version: install the pinned one into .tools/ (no global change) and put it
+  // first on PATH, so that scripts calling `pnpm`, and publint, find it too.
+  const prefix = join(root, '.tools', 'pnpm');
+  const bin = join(prefix, 'node_modules', '.bin');
+  const installed = spawnSync(join(bin, windows ? 'pnpm.cmd' : 'pnpm'), ['--version'], {
+    encoding: 'utf8',
+    shell: windows,
+  });
+  if (installed.status !== 0 || installed.stdout.trim() !== PNPM) {
+    console.log(`installing pnpm ${PNPM} into .tools/pnpm`);
+    const npm = spawnSync(
+      'npm',
+      ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `pnpm@${PNPM}`],
+      { stdio: 'inherit', shell: windows },
+    );
+    if (npm.status !== 0) process.exit(npm.status ?? 1);
+  }
+  env.PATH = `${bin}${delimiter}${env.PATH ?? ''}`;
+}
 
 function run(args) {
-  const [command, ...rest] = [...pnpm, ...args];
-  const result = spawnSync(command, rest, {
-    cwd: root,
-    stdio: 'inherit',
-    shell: windows,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  });
+  const result = spawnSync('pnpm', args, { cwd: root, stdio: 'inherit', shell: windows, env });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 

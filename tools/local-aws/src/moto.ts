@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
 
 /** A running moto server. */
 export interface Moto {
@@ -50,11 +51,27 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * The Python to run moto with: `MOTO_PYTHON`, else the first `python3` on PATH that has moto.
+ * Tools that put their own directories first on PATH (pnpm through npx prepends node's) can shadow
+ * the Python that has it, so every `python3` on PATH is tried.
+ */
+function findPython(): string {
+  const candidates = process.env.MOTO_PYTHON
+    ? [process.env.MOTO_PYTHON]
+    : ['python3', ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'python3'))];
+  let stderr = '';
+  for (const python of new Set(candidates)) {
+    const check = spawnSync(python, ['-c', 'import moto.server'], { encoding: 'utf8' });
+    if (check.status === 0) return python;
+    stderr ||= check.stderr ?? '';
+  }
+  throw new Error(`${MOTO_HINT}\n${stderr}`.trim());
+}
+
 /** Starts moto and waits until it answers; throws with an install hint if moto is missing. */
 export async function startMoto(options: { port?: number; timeoutMs?: number } = {}): Promise<Moto> {
-  const python = process.env.MOTO_PYTHON ?? 'python3';
-  const check = spawnSync(python, ['-c', 'import moto.server'], { encoding: 'utf8' });
-  if (check.status !== 0) throw new Error(`${MOTO_HINT}\n${check.stderr ?? check.error?.message ?? ''}`.trim());
+  const python = findPython();
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
