@@ -23,7 +23,8 @@ const windows = process.platform === 'win32';
 const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 const version = spawnSync('pnpm', ['--version'], { encoding: 'utf8', shell: windows });
 if (version.status !== 0 || version.stdout.trim() !== PNPM) {
-  // No pnpm, or another version: install the pinned one into .tools/ (no global change) and put it
+  // No pnpm, or another version: install the pinned one into .tools/ (no global change; its install
+  // script links the platform binary, so it is allowed to run) and put it
   // first on PATH, so that scripts calling `pnpm`, and publint, find it too.
   const prefix = join(root, '.tools', 'pnpm');
   const bin = join(prefix, 'node_modules', '.bin');
@@ -35,7 +36,7 @@ if (version.status !== 0 || version.stdout.trim() !== PNPM) {
     console.log(`installing pnpm ${PNPM} into .tools/pnpm`);
     const npm = spawnSync(
       'npm',
-      ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `pnpm@${PNPM}`],
+      ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--allow-scripts=pnpm', `pnpm@${PNPM}`],
       { stdio: 'inherit', shell: windows },
     );
     if (npm.status !== 0) process.exit(npm.status ?? 1);
