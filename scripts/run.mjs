@@ -3,6 +3,7 @@
 // (or installs it into .tools/), installs the dependencies from the lockfile, then runs the task.
 // `npm test` and `npm run demo` call this, so Node 20+ (and Python 3 with moto) is all it takes.
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,10 +35,16 @@ if (version.status !== 0 || version.stdout.trim() !== PNPM) {
   });
   if (installed.status !== 0 || installed.stdout.trim() !== PNPM) {
     console.log(`installing pnpm ${PNPM} into .tools/pnpm`);
+    mkdirSync(prefix, { recursive: true });
+    // npm 11 runs install scripts only for packages allowed in the project's .npmrc.
+    writeFileSync(join(prefix, '.npmrc'), 'allow-scripts=pnpm\n');
     const npm = spawnSync(
       'npm',
-      ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--allow-scripts=pnpm', `pnpm@${PNPM}`],
-      { stdio: 'inherit', shell: windows },
+      ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `pnpm@${PNPM}`],
+      {
+        stdio: 'inherit',
+        shell: windows,
+      },
     );
     if (npm.status !== 0) process.exit(npm.status ?? 1);
   }
