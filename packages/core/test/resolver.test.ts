@@ -13,7 +13,7 @@ import {
   UnknownSchemeError,
 } from '@secretref/core';
 import { memoryProvider } from '@secretref/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { observable, setup, throttle } from './helpers.ts';
 
 const MINUTE = 60_000;
@@ -390,6 +390,25 @@ describe('deadlines', () => {
     await expect(aborted).rejects.toThrow('caller gave up');
     expect(await other).toBe('v');
     expect(t.calls).toBe(1);
+  });
+});
+
+describe('no timers', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('leaves no timer behind, and time passing alone never fetches: refresh happens on access', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const provider = memoryProvider({ schemes: ['mem'], values: { a: 'v' } });
+    const resolver = createResolver({ providers: [provider], ttlMs: MINUTE });
+    await resolver.resolveAll({ a: 'mem:a', b: { ref: 'mem:b', optional: true } });
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(24 * 60 * MINUTE);
+    expect(provider.calls).toHaveLength(1);
+    expect(await resolver.resolve('mem:a')).toBe('v');
+    expect(provider.calls).toHaveLength(2);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
 

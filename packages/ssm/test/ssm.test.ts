@@ -130,7 +130,7 @@ describe('matching results to requests', () => {
 });
 
 describe('clients', () => {
-  it('creates no client and loads no SDK code until the first fetch', async () => {
+  it('creates no client until the first fetch, then one per region', async () => {
     const made: (string | undefined)[] = [];
     const r = createResolver({
       providers: [
