@@ -186,7 +186,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
         if (invalid.has(wireName(request.locator))) {
           return {
             error: new SecretNotFoundError(
-              `parameter ${wireName(request.locator)} does not exist (or has no such version or label); check the name and region`,
+              `parameter ${wireName(request.locator)} does not exist (or has no such version or label); check the name and region (reference "${request.ref}")`,
               { ref: request.ref, scheme: request.scheme },
             ),
           };
@@ -236,7 +236,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     }
     if (count === 0) {
       return {
-        error: new SecretNotFoundError(`no parameters under the path ${path}`, {
+        error: new SecretNotFoundError(`no parameters under the path ${path} (reference "${request.ref}")`, {
           ref: request.ref,
           scheme: request.scheme,
         }),

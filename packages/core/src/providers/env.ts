@@ -24,7 +24,12 @@ export function envProvider(): Provider {
       return requests.map(({ locator, ref }) => {
         const value = process.env[locator.key];
         return value === undefined
-          ? { error: new SecretNotFoundError(`environment variable ${locator.key} is not set`, { ref, scheme: 'env' }) }
+          ? {
+              error: new SecretNotFoundError(`environment variable ${locator.key} is not set (reference "${ref}")`, {
+                ref,
+                scheme: 'env',
+              }),
+            }
           : { value };
       });
     },

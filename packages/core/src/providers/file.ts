@@ -6,12 +6,16 @@ function readError(error: unknown, path: string, ref: string): FetchResult {
   const code = (error as NodeJS.ErrnoException).code;
   const options = { ref, scheme: 'file', cause: error };
   if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return { error: new SecretNotFoundError(`file ${path} does not exist`, options) };
+    return { error: new SecretNotFoundError(`file ${path} does not exist (reference "${ref}")`, options) };
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return { error: new AccessDeniedError(`file ${path} is not readable by this process`, options) };
+    return {
+      error: new AccessDeniedError(`file ${path} is not readable by this process (reference "${ref}")`, options),
+    };
   }
-  return { error: new ProviderError(`reading file ${path} failed (${code ?? 'unknown error'})`, options) };
+  return {
+    error: new ProviderError(`reading file ${path} failed (${code ?? 'unknown error'}; reference "${ref}")`, options),
+  };
 }
 
 /**

@@ -50,7 +50,12 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     if (failure) return { error: failure(request) };
     const value = values.get(body);
     if (value === undefined) {
-      return { error: new SecretNotFoundError(`${body} is not set`, { ref: request.ref, scheme: request.scheme }) };
+      return {
+        error: new SecretNotFoundError(`${body} is not set (reference "${request.ref}")`, {
+          ref: request.ref,
+          scheme: request.scheme,
+        }),
+      };
     }
     return { value };
   }
