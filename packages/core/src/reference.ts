@@ -57,7 +57,8 @@ export function createRegistry(providers: readonly Provider[]): Registry {
 const COMMON_PARAMS = new Set(['region', 'ttl', 'as', 'optional']);
 const VALUE_TYPES: ReadonlySet<string> = new Set<ValueType>(['string', 'json', 'binary', 'list']);
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-const CLOUDFORMATION = /^\{\{resolve:([a-z][a-z0-9-]*):([^{}]+)\}\}$/;
+// `?` and `#` cannot occur in the names CloudFormation resolves; refusing them keeps the canonical form parseable.
+const CLOUDFORMATION = /^\{\{resolve:([a-z][a-z0-9-]*):([^{}?#]+)\}\}$/;
 const ARN = /^arn:aws(?:-[a-z]+)*:([a-z0-9-]+):/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 // Whitespace and control characters are never part of a reference; percent-encode them in fragments.
@@ -241,10 +242,10 @@ export function parseWith(registry: Registry, input: string): ParsedReference {
     throw new InvalidReferenceError(`a reference must be a string, got ${input === null ? 'null' : typeof input}`);
   }
   if (input === '') throw new InvalidReferenceError('a reference must not be empty');
-  if (FORBIDDEN.test(input)) {
+  if (FORBIDDEN.test(input) || !input.isWellFormed()) {
     // Do not echo the input: a pasted value in the wrong place could be a secret.
     throw new InvalidReferenceError(
-      'a reference must not contain whitespace or control characters (percent-encode them in a fragment)',
+      'a reference must not contain whitespace, control characters or lone surrogates (percent-encode them in a fragment)',
     );
   }
   const parts = split(input, registry);

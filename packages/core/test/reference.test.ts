@@ -147,7 +147,7 @@ describe('invalid references', () => {
   });
 
   it('never echoes input that holds control characters (it may be a pasted secret)', () => {
-    expect(() => parse('mem:hunter2\n')).toThrow(/whitespace or control characters/);
+    expect(() => parse('mem:hunter2\n')).toThrow(/whitespace, control characters or lone surrogates/);
     try {
       parse('mem:hunter2\n');
     } catch (error) {
