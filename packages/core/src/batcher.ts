@@ -1,20 +1,30 @@
 /**
  * Groups the fetches requested in one tick by provider and region, splits each group by the
- * provider's batch size, and runs the batches in parallel up to a concurrency bound. Every batch has
- * a deadline that the core enforces even if a provider ignores its abort signal.
+ * provider's batch size, and runs the batches in parallel up to a concurrency bound. A batch is
+ * aborted when the deadline of its last waiting caller passes (callers that join a fetch extend
+ * it), and the core settles it then even if the provider ignores its abort signal.
  */
 import { ProviderError, TimeoutError, toSecretrefError } from './errors.ts';
 import { channels } from './events.ts';
 import type { FetchRequest, FetchResult, Provider } from './provider.ts';
 
 // Captured at load time: a test's fake timers must not hold batches back. setImmediate runs after
-// the current tick's microtasks, so references requested together (Promise.all, resolveAll, a
-// module's top-level awaits) land in one batch.
+// the current tick's microtasks, so references requested together (Promise.all, resolveAll) land
+// in one batch.
 const nextTick: (callback: () => void) => unknown = setImmediate;
+
+/** A queued or running fetch of one reference. */
+export interface PendingFetch {
+  /** Settles with the result; never rejects. */
+  readonly result: Promise<FetchResult>;
+  /** Moves the deadline later (a caller with a later deadline joined); never earlier. */
+  extend(deadline: number): void;
+}
 
 interface Item {
   readonly request: FetchRequest;
-  readonly timeoutMs: number;
+  /** Absolute, on the `performance.now()` clock. */
+  deadline: number;
   readonly settle: (result: FetchResult) => void;
 }
 
@@ -36,8 +46,8 @@ export interface BatcherOptions {
 
 /** Queues fetches and runs them in batches. */
 export interface Batcher {
-  /** Queues one request; resolves with its result (never rejects). */
-  fetch(provider: Provider, region: string | undefined, request: FetchRequest, timeoutMs: number): Promise<FetchResult>;
+  /** Queues one request, to be answered by `deadline` (on the `performance.now()` clock). */
+  fetch(provider: Provider, region: string | undefined, request: FetchRequest, deadline: number): PendingFetch;
 }
 
 function chunk(group: Group): Item[][] {
@@ -60,63 +70,57 @@ function chunk(group: Group): Item[][] {
   return chunks;
 }
 
-/** Runs a provider call, settling to `timedOut` if the deadline passes first. */
-function withDeadline<T>(work: Promise<T>, signal: AbortSignal, timedOut: () => T): Promise<T> {
-  if (signal.aborted) return Promise.resolve(timedOut());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => resolve(timedOut());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+/** Aborts `controller` once the latest deadline of `items` has passed, following extensions. */
+function abortAtDeadline(items: readonly Item[], controller: AbortController): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const check = (): void => {
+    const due = Math.max(...items.map((item) => item.deadline)) - performance.now();
+    if (due <= 0) controller.abort();
+    // Deadlines are finite (the resolver checks); clamp anyway, setTimeout wraps above 2^31 - 1 ms.
+    else timer = setTimeout(check, Math.min(due, 2_147_483_647));
+  };
+  check();
+  return () => clearTimeout(timer);
 }
 
 async function call(group: Group, items: Item[]): Promise<readonly FetchResult[]> {
   const { provider, region } = group;
-  const scheme = provider.schemes[0] ?? '';
-  const timeoutMs = Math.max(...items.map((item) => item.timeoutMs));
   const controller = new AbortController();
-  const timer = Number.isFinite(timeoutMs) ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
   const timeouts = (): FetchResult[] =>
     items.map(({ request }) => ({
-      error: new TimeoutError(`no answer for "${request.ref}" within ${timeoutMs} ms`, {
+      error: new TimeoutError(`no answer for "${request.ref}" before the deadline`, {
         ref: request.ref,
         scheme: request.scheme,
       }),
     }));
+  const stop = abortAtDeadline(items, controller);
+  const aborted = new Promise<FetchResult[]>((resolve) => {
+    controller.signal.addEventListener('abort', () => resolve(timeouts()), { once: true });
+  });
   try {
-    const results = await withDeadline(
+    // The race settles the batch at its deadline even if the provider ignores the signal.
+    const results = await Promise.race([
       provider.fetch(
         items.map((item) => item.request),
         { region, signal: controller.signal },
       ),
-      controller.signal,
-      timeouts,
-    );
-    // An SDK that honoured the abort reports its own error; the deadline is what happened.
-    if (controller.signal.aborted) return timeouts();
+      aborted,
+    ]);
     return items.map(
       ({ request }, i) =>
         results[i] ?? {
           error: new ProviderError(`the provider returned no result for "${request.ref}"`, {
             ref: request.ref,
-            scheme,
+            scheme: request.scheme,
           }),
         },
     );
   } catch (error) {
+    // An SDK that honoured the abort reports its own error; the deadline is what happened.
     if (controller.signal.aborted) return timeouts();
     return items.map(({ request }) => ({ error: toSecretrefError(error, request.ref, request.scheme) }));
   } finally {
-    clearTimeout(timer);
+    stop();
   }
 }
 
@@ -166,7 +170,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
   }
 
   return {
-    fetch(provider, region, request, timeoutMs) {
+    fetch(provider, region, request, deadline) {
       let byRegion = groups.get(provider);
       if (!byRegion) {
         byRegion = new Map();
@@ -177,14 +181,22 @@ export function createBatcher(options: BatcherOptions): Batcher {
         group = { provider, region, pending: [], queue: [], active: 0 };
         byRegion.set(region, group);
       }
-      const target = group;
-      return new Promise<FetchResult>((settle) => {
-        target.pending.push({ request, timeoutMs, settle });
-        if (!scheduled) {
-          scheduled = true;
-          nextTick(flush);
-        }
+      let settle: (result: FetchResult) => void = () => {};
+      const result = new Promise<FetchResult>((resolve) => {
+        settle = resolve;
       });
+      const item: Item = { request, deadline, settle };
+      group.pending.push(item);
+      if (!scheduled) {
+        scheduled = true;
+        nextTick(flush);
+      }
+      return {
+        result,
+        extend(later) {
+          if (later > item.deadline) item.deadline = later;
+        },
+      };
     },
   };
 }

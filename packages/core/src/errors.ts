@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'INVALID_VALUE'
   | 'PROVIDER_ERROR'
   | 'RESOLVE_ALL_FAILED'
+  | 'INVALID_OPTION'
   | 'DISPOSED';
 
 /** What every error constructor accepts besides its message. */
@@ -92,6 +93,14 @@ export class AccessDeniedError extends SecretrefError {
   override readonly name: string = 'AccessDeniedError';
   constructor(message: string, options?: SecretrefErrorOptions) {
     super('ACCESS_DENIED', message, options);
+  }
+}
+
+/** An option of `createResolver` or `resolve` is out of range (a negative TTL, an infinite timeout). */
+export class InvalidOptionError extends SecretrefError {
+  override readonly name: string = 'InvalidOptionError';
+  constructor(message: string) {
+    super('INVALID_OPTION', message);
   }
 }
 

@@ -7,6 +7,7 @@ export {
   AccessDeniedError,
   DecryptionError,
   type ErrorCode,
+  InvalidOptionError,
   InvalidReferenceError,
   InvalidValueError,
   ProviderError,

@@ -62,7 +62,7 @@ export type FetchResult = { readonly value: RawValue } | { readonly error: Secre
 export interface FetchContext {
   /** The region to use, or `undefined` for the SDK's default chain (`AWS_REGION`, profile...). */
   readonly region: string | undefined;
-  /** Aborted when the deadline of every waiting caller has passed; pass it to the SDK. */
+  /** Aborted when the latest deadline of the callers waiting for this batch has passed; pass it to the SDK. */
   readonly signal: AbortSignal;
 }
 

@@ -4,7 +4,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { createBatcher } from './batcher.ts';
-import { InvalidReferenceError, ResolveAllError, SecretNotFoundError, SecretrefError, TimeoutError } from './errors.ts';
+import { InvalidOptionError, ResolveAllError, SecretNotFoundError, SecretrefError, TimeoutError } from './errors.ts';
 import { channels } from './events.ts';
 import type { FetchRequest, FetchResult, Provider, RawValue, ValueType } from './provider.ts';
 import { envProvider } from './providers/env.ts';
@@ -20,7 +20,11 @@ export interface ResolveOptions {
   readonly as?: ValueType | undefined;
   /** Resolve to `undefined` instead of throwing `SecretNotFoundError`. @default false */
   readonly optional?: boolean | undefined;
-  /** Deadline for this call in ms; a hang becomes a `TimeoutError` (or the last good value). @default the resolver's `timeoutMs` */
+  /**
+   * Deadline for this call in ms (finite); a hang becomes a `TimeoutError` (or the last good value).
+   * Joining a fetch started with an earlier deadline extends that fetch to this one.
+   * @default the resolver's `timeoutMs`
+   */
   readonly timeoutMs?: number | undefined;
   /** Aborts this call (the shared fetch goes on for other callers); rejects with `signal.reason`. */
   readonly signal?: AbortSignal | undefined;
@@ -40,7 +44,7 @@ export interface ResolverOptions {
   readonly maxStaleMs?: number | undefined;
   /** Most fetched values kept (least recently used go first). @default 1000 */
   readonly maxEntries?: number | undefined;
-  /** Default deadline of a resolve, in ms. @default 10000 */
+  /** Default deadline of a resolve, in ms; must be finite, so that every fetch ends. @default 10000 */
   readonly timeoutMs?: number | undefined;
   /** Batches of one provider and region in flight at once. @default 10 */
   readonly maxConcurrency?: number | undefined;
@@ -58,7 +62,7 @@ export interface ResolverOptions {
 export interface ResolverStats {
   /** Resolves answered from a fresh cached value. */
   readonly hits: number;
-  /** Resolves that started or joined a fetch. */
+  /** Resolves not answered by a fresh cached value: they started or joined a fetch, or met a failure backoff. */
   readonly misses: number;
   /** Provider calls (one per batch). */
   readonly calls: number;
@@ -68,7 +72,7 @@ export interface ResolverStats {
   readonly staleServed: number;
   /** Resolves that failed. */
   readonly errors: number;
-  /** Values in the cache now. */
+  /** Values in the cache now (keys that only remember a failure are not counted). */
   readonly entries: number;
 }
 
@@ -124,10 +128,12 @@ export interface Resolver {
 }
 
 interface Target {
+  /** The canonical reference, for events and value errors. */
   readonly ref: string;
   readonly scheme: string;
   readonly provider: Provider;
   readonly region: string | undefined;
+  /** The canonical reference without ttl, as, optional and fragment: what is fetched and cached. */
   readonly fetchKey: string;
   readonly ttlMs: number;
   readonly as: ValueType | undefined;
@@ -143,41 +149,53 @@ interface Entry {
   /** Fraction of the TTL after which this value expires, in [1 - jitter, 1]. */
   lifetime: number;
   derived: Map<string, unknown>;
-  inflight: Promise<FetchResult> | undefined;
   failures: number;
   retryAt: number;
   lastError: SecretrefError | undefined;
+  /** Invalidated or evicted: its value is no longer served, not even as stale. */
   detached: boolean;
+}
+
+/** A fetch in flight, shared by every caller of its key. */
+interface Inflight {
+  readonly entry: Entry;
+  readonly result: Promise<FetchResult>;
+  extend(deadline: number): void;
 }
 
 const MAX_PARSED = 10_000;
 
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
+function option(name: string, value: number | undefined, fallback: number, finite = false): number {
   if (value === undefined) return fallback;
-  if (!(value >= 0)) throw new InvalidReferenceError(`resolver option ${name} must be a number >= 0`);
+  if (!(value >= 0) || (finite && !Number.isFinite(value))) {
+    throw new InvalidOptionError(`option ${name} must be a ${finite ? 'finite ' : ''}number >= 0, got ${value}`);
+  }
   return value;
 }
 
 /** Creates a resolver with its own cache, batcher and providers. */
 export function createResolver(options: ResolverOptions = {}): Resolver {
   const registry = createRegistry([envProvider(), fileProvider(), ...(options.providers ?? [])]);
-  const defaultTtlMs = nonNegative('ttlMs', options.ttlMs, 300_000);
-  const jitter = Math.min(1, nonNegative('jitter', options.jitter, 0.1));
-  const maxStaleMs = nonNegative('maxStaleMs', options.maxStaleMs, 86_400_000);
-  const defaultTimeoutMs = nonNegative('timeoutMs', options.timeoutMs, 10_000);
-  const retryBaseMs = nonNegative('retryBaseMs', options.retryBaseMs, 1000);
-  const retryMaxMs = nonNegative('retryMaxMs', options.retryMaxMs, 60_000);
+  const defaultTtlMs = option('ttlMs', options.ttlMs, 300_000);
+  const jitter = Math.min(1, option('jitter', options.jitter, 0.1));
+  const maxStaleMs = option('maxStaleMs', options.maxStaleMs, 86_400_000);
+  // Finite: a fetch must end some time, or it would hold its key forever.
+  const defaultTimeoutMs = option('timeoutMs', options.timeoutMs, 10_000, true);
+  const retryBaseMs = option('retryBaseMs', options.retryBaseMs, 1000);
+  const retryMaxMs = option('retryMaxMs', options.retryMaxMs, 60_000);
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const counters = { hits: 0, misses: 0, calls: 0, fetched: 0, staleServed: 0, errors: 0 };
   const cache = new LRUCache<string, Entry>({
-    max: Math.max(1, nonNegative('maxEntries', options.maxEntries, 1000)),
+    max: Math.max(1, option('maxEntries', options.maxEntries, 1000)),
     dispose: (entry) => {
       entry.detached = true;
     },
   });
+  // In flight, by fetch key: apart from the LRU, so that eviction never splits a single flight.
+  const inflight = new Map<string, Inflight>();
   const batcher = createBatcher({
-    maxConcurrency: Math.max(1, nonNegative('maxConcurrency', options.maxConcurrency, 10)),
+    maxConcurrency: Math.max(1, option('maxConcurrency', options.maxConcurrency, 10)),
     onCall: (size) => {
       counters.calls++;
       counters.fetched += size;
@@ -190,24 +208,21 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     const known = targets.get(input);
     if (known) return known;
     const { reference, canonical, provider, locator } = parseWith(registry, input);
-    const { scheme, region, fragment, as } = reference;
+    const { scheme, region, fragment, as, params, body } = reference;
+    const fetchKey = formatReference({ scheme, body, params, ...(region ? { region } : {}) });
     const t: Target = {
       ref: canonical,
       scheme,
       provider,
       region,
-      fetchKey: formatReference({
-        scheme,
-        body: reference.body,
-        params: reference.params,
-        ...(region ? { region } : {}),
-      }),
+      fetchKey,
       ttlMs: reference.ttlMs ?? provider.ttlMs ?? defaultTtlMs,
       as,
       fragment,
       viewKey: `${as ?? ''}#${fragment ?? ''}`,
       optional: reference.optional ?? false,
-      request: { locator, ref: canonical, scheme, params: reference.params },
+      // The fetch is shared by every variant of the key, so its errors name the key, not one variant.
+      request: { locator, ref: fetchKey, scheme, params },
     };
     if (targets.size >= MAX_PARSED) targets.clear();
     targets.set(input, t);
@@ -229,11 +244,12 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     return entry.fetchedAt + ttlMs * entry.lifetime;
   }
 
-  function startFetch(t: Target, entry: Entry, timeoutMs: number): Promise<FetchResult> {
-    const inflight = batcher.fetch(t.provider, t.region, t.request, timeoutMs).then((result) => {
-      entry.inflight = undefined;
-      if ('value' in result) {
-        entry.value = result.value;
+  function startFetch(t: Target, entry: Entry, deadline: number): Inflight {
+    const pending = batcher.fetch(t.provider, t.region, t.request, deadline);
+    const result = pending.result.then((outcome) => {
+      if (inflight.get(t.fetchKey) === flight) inflight.delete(t.fetchKey);
+      if ('value' in outcome) {
+        entry.value = outcome.value;
         entry.fetchedAt = now();
         entry.lifetime = 1 - random() * jitter;
         entry.derived = new Map();
@@ -243,39 +259,35 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       } else {
         entry.failures++;
         entry.retryAt = now() + Math.min(retryMaxMs, retryBaseMs * 2 ** (entry.failures - 1));
-        entry.lastError = result.error;
+        entry.lastError = outcome.error;
         // Not-found and access denied are never masked by an old value.
-        if (!result.error.transient) {
+        if (!outcome.error.transient) {
           entry.value = undefined;
           entry.derived = new Map();
         }
       }
-      return result;
+      return outcome;
     });
-    entry.inflight = inflight;
-    return inflight;
+    const flight: Inflight = { entry, result, extend: pending.extend };
+    inflight.set(t.fetchKey, flight);
+    return flight;
   }
 
   /** Waits for a fetch, up to the caller's deadline and abort signal. */
-  function wait(fetch: Promise<FetchResult>, t: Target, options: ResolveOptions): Promise<FetchResult> {
-    const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-    const { signal } = options;
-    if (!Number.isFinite(timeoutMs) && !signal) return fetch;
+  function wait(fetch: Promise<FetchResult>, t: Target, timeoutMs: number, signal?: AbortSignal): Promise<FetchResult> {
     return new Promise<FetchResult>((resolve, reject) => {
       const onAbort = (): void => {
         cleanup();
         reject(signal?.reason);
       };
-      const timer = Number.isFinite(timeoutMs)
-        ? setTimeout(() => {
-            cleanup();
-            const error = new TimeoutError(`no value for "${t.ref}" within ${timeoutMs} ms`, {
-              ref: t.ref,
-              scheme: t.scheme,
-            });
-            resolve({ error });
-          }, timeoutMs)
-        : undefined;
+      const timer = setTimeout(() => {
+        cleanup();
+        const error = new TimeoutError(`no value for "${t.ref}" within ${timeoutMs} ms`, {
+          ref: t.ref,
+          scheme: t.scheme,
+        });
+        resolve({ error });
+      }, timeoutMs);
       function cleanup(): void {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -295,7 +307,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     const { error } = result;
     const ttlMs = options.ttlMs ?? t.ttlMs;
     const stale = entry.value;
-    if (error.transient && stale !== undefined && now() <= expiresAt(entry, ttlMs) + maxStaleMs) {
+    if (error.transient && stale !== undefined && !entry.detached && now() <= expiresAt(entry, ttlMs) + maxStaleMs) {
       counters.staleServed++;
       if (channels.staleServed.hasSubscribers) {
         channels.staleServed.publish({ ref: t.ref, scheme: t.scheme, ageMs: now() - entry.fetchedAt, error });
@@ -307,7 +319,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   }
 
   async function load(t: Target, options: ResolveOptions): Promise<unknown> {
-    let entry = cache.get(t.fetchKey);
+    const timeoutMs = option('timeoutMs', options.timeoutMs, defaultTimeoutMs, true);
+    const flight = inflight.get(t.fetchKey);
+    let entry = flight?.entry ?? cache.get(t.fetchKey);
     const reason = options.forceFetch ? 'forced' : entry?.value === undefined ? 'cold' : 'expired';
     if (!entry) {
       entry = {
@@ -315,7 +329,6 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         fetchedAt: 0,
         lifetime: 1,
         derived: new Map(),
-        inflight: undefined,
         failures: 0,
         retryAt: 0,
         lastError: undefined,
@@ -327,14 +340,18 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     if (channels.miss.hasSubscribers) channels.miss.publish({ ref: t.ref, scheme: t.scheme, reason });
     try {
       if (options.signal?.aborted) throw options.signal.reason;
-      let fetch = entry.inflight;
-      if (!fetch) {
-        const backingOff = entry.lastError !== undefined && now() < entry.retryAt && !options.forceFetch;
-        fetch = backingOff
-          ? Promise.resolve({ error: entry.lastError as SecretrefError })
-          : startFetch(t, entry, options.timeoutMs ?? defaultTimeoutMs);
+      const deadline = performance.now() + timeoutMs;
+      let fetch: Promise<FetchResult>;
+      if (flight) {
+        // A caller with a later deadline keeps the shared fetch going for itself.
+        flight.extend(deadline);
+        fetch = flight.result;
+      } else if (entry.lastError !== undefined && now() < entry.retryAt && !options.forceFetch) {
+        fetch = Promise.resolve({ error: entry.lastError });
+      } else {
+        fetch = startFetch(t, entry, deadline).result;
       }
-      return settle(await wait(fetch, t, options), entry, t, options);
+      return settle(await wait(fetch, t, timeoutMs, options.signal), entry, t, options);
     } catch (error) {
       counters.errors++;
       if (error instanceof SecretrefError && channels.error.hasSubscribers) {
@@ -350,7 +367,8 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       const t = target(input);
       const entry = cache.get(t.fetchKey);
       const value = entry?.value;
-      if (value !== undefined && !options.forceFetch && now() < expiresAt(entry as Entry, options.ttlMs ?? t.ttlMs)) {
+      const ttlMs = options.ttlMs === undefined ? t.ttlMs : option('ttlMs', options.ttlMs, 0);
+      if (value !== undefined && !options.forceFetch && now() < expiresAt(entry as Entry, ttlMs)) {
         counters.hits++;
         if (channels.hit.hasSubscribers) channels.hit.publish({ ref: t.ref, scheme: t.scheme });
         return Promise.resolve(view(entry as Entry, t, value, options.as ?? t.as));
@@ -406,13 +424,25 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     },
     parse: (input) => parseWith(registry, input).reference,
     invalidate(input) {
-      if (input === undefined) cache.clear();
-      else cache.delete(target(input).fetchKey);
+      if (input === undefined) {
+        cache.clear();
+        inflight.clear();
+        return;
+      }
+      const key = target(input).fetchKey;
+      cache.delete(key);
+      // A fetch in flight may return the value being invalidated: later resolves start their own.
+      inflight.delete(key);
     },
-    stats: () => ({ ...counters, entries: cache.size }),
+    stats: () => {
+      let entries = 0;
+      for (const entry of cache.values()) if (entry.value !== undefined) entries++;
+      return { ...counters, entries };
+    },
     dispose() {
       disposed = true;
       cache.clear();
+      inflight.clear();
       targets.clear();
       for (const provider of new Set(registry.schemes.values())) provider.dispose?.();
     },

@@ -4,6 +4,7 @@ import {
   AccessDeniedError,
   CHANNELS,
   createResolver,
+  InvalidOptionError,
   InvalidReferenceError,
   ProviderError,
   ResolveAllError,
@@ -393,6 +394,60 @@ describe('deadlines', () => {
   });
 });
 
+describe('found in review', () => {
+  it('a caller that joins a fetch keeps it going until its own, later deadline', async () => {
+    const t = setup({ values: { a: 'v' } });
+    const fetch = t.provider.fetch.bind(t.provider);
+    t.provider.fetch = async (requests, context) => {
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      return fetch(requests, context);
+    };
+    const early = t.resolver.resolve('mem:a', { timeoutMs: 20 });
+    const late = t.resolver.resolve('mem:a', { timeoutMs: 2000 });
+    await expect(early).rejects.toBeInstanceOf(TimeoutError);
+    expect(await late).toBe('v');
+    expect(t.calls).toBe(1);
+  });
+
+  it('an error of a shared fetch names the fetched key, not the variant that started it', async () => {
+    const t = setup();
+    const error = (await t.resolver
+      .resolveAll({ user: 'mem:gone#user', password: 'mem:gone?as=json#password' })
+      .catch((e: unknown) => e)) as ResolveAllError;
+    expect(error.errors.user?.ref).toBe('mem:gone');
+    expect(error.errors.password?.ref).toBe('mem:gone');
+    expect(t.calls).toBe(1);
+  });
+
+  it('an invalidated value is not served as stale when the refetch fails', async () => {
+    const t = setup({ values: { a: 'old' }, ttlMs: MINUTE });
+    await t.resolver.resolve('mem:a');
+    t.advance(MINUTE);
+    throttle(t.provider);
+    const pending = t.resolver.resolve('mem:a');
+    t.resolver.invalidate('mem:a');
+    await expect(pending).rejects.toMatchObject({ code: 'THROTTLED' });
+  });
+
+  it('eviction never splits a single flight', async () => {
+    const t = setup({ values: { a: '1', b: '2' }, maxEntries: 1 });
+    expect(await Promise.all(['mem:a', 'mem:b', 'mem:a'].map((r) => t.resolver.resolve(r)))).toEqual(['1', '2', '1']);
+    expect(t.provider.calls).toEqual([['a', 'b']]);
+  });
+
+  it('a cache hit does not parse JSON again', async () => {
+    const t = setup({ values: { a: '{"k":{"n":1}}' } });
+    await t.resolver.resolve('mem:a#/k/n');
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      for (let i = 0; i < 5; i++) expect(await t.resolver.resolve('mem:a#/k/n')).toBe(1);
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+  });
+});
+
 describe('no timers', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -514,8 +569,16 @@ describe('invalid input', () => {
     expect(t.calls).toBe(0);
   });
 
-  it('rejects resolver options that make no sense', () => {
-    expect(() => createResolver({ ttlMs: -1 })).toThrow(/ttlMs/);
+  it('rejects options that make no sense, with a typed error', async () => {
+    expect(() => createResolver({ ttlMs: -1 })).toThrow(InvalidOptionError);
+    expect(() => createResolver({ timeoutMs: Number.POSITIVE_INFINITY })).toThrow(/timeoutMs must be a finite number/);
+    const t = setup({ values: { a: '1' } });
+    await expect(t.resolver.resolve('mem:a', { timeoutMs: Number.NaN })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(t.resolver.resolve('mem:a', { timeoutMs: Number.POSITIVE_INFINITY })).rejects.toBeInstanceOf(
+      InvalidOptionError,
+    );
+    await expect(t.resolver.resolve('mem:a', { ttlMs: -5 })).rejects.toBeInstanceOf(InvalidOptionError);
+    expect(t.calls).toBe(0);
   });
 });
 
@@ -569,7 +632,7 @@ describe('events and stats', () => {
       fetched: 4,
       staleServed: 1,
       errors: 1,
-      entries: 3,
+      entries: 2, // mem:zzz only remembers its failure
     });
   });
 });
