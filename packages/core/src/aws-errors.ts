@@ -5,7 +5,8 @@
  *
  * Leak safety: a response body that failed to parse can be a secret (a GetParameters answer), and
  * the SDK keeps it on the error (`$response`, `$responseBodyText`) and V8 quotes it in SyntaxError
- * messages. Such errors are replaced by a plain description before they become a `cause`.
+ * messages. Such errors are replaced by a plain description before they become a `cause`. A service
+ * exception keeps its `$response` (the SDK makes it non-configurable), but that is AWS's error body.
  */
 import {
   AccessDeniedError,
@@ -78,22 +79,22 @@ function isServiceAnswer(error: SdkErrorShape): boolean {
   );
 }
 
-/** A cause that is safe to keep: the SDK error itself, or a description of it with no response body. */
-function safeCause(error: unknown): unknown {
+/**
+ * A cause that is safe to keep: the SDK error itself when it is the service's own answer (an error
+ * body AWS wrote, which never holds a value) or a network failure, else a description of it with no
+ * response body.
+ */
+function safeCause(error: unknown, serviceAnswer: boolean): unknown {
   if (typeof error !== 'object' || error === null) return error;
   const shape = error as SdkErrorShape;
-  const status = shape.$metadata?.httpStatusCode;
-  if (isServiceAnswer(shape) || NETWORK.has(String(shape.code)) || shape.name === 'AbortError') {
-    // Service answers are AWS's own messages; drop the raw response regardless.
-    if (Object.hasOwn(error, '$response')) Reflect.deleteProperty(error, '$response');
-    return error;
-  }
+  if (serviceAnswer || NETWORK.has(String(shape.code)) || shape.name === 'AbortError') return error;
   if (
     !(error instanceof Error) ||
     error.name === 'SyntaxError' ||
     '$responseBodyText' in error ||
     '$response' in error
   ) {
+    const status = shape.$metadata?.httpStatusCode;
     const description = new Error(
       `the response could not be read${status ? ` (HTTP ${status})` : ''}; its body is withheld because it may hold a secret`,
     );
@@ -115,7 +116,8 @@ export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsE
   const name = errorName(shape);
   const status = shape.$metadata?.httpStatusCode;
   const { ref, scheme, operation } = context;
-  const options = { ref, scheme, cause: safeCause(error) };
+  const serviceAnswer = isServiceAnswer(shape);
+  const options = { ref, scheme, cause: safeCause(error, serviceAnswer) };
   const what = `${operation} for "${ref}"`;
   if (name === 'AbortError') return new TimeoutError(`${what} was aborted at its deadline`, options);
   if (names.notFound.includes(name))
@@ -142,13 +144,15 @@ export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsE
     });
   }
   if (name === 'CredentialsProviderError') {
-    return new ProviderError(
-      `${what}: no AWS credentials were found (set AWS_PROFILE, AWS_ACCESS_KEY_ID or a role)`,
-      options,
-    );
+    // Transient: the credential source (instance metadata, a container endpoint) can blip, and a
+    // last good value is better served through that than dropped.
+    return new ProviderError(`${what}: no AWS credentials were found (set AWS_PROFILE, AWS_ACCESS_KEY_ID or a role)`, {
+      ...options,
+      transient: true,
+    });
   }
   const serverFault = shape.$fault === 'server' || (status !== undefined && status >= 500);
-  const unreadable = !isServiceAnswer(shape);
+  const unreadable = !serviceAnswer;
   const detail = unreadable
     ? `an unreadable response${status ? ` (HTTP ${status})` : ''}`
     : `${name} (HTTP ${status ?? '?'})`;

@@ -13,14 +13,6 @@ import type { FetchRequest, FetchResult, Provider } from './provider.ts';
 // in one batch.
 const nextTick: (callback: () => void) => unknown = setImmediate;
 
-/** A queued or running fetch of one reference. */
-export interface PendingFetch {
-  /** Settles with the result; never rejects. */
-  readonly result: Promise<FetchResult>;
-  /** Moves the deadline later (a caller with a later deadline joined); never earlier. */
-  extend(deadline: number): void;
-}
-
 interface Item {
   readonly request: FetchRequest;
   /** Absolute, on the `performance.now()` clock. */
@@ -46,8 +38,17 @@ export interface BatcherOptions {
 
 /** Queues fetches and runs them in batches. */
 export interface Batcher {
-  /** Queues one request, to be answered by `deadline` (on the `performance.now()` clock). */
-  fetch(provider: Provider, region: string | undefined, request: FetchRequest, deadline: number): PendingFetch;
+  /**
+   * Queues one request, to be answered by `deadline` (on the `performance.now()` clock). `result`
+   * settles with the result and never rejects; `extend` moves the deadline later (a caller with a
+   * later deadline joined), never earlier.
+   */
+  fetch(
+    provider: Provider,
+    region: string | undefined,
+    request: FetchRequest,
+    deadline: number,
+  ): { readonly result: Promise<FetchResult>; extend(deadline: number): void };
 }
 
 function chunk(group: Group): Item[][] {

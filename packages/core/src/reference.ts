@@ -60,7 +60,8 @@ const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 // `?` and `#` cannot occur in the names CloudFormation resolves; refusing them keeps the canonical form parseable.
 const CLOUDFORMATION = /^\{\{resolve:([a-z][a-z0-9-]*):([^{}?#]+)\}\}$/;
 const ARN = /^arn:aws(?:-[a-z]+)*:([a-z0-9-]+):/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+// Two to four letters first: us-east-1, and eusc-de-east-1 (the European Sovereign Cloud).
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 // Whitespace and control characters are never part of a reference; percent-encode them in fragments.
 const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
@@ -108,9 +109,10 @@ interface Parts {
   fragment: string | undefined;
 }
 
-function lookup(registry: Registry, scheme: string, ref: string): Provider {
+function lookup(registry: Registry, scheme: string): Provider {
   const provider = registry.schemes.get(scheme);
-  if (!provider) throw new UnknownSchemeError(scheme, [...registry.schemes.keys()], { ref });
+  // The input is not echoed: something that is not a reference may be a secret in the wrong place.
+  if (!provider) throw new UnknownSchemeError(scheme, [...registry.schemes.keys()]);
   return provider;
 }
 
@@ -128,7 +130,7 @@ function split(input: string, registry: Registry): Parts {
   const cloudformation = CLOUDFORMATION.exec(input);
   if (cloudformation) {
     const [, scheme = '', body = ''] = cloudformation;
-    const provider = lookup(registry, scheme, input);
+    const provider = lookup(registry, scheme);
     return { scheme, provider, body, form: 'cloudformation', query: undefined, fragment: undefined };
   }
   if (input.startsWith('{{')) {
@@ -138,14 +140,19 @@ function split(input: string, registry: Registry): Parts {
   if (arn) {
     const service = arn[1] ?? '';
     const handler = registry.arnServices.get(service);
-    if (!handler) throw new UnknownSchemeError(`arn:${service}`, [...registry.schemes.keys()], { ref: input });
+    if (!handler) throw new UnknownSchemeError(`arn:${service}`, [...registry.schemes.keys()]);
     const { head, query, fragment } = splitTail(input);
     return { scheme: handler.scheme, provider: handler.provider, body: head, form: 'arn', query, fragment };
   }
   const scheme = SCHEME.exec(input);
-  if (!scheme) throw invalid(input, 'a reference must start with a scheme (`ssm:`, `env:`...)');
+  if (!scheme) {
+    // Not echoed: a value that is no reference at all may be the secret itself.
+    throw new InvalidReferenceError(
+      `a reference must start with a scheme (registered: ${[...registry.schemes.keys()].join(', ')}); the input is not shown because it may be a secret`,
+    );
+  }
   const name = (scheme[1] ?? '').toLowerCase();
-  const provider = lookup(registry, name, input);
+  const provider = lookup(registry, name);
   const { head, query, fragment } = splitTail(input.slice(scheme[0].length));
   return { scheme: name, provider, body: head, form: 'uri', query, fragment };
 }

@@ -389,7 +389,6 @@ describe('examples', () => {
     [`${ARN_PARAM}#`, INVALID],
     ['arn:aws:ssm:', ok('arnp', 'arn:aws:ssm:')],
     ['arn:aws:ssm::1:p', ok('arnp', 'arn:aws:ssm::1:p')],
-    // The spec takes the provider's region as it is: only `?region=` values are checked against the pattern.
     // A region the provider reads from the body must be an AWS region, like ?region=.
     ['arn:aws:ssm:mars:1:p', INVALID],
     ['arn:aws:secretsmanager:us-east-1:1:secret:x', UNKNOWN],
@@ -451,6 +450,8 @@ describe('examples', () => {
     ['mem:a?region=us-gov-west-1', ok('mem', 'a', { region: 'us-gov-west-1' })],
     ['mem:a?region=eu-west-12', ok('mem', 'a', { region: 'eu-west-12' })],
     ['mem:a?region=eu-west-123', INVALID],
+    ['mem:a?region=eusc-de-east-1', ok('mem', 'a', { region: 'eusc-de-east-1' })],
+    ['mem:a?region=abcde-west-1', INVALID],
     ['mem:a?region=EU-west-1', INVALID],
     ['mem:a?region=eu-1', INVALID],
     ['mem:a?region=mars', INVALID],

@@ -40,6 +40,7 @@ describe('the URI form scheme:body?query#fragment', () => {
     ['mem:a?ttl=30s', { scheme: 'mem', body: 'a', params: {}, ttlMs: 30_000 }],
     ['mem:a?ttl=5m', { scheme: 'mem', body: 'a', params: {}, ttlMs: 300_000 }],
     ['mem:a?ttl=1h', { scheme: 'mem', body: 'a', params: {}, ttlMs: 3_600_000 }],
+    ['mem:a?region=eusc-de-east-1', { scheme: 'mem', body: 'a', params: {}, region: 'eusc-de-east-1' }],
     ['mem:a?ttl=0', { scheme: 'mem', body: 'a', params: {}, ttlMs: 0 }],
     ['mem:a?ttl=1500', { scheme: 'mem', body: 'a', params: {}, ttlMs: 1500 }],
     ['mem:a?as=json', { scheme: 'mem', body: 'a', params: {}, as: 'json' }],
@@ -144,6 +145,20 @@ describe('invalid references', () => {
       '[secretref] [mem] unknown query parameter "colour" (accepted: region, ttl, as, optional, flavour, context.*) in "mem:a?colour=red"',
     );
     expect(error).toMatchObject({ code: 'INVALID_REFERENCE', ref: 'mem:a?colour=red' });
+  });
+
+  it('never echoes input that is not a reference of a known scheme (it may be the secret itself)', () => {
+    for (const input of ['hunter2-correct-horse', 'pw:hunter2-correct-horse', 'arn:aws:iam::1:hunter2-correct-horse']) {
+      let error: unknown;
+      try {
+        parse(input);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, input).toBeInstanceOf(SecretrefError);
+      expect((error as SecretrefError).ref, input).toBeUndefined();
+      expect((error as Error).message, input).not.toContain('hunter2');
+    }
   });
 
   it('never echoes input that holds control characters (it may be a pasted secret)', () => {

@@ -47,7 +47,9 @@ function parseArn(input: ParseInput): SsmLocator {
     throw invalid(input, 'an SSM ARN must look like arn:aws:ssm:<region>:<account>:parameter/<name>[:version|:label]');
   }
   const [, prefix = '', region = '', , resource = '', rawSelector] = match;
-  if (!NAME.test(resource) || resource.endsWith('/')) throw invalid(input, `"${resource}" is not a parameter name`);
+  if (!NAME.test(resource) || resource.endsWith('/') || resource.includes('//')) {
+    throw invalid(input, `"${resource}" is not a parameter name`);
+  }
   const { selector, version } = parseSelector(input, rawSelector);
   const name = prefix + resource;
   return {
@@ -75,6 +77,9 @@ export function parseSsmBody(input: ParseInput): SsmLocator {
     throw invalid(input, `"${name}" is not a parameter name (letters, digits and _ . - /)`);
   }
   if (name.includes('//')) throw invalid(input, `"${name}" has an empty path segment`);
+  if (name.includes('/') && !name.startsWith('/')) {
+    throw invalid(input, `the hierarchical name "${name}" must start with "/"`);
+  }
   if (name.endsWith('/')) {
     if (!name.startsWith('/')) throw invalid(input, `the path "${name}" must start with "/"`);
     if (rawSelector !== undefined) throw invalid(input, 'a path reference cannot take a version or label');

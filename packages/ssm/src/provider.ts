@@ -66,6 +66,14 @@ function toResult(request: Request, parameter: Parameter): FetchResult {
   return { value: parameter.Value };
 }
 
+/** The parameter a request names, however it is spelled (`/a/b`, `a/b`, `arn:...:parameter/a/b`). */
+function parameterOf(locator: SsmLocator): string {
+  const name = locator.arn
+    ? locator.name.slice(locator.name.indexOf(':parameter/') + ':parameter/'.length)
+    : locator.name;
+  return name.startsWith('/') ? name.slice(1) : name;
+}
+
 function isLabel(locator: SsmLocator): boolean {
   return locator.selector !== undefined && locator.version === undefined;
 }
@@ -95,8 +103,11 @@ function answer(locator: SsmLocator, parameters: readonly Parameter[]): Paramete
  */
 function rounds(requests: readonly Request[]): Request[][] {
   const result: Request[][] = [];
+  // An ARN and a name can spell one parameter; results for an ARN are matched by ARN, for a name by
+  // name, so the two spellings of one parameter never share a call either.
   const conflict = (a: Request, b: Request): boolean =>
-    a.locator.name === b.locator.name && (isLabel(a.locator) || isLabel(b.locator));
+    parameterOf(a.locator) === parameterOf(b.locator) &&
+    (isLabel(a.locator) || isLabel(b.locator) || a.locator.arn !== b.locator.arn);
   for (const request of requests) {
     const round = result.find((r) => r.every((other) => !conflict(other, request)));
     if (round) round.push(request);
@@ -136,10 +147,8 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     return client;
   }
 
-  function failAll(requests: readonly Request[], error: unknown, operation: string): FetchResult[] {
-    return requests.map((r) => ({
-      error: fromAwsError(error, NOT_FOUND, { ref: r.ref, scheme: r.scheme, operation }),
-    }));
+  function fail(request: Request, error: unknown, operation: string): FetchResult {
+    return { error: fromAwsError(error, NOT_FOUND, { ref: request.ref, scheme: request.scheme, operation }) };
   }
 
   async function getOne(
@@ -156,7 +165,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
       if (!output.Parameter) throw new Error('empty GetParameter response');
       return toResult(request, output.Parameter);
     } catch (error) {
-      return failAll([request], error, 'GetParameter')[0] as FetchResult;
+      return fail(request, error, 'GetParameter');
     }
   }
 
@@ -173,16 +182,17 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
         { abortSignal: signal },
       );
     } catch (error) {
-      return failAll(round, error, 'GetParameters');
+      return round.map((request) => fail(request, error, 'GetParameters'));
     }
     const invalid = new Set(output.InvalidParameters ?? []);
     const parameters = output.Parameters ?? [];
     return Promise.all(
       round.map(async (request): Promise<FetchResult> => {
+        // SSM accepts ARNs in GetParameters, but some emulators list them as invalid: ask directly.
+        if (request.locator.arn && invalid.has(wireName(request.locator)))
+          return getOne(module, client, request, signal);
         const parameter = answer(request.locator, parameters);
         if (parameter) return toResult(request, parameter);
-        // SSM accepts ARNs in GetParameters, but some emulators list them as invalid: ask directly.
-        if (request.locator.arn) return getOne(module, client, request, signal);
         if (invalid.has(wireName(request.locator))) {
           return {
             error: new SecretNotFoundError(
@@ -232,7 +242,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
         token = output.NextToken;
       } while (token);
     } catch (error) {
-      return failAll([request], error, 'GetParametersByPath')[0] as FetchResult;
+      return fail(request, error, 'GetParametersByPath');
     }
     if (count === 0) {
       return {

@@ -36,6 +36,8 @@ describe('SSM reference bodies', () => {
     ['/app/*', 'not a parameter name'],
     ['/app//db', 'empty path segment'],
     ['app/', 'must start with "/"'],
+    ['app/db', 'must start with "/"'],
+    ['arn:aws:ssm:eu-west-1:123456789012:parameter//a', 'not a parameter name'],
     ['/app/:3', 'cannot take a version'],
     ['arn:aws:ssm:eu-west-1:123:parameter/x', 'must look like'],
     ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:x', 'must look like'],

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
+import { inspect } from 'node:util';
 import {
   LabelParameterVersionCommand,
   PutParameterCommand,
@@ -20,7 +21,7 @@ import {
   ThrottledError,
   TimeoutError,
 } from '@secretref/core';
-import { type FaultProxy, localAwsConfig, startFaultProxy } from '@secretref/local-aws';
+import { type FaultProxy, localAwsConfig, MALFORMED_SECRET, startFaultProxy } from '@secretref/local-aws';
 import { ssmProvider } from '@secretref/ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -204,6 +205,27 @@ describe('ARNs and regions', () => {
   });
 });
 
+describe('one parameter spelled two ways', () => {
+  const arn = `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter${prefix}/db/password`;
+
+  it.each([
+    [`${arn}`, `ssm:${prefix}/db/password:1?region=us-east-1`],
+    [`${arn}:previous`, `ssm:${prefix}/db/password?region=us-east-1`],
+    [`${arn}:1`, `ssm:${prefix}/db/password?region=us-east-1`],
+  ])('%s and %s asked together each get their own value', async (x, y) => {
+    const together = await resolver().resolveAll({ x, y });
+    const alone = { x: await resolver().resolve(x), y: await resolver().resolve(y) };
+    expect(together).toEqual(alone);
+    expect(alone.x).not.toBe(alone.y);
+  });
+
+  it('ssm: and ssm-secure: of one parameter are cached apart: the type check is never skipped', async () => {
+    const r = resolver();
+    expect(await r.resolve(`ssm:${prefix}/db/user`)).toBe('app');
+    await expect(r.resolve(`ssm-secure:${prefix}/db/user`)).rejects.toBeInstanceOf(InvalidValueError);
+  });
+});
+
 describe('the SDK configuration chain', () => {
   it('honours AWS_ENDPOINT_URL and AWS_REGION when no client or config is given', async () => {
     const saved = { ...process.env };
@@ -256,7 +278,7 @@ describe('faults through the proxy', () => {
     ['unavailable', ProviderError, true],
     ['reset', ProviderError, true],
     ['malformed', ProviderError, true],
-  ] as const)('%s becomes a transient %o', async (fault, type, transient) => {
+  ] as const)('%s becomes a transient %o that carries nothing of the response body', async (fault, type, transient) => {
     proxy.fault = fault;
     try {
       const error = await resolver()
@@ -264,6 +286,11 @@ describe('faults through the proxy', () => {
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(type);
       expect((error as ProviderError).transient).toBe(transient);
+      // The malformed body holds a value (see the fault proxy); nothing observable may repeat it.
+      for (let e: unknown = error; e; e = (e as Error).cause) {
+        const seen = [inspect(e, { showHidden: true, depth: 10 }), JSON.stringify(e), (e as Error).message];
+        expect(seen.join('\n')).not.toContain(MALFORMED_SECRET);
+      }
     } finally {
       proxy.fault = undefined;
     }

@@ -61,7 +61,9 @@ describe('error mapping', () => {
 
   it('AWS ParameterVersionNotFound on a label (moto says ParameterNotFound) is not found too', async () => {
     ssm.on(GetParameterCommand).rejects(awsError('ParameterVersionNotFound'));
-    ssm.on(GetParametersCommand).resolves({ Parameters: [], InvalidParameters: [] });
+    ssm
+      .on(GetParametersCommand)
+      .resolves({ Parameters: [], InvalidParameters: ['arn:aws:ssm:us-east-1:123456789012:parameter/a:prod'] });
     await expect(resolver().resolve('ssm:arn:aws:ssm:us-east-1:123456789012:parameter/a:prod')).rejects.toBeInstanceOf(
       SecretNotFoundError,
     );
@@ -126,6 +128,19 @@ describe('matching results to requests', () => {
       Recursive: true,
       WithDecryption: true,
     });
+  });
+});
+
+describe('paths', () => {
+  it('follows NextToken across an empty page until it is absent', async () => {
+    ssm
+      .on(GetParametersByPathCommand)
+      .resolvesOnce({ Parameters: [{ Name: '/p/a', Value: '1' }], NextToken: 't1' })
+      .resolvesOnce({ Parameters: [], NextToken: 't2' })
+      .resolvesOnce({ Parameters: [{ Name: '/p/b/c', Value: '2' }] });
+    expect(await resolver().resolve('ssm:/p/')).toEqual({ a: '1', 'b/c': '2' });
+    const tokens = ssm.commandCalls(GetParametersByPathCommand).map((c) => c.args[0].input.NextToken);
+    expect(tokens).toEqual([undefined, 't1', 't2']);
   });
 });
 

@@ -37,6 +37,9 @@ export interface FaultProxy {
 
 const JSON_TYPE = 'application/x-amz-json-1.1';
 
+/** The value inside the `malformed` fault's truncated body: leak tests look for it. */
+export const MALFORMED_SECRET = 'MALFORMED-BODY-SECRET-7f3a';
+
 function operationOf(req: IncomingMessage): string {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
@@ -85,7 +88,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           case 'hang':
             return;
           case 'malformed':
-            return answer(res, 200, '{"Parameters": [{"Name": "/x", "Value": "');
+            return answer(res, 200, `{"Parameters": [{"Name": "/x", "Value": "${MALFORMED_SECRET}`);
           default: {
             const forward = request(
               {

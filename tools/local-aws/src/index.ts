@@ -1,7 +1,7 @@
 /** A local AWS for tests, the demo and the benchmarks. */
 import './provided.ts';
 
-export { type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.ts';
+export { type Fault, type FaultProxy, MALFORMED_SECRET, startFaultProxy } from './fault-proxy.ts';
 export { MOTO_HINT, type Moto, startMoto } from './moto.ts';
 
 /** Client settings for moto: any credentials work, the account is 123456789012. */
