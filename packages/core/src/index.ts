@@ -2,6 +2,7 @@
  * @secretref/core: the reference grammar, the resolver with its cache and batching, the error
  * hierarchy, diagnostics events, and the provider interface that AWS providers implement.
  */
+export { type AwsClient, type AwsClientOptions, type AwsClientPool, awsClientPool } from './aws-clients.ts';
 export { type AwsErrorContext, type AwsErrorNames, fromAwsError } from './aws-errors.ts';
 export {
   AccessDeniedError,
@@ -40,7 +41,7 @@ export type {
 } from './provider.ts';
 export { envProvider } from './providers/env.ts';
 export { fileProvider } from './providers/file.ts';
-export { formatReference, parseDuration, parseReference, type Reference } from './reference.ts';
+export { formatReference, isAwsRegion, parseDuration, parseReference, type Reference } from './reference.ts';
 export {
   createResolver,
   type ReferenceSpec,
@@ -50,4 +51,5 @@ export {
   type Resolver,
   type ResolverOptions,
   type ResolverStats,
+  type WithSecretOptions,
 } from './resolver.ts';

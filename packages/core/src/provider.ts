@@ -40,6 +40,12 @@ export interface Locator {
   readonly region?: string | undefined;
   /** A JSON fragment the body itself names (the json-key of an ECS `valueFrom`). */
   readonly fragment?: string | undefined;
+  /**
+   * Scheme parameters the body itself names (the version stage of an ECS `valueFrom`). They join the
+   * reference's parameters and are written as query parameters in its canonical form; a query
+   * parameter that says otherwise is an `InvalidReferenceError`. Names must be in `Provider.params`.
+   */
+  readonly params?: Readonly<Record<string, string>> | undefined;
   /** `false` to fetch this reference in a call of its own rather than in a batch. Default `true`. */
   readonly batch?: boolean | undefined;
 }

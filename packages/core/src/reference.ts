@@ -67,6 +67,11 @@ const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** True for an AWS region name (`us-east-1`, `eu-west-1`, `eusc-de-east-1`). */
+export function isAwsRegion(text: string): boolean {
+  return REGION.test(text);
+}
+
 /**
  * Parses a duration: milliseconds as a bare integer (`1500`), or a number with a unit
  * (`250ms`, `30s`, `5m`, `1h`, `1d`). Returns `undefined` for anything else.
@@ -277,10 +282,19 @@ export function parseWith(registry: Registry, input: string): ParsedReference {
   }
   const region = common.region ?? locator.region;
   const key = fragment ?? locator.fragment;
+  // A provider may read scheme parameters from the body itself (an ECS version stage): the canonical
+  // form then writes them as query parameters, so both spellings share one cache entry.
+  const merged = locator.params ? { ...params } : params;
+  for (const [name, value] of Object.entries(locator.params ?? {})) {
+    if (merged[name] !== undefined && merged[name] !== value) {
+      throw invalid(input, `the body and ?${name}= name different values`, parts.scheme);
+    }
+    merged[name] = value;
+  }
   const reference: Reference = {
     scheme: parts.scheme,
     body: locator.key,
-    params,
+    params: merged,
     ...(region === undefined ? {} : { region }),
     ...(common.ttlMs === undefined ? {} : { ttlMs: common.ttlMs }),
     ...(common.as === undefined ? {} : { as: common.as }),

@@ -76,6 +76,12 @@ export interface ResolverStats {
   readonly entries: number;
 }
 
+/** Options of `withSecret`. */
+export interface WithSecretOptions extends ResolveOptions {
+  /** True if an error thrown by the function means the secret was rejected and may have been rotated. */
+  readonly isAuthFailure: (error: unknown) => boolean;
+}
+
 /** An entry of `resolveAll`: a reference, or a reference with options of its own. */
 export type ReferenceSpec = string | ({ readonly ref: string } & ResolveOptions);
 
@@ -117,6 +123,13 @@ export interface Resolver {
   ): Promise<ResolvedAll<M>>;
   /** The cached value, synchronously, or `undefined`. Never fetches. Expired values only with `allowStale`. */
   peek<T = string>(ref: string, options?: { readonly as?: ValueType; readonly allowStale?: boolean }): T | undefined;
+  /**
+   * Runs `fn` with the secret; if it throws an error that `isAuthFailure` recognises (the database
+   * rejected a password that was rotated since it was cached), fetches the secret again, bypassing
+   * the cache, and runs `fn` once more with the fresh value. Other errors, and a second failure, are
+   * thrown as they are.
+   */
+  withSecret<T, V = string>(ref: string, fn: (value: V) => T | Promise<T>, options: WithSecretOptions): Promise<T>;
   /** Parses a reference (throws `InvalidReferenceError` / `UnknownSchemeError`). */
   parse(ref: string): Reference;
   /** Drops the cached value of one reference (all its `as` and fragment variants), or of all. */
@@ -421,6 +434,17 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       if (value === undefined || entry === undefined) return undefined;
       if (!peekOptions.allowStale && now() >= expiresAt(entry, t.ttlMs)) return undefined;
       return view(entry, t, value, peekOptions.as ?? t.as) as never;
+    },
+    async withSecret<T, V>(input: string, fn: (value: V) => T | Promise<T>, withOptions: WithSecretOptions) {
+      const { isAuthFailure, ...resolveOptions } = withOptions;
+      const value = (await resolve(input, resolveOptions)) as V;
+      try {
+        return await fn(value);
+      } catch (error) {
+        if (!isAuthFailure(error)) throw error;
+        const fresh = (await resolve(input, { ...resolveOptions, forceFetch: true })) as V;
+        return fn(fresh);
+      }
     },
     parse: (input) => parseWith(registry, input).reference,
     invalidate(input) {

@@ -6,7 +6,7 @@
  * const password = await resolve('ssm:/my/app/password');
  * ```
  *
- * `resolve`, `resolveAll`, `peek` and `invalidate` use a default resolver with the AWS providers
+ * `resolve`, `resolveAll`, `peek`, `withSecret` and `invalidate` use a default resolver with the AWS providers
  * registered, created on first use. `createResolver` makes one with its own cache and options.
  */
 import {
@@ -16,14 +16,20 @@ import {
   type Resolver,
   type ResolverOptions,
 } from '@secretref/core';
+import { secretsManagerProvider } from '@secretref/secrets-manager';
 import { ssmProvider } from '@secretref/ssm';
 
 export * from '@secretref/core';
+export { type SecretsManagerProviderOptions, secretsManagerProvider } from '@secretref/secrets-manager';
 export { type SsmProviderOptions, ssmProvider } from '@secretref/ssm';
 
-/** The AWS providers `secretref` registers by default: SSM Parameter Store (`ssm:`, `ssm-secure:`, SSM ARNs). */
+/**
+ * The AWS providers `secretref` registers by default: SSM Parameter Store (`ssm:`, `ssm-secure:`,
+ * parameter ARNs) and Secrets Manager (`secretsmanager:`, secret ARNs). Each imports its SDK client
+ * on its first fetch, so an app that only resolves `ssm:` never loads the Secrets Manager client.
+ */
 export function awsProviders(): Provider[] {
-  return [ssmProvider() as Provider];
+  return [ssmProvider() as Provider, secretsManagerProvider() as Provider];
 }
 
 /**
@@ -61,6 +67,9 @@ export const resolveAll: Resolver['resolveAll'] = (refs, options) => defaultReso
 
 /** The default resolver's cached value, synchronously. See `Resolver.peek`. */
 export const peek: Resolver['peek'] = (ref, options) => defaultResolver().peek(ref, options);
+
+/** Runs a function with a secret, re-fetching it once if the function reports an auth failure. See `Resolver.withSecret`. */
+export const withSecret: Resolver['withSecret'] = (ref, fn, options) => defaultResolver().withSecret(ref, fn, options);
 
 /** Drops cached values of the default resolver. See `Resolver.invalidate`. */
 export const invalidate: Resolver['invalidate'] = (ref) => defaultResolver().invalidate(ref);

@@ -5,6 +5,8 @@
  */
 import type { GetParametersCommandOutput, Parameter, SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import {
+  type AwsClientOptions,
+  awsClientPool,
   type FetchRequest,
   type FetchResult,
   fromAwsError,
@@ -15,18 +17,11 @@ import {
 } from '@secretref/core';
 import { parseSsmBody, type SsmLocator } from './parse.ts';
 
-/** Options of `ssmProvider`. */
-export interface SsmProviderOptions {
-  /**
-   * The client for references without a region of their own and for those in its region. Created
-   * lazily from `clientConfig` and the SDK's default chain (`AWS_REGION`, `AWS_ENDPOINT_URL`,
-   * profiles) when not given.
-   */
-  readonly client?: SSMClient | undefined;
-  /** Configuration of the clients the provider creates (one per region). */
-  readonly clientConfig?: SSMClientConfig | undefined;
-  /** Full control: returns the client for a region (`undefined`: the default region). */
-  readonly clientFor?: ((region: string | undefined) => SSMClient) | undefined;
+/**
+ * Options of `ssmProvider`. Clients it creates follow the SDK's default chain (`AWS_REGION`,
+ * `AWS_ENDPOINT_URL`, profiles, roles), with `clientConfig` on top.
+ */
+export interface SsmProviderOptions extends AwsClientOptions<SSMClient, SSMClientConfig> {
   /** Names per `GetParameters` call, at most 10 (SSM's limit). @default 10 */
   readonly batchSize?: number | undefined;
 }
@@ -119,33 +114,12 @@ function rounds(requests: readonly Request[]): Request[][] {
 /** Creates the SSM provider for the schemes `ssm` and `ssm-secure`. */
 export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocator> {
   const batchSize = Math.min(10, Math.max(1, options.batchSize ?? 10));
-  let sdk: Promise<SsmModule> | undefined;
-  const clients = new Map<string | undefined, Promise<SSMClient>>();
-
-  async function load(): Promise<SsmModule> {
-    sdk ??= import('@aws-sdk/client-ssm');
-    return sdk;
-  }
-
-  async function createClient(module: SsmModule, region: string | undefined): Promise<SSMClient> {
-    const custom = options.clientFor?.(region);
-    if (custom) return custom;
-    const injected = options.client;
-    // The injected client also serves references that name its own region (ARNs, ?region=).
-    if (injected && (region === undefined || region === (await injected.config.region().catch(() => undefined)))) {
-      return injected;
-    }
-    return new module.SSMClient({ ...options.clientConfig, ...(region === undefined ? {} : { region }) });
-  }
-
-  function clientFor(module: SsmModule, region: string | undefined): Promise<SSMClient> {
-    let client = clients.get(region);
-    if (!client) {
-      client = createClient(module, region);
-      clients.set(region, client);
-    }
-    return client;
-  }
+  const clients = awsClientPool(
+    '@aws-sdk/client-ssm',
+    options,
+    () => import('@aws-sdk/client-ssm'),
+    (sdk, config) => new sdk.SSMClient(config),
+  );
 
   function fail(request: Request, error: unknown, operation: string): FetchResult {
     return { error: fromAwsError(error, NOT_FOUND, { ref: request.ref, scheme: request.scheme, operation }) };
@@ -262,19 +236,12 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     parse: parseSsmBody,
     async fetch(requests, { region, signal }) {
       let module: SsmModule;
+      let client: SSMClient;
       try {
-        module = await load();
+        ({ sdk: module, client } = await clients.get(region));
       } catch (error) {
-        const cause = error;
-        return requests.map((r) => ({
-          error: new ProviderError('@aws-sdk/client-ssm is not installed; add it to your dependencies', {
-            ref: r.ref,
-            scheme: r.scheme,
-            cause,
-          }),
-        }));
+        return clients.unavailable(requests, error);
       }
-      const client = await clientFor(module, region);
       const results = new Map<Request, FetchResult>();
       const names = requests.filter((r) => !r.locator.path);
       await Promise.all([
@@ -290,16 +257,6 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
       ]);
       return requests.map((r) => results.get(r) as FetchResult);
     },
-    dispose() {
-      const owned = [...clients.values()];
-      clients.clear();
-      for (const client of owned) {
-        // Clients the caller passed in are the caller's to destroy.
-        void client.then(
-          (c) => c !== options.client && !options.clientFor && c.destroy(),
-          () => {},
-        );
-      }
-    },
+    dispose: () => clients.dispose(),
   };
 }

@@ -26,8 +26,8 @@ export interface FaultProxy {
   readonly endpoint: string;
   /** Operations forwarded or failed, in arrival order (`GetParameters`, `GetParametersByPath`...). */
   readonly calls: string[];
-  /** The fault for every request, or per operation; `undefined` forwards. */
-  fault: Fault | ((operation: string) => Fault | undefined) | undefined;
+  /** The fault for every request, or per operation and region; `undefined` forwards. */
+  fault: Fault | ((operation: string, region: string | undefined) => Fault | undefined) | undefined;
   /** Latency added to every request, in ms. */
   latencyMs: number;
   /** Counts of `calls` by operation. */
@@ -44,6 +44,11 @@ function operationOf(req: IncomingMessage): string {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
   return `${req.method} ${req.url}`;
+}
+
+/** The region a request is signed for (SigV4 credential scope: key/date/region/service/aws4_request). */
+function regionOf(req: IncomingMessage): string | undefined {
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
 }
 
 function answer(res: ServerResponse, status: number, body: string, type = JSON_TYPE): void {
@@ -74,7 +79,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.on('end', () => {
       const operation = operationOf(req);
       proxy.calls.push(operation);
-      const fault = typeof proxy.fault === 'function' ? proxy.fault(operation) : proxy.fault;
+      const fault = typeof proxy.fault === 'function' ? proxy.fault(operation, regionOf(req)) : proxy.fault;
       setTimeout(() => {
         switch (fault) {
           case 'throttle':

@@ -1,0 +1,98 @@
+/**
+ * One AWS SDK client per region, created on first use from a lazily imported SDK module, shared by
+ * every AWS provider. The core does not depend on the SDK: clients are typed by what it needs.
+ */
+import { ProviderError } from './errors.ts';
+import type { FetchRequest, FetchResult } from './provider.ts';
+
+/** What the pool needs of an SDK v3 client. */
+export interface AwsClient {
+  readonly config: { region(): Promise<string> };
+  destroy(): void;
+}
+
+/** The client options every AWS provider accepts. */
+export interface AwsClientOptions<Client, Config> {
+  /**
+   * The client for references without a region of their own and for those in its region. Never
+   * destroyed by the provider.
+   */
+  readonly client?: Client | undefined;
+  /** Configuration of the clients the provider creates (one per region). */
+  readonly clientConfig?: Config | undefined;
+  /** Full control: returns the client for a region (`undefined`: the default region). */
+  readonly clientFor?: ((region: string | undefined) => Client) | undefined;
+}
+
+/** Clients by region, with the SDK module they came from (for its command classes). */
+export interface AwsClientPool<Client, Sdk> {
+  /** The SDK and the client for a region (`undefined`: the SDK's default chain). Rejects if the SDK cannot be loaded. */
+  get(region: string | undefined): Promise<{ readonly sdk: Sdk; readonly client: Client }>;
+  /** Fails every request with a clear error when `get` rejected. */
+  unavailable(requests: readonly FetchRequest[], error: unknown): FetchResult[];
+  /** Destroys the clients the pool created. */
+  dispose(): void;
+}
+
+/**
+ * Creates a pool. `load` imports the SDK module (a dynamic `import()`, so that the module is only
+ * loaded when a reference of the provider's scheme is fetched); `create` makes a client from it.
+ */
+export function awsClientPool<Client extends AwsClient, Config extends object, Sdk>(
+  packageName: string,
+  options: AwsClientOptions<Client, Config>,
+  load: () => Promise<Sdk>,
+  create: (sdk: Sdk, config: Config & { region?: string }) => Client,
+): AwsClientPool<Client, Sdk> {
+  const clients = new Map<string | undefined, Promise<{ sdk: Sdk; client: Client }>>();
+  let module: Promise<Sdk> | undefined;
+
+  async function make(region: string | undefined): Promise<{ sdk: Sdk; client: Client }> {
+    module ??= load();
+    const sdk = await module.catch((error: unknown) => {
+      // A failed import is not remembered: the next fetch tries again.
+      module = undefined;
+      throw error;
+    });
+    const custom = options.clientFor?.(region);
+    if (custom) return { sdk, client: custom };
+    const injected = options.client;
+    if (injected && (region === undefined || region === (await injected.config.region().catch(() => undefined)))) {
+      return { sdk, client: injected };
+    }
+    const config = { ...(options.clientConfig ?? ({} as Config)), ...(region === undefined ? {} : { region }) };
+    return { sdk, client: create(sdk, config) };
+  }
+
+  return {
+    get(region) {
+      let entry = clients.get(region);
+      if (!entry) {
+        entry = make(region);
+        clients.set(region, entry);
+        entry.catch(() => clients.delete(region));
+      }
+      return entry;
+    },
+    unavailable(requests, error) {
+      return requests.map((r) => ({
+        error: new ProviderError(`${packageName} could not be loaded; add it to your dependencies`, {
+          ref: r.ref,
+          scheme: r.scheme,
+          cause: error,
+        }),
+      }));
+    },
+    dispose() {
+      const owned = [...clients.values()];
+      clients.clear();
+      for (const entry of owned) {
+        // Clients the caller passed in are the caller's to destroy.
+        void entry.then(
+          ({ client }) => client !== options.client && !options.clientFor && client.destroy(),
+          () => {},
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * The Secrets Manager reference body: a secret name or ARN (full or partial), optionally followed by
+ * the fields ECS, Batch and CodeBuild use (`:json-key:version-stage:version-id`, empty fields kept),
+ * or, in CloudFormation's form, `:SecretString:json-key:version-stage:version-id`.
+ */
+import { InvalidReferenceError, isAwsRegion, type Locator, type ParseInput } from '@secretref/core';
+
+/** How the Secrets Manager provider locates one secret version. */
+export interface SecretsManagerLocator extends Locator {
+  /** The `SecretId` sent: a name, a full ARN or a partial ARN (without the 6-character suffix). */
+  readonly secretId: string;
+  readonly versionStage: string | undefined;
+  readonly versionId: string | undefined;
+  /** Regions to read a replica from when the primary region fails transiently. */
+  readonly fallbackRegions: readonly string[];
+  readonly arn: boolean;
+}
+
+/** The scheme-specific query parameters. */
+export const SECRETS_MANAGER_PARAMS: readonly string[] = ['versionStage', 'versionId', 'fallbackRegions'];
+
+const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+const ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:([A-Za-z0-9/_+=.@-]{1,512})$/;
+const STAGE = /^[A-Za-z0-9_+=.@-]{1,256}$/;
+const VERSION_ID = /^[A-Za-z0-9-]{32,64}$/;
+
+function invalid(input: ParseInput, message: string): InvalidReferenceError {
+  return new InvalidReferenceError(`${message} in "${input.ref}"`, { ref: input.ref, scheme: input.scheme });
+}
+
+/** A top-level JSON key as the core's fragment: a key that starts with `/` becomes a pointer to itself. */
+function keyFragment(key: string): string {
+  return key.startsWith('/') ? `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}` : key;
+}
+
+/** Splits the secret id (seven colon-separated parts for an ARN) from the fields after it. */
+function splitId(input: ParseInput): { secretId: string; region: string | undefined; fields: string[] } {
+  const parts = input.body.split(':');
+  if (!input.body.startsWith('arn:')) {
+    const [secretId = '', ...fields] = parts;
+    if (!NAME.test(secretId)) {
+      throw invalid(input, `"${secretId}" is not a secret name (letters, digits and / _ + = . @ -)`);
+    }
+    return { secretId, region: undefined, fields };
+  }
+  const secretId = parts.slice(0, 7).join(':');
+  const match = ARN.exec(secretId);
+  if (!match) {
+    throw invalid(input, 'a secret ARN must look like arn:aws:secretsmanager:<region>:<account>:secret:<name>');
+  }
+  const region = match[1] ?? '';
+  if (!isAwsRegion(region)) throw invalid(input, `"${region}" is not an AWS region`);
+  return { secretId, region, fields: parts.slice(7) };
+}
+
+/** Parses a Secrets Manager reference body; throws `InvalidReferenceError`. */
+export function parseSecretsManagerBody(input: ParseInput): SecretsManagerLocator {
+  const { secretId, region, fields } = splitId(input);
+  if (input.form === 'cloudformation' && fields.length > 0 && fields.shift() !== 'SecretString') {
+    throw invalid(
+      input,
+      'CloudFormation names SecretString after the secret id ({{resolve:secretsmanager:id:SecretString:key}})',
+    );
+  }
+  if (fields.length > 3) throw invalid(input, 'after the secret id come at most :json-key:version-stage:version-id');
+  const [jsonKey = '', stageField = '', idField = ''] = fields;
+  const fromBody: Record<string, string> = {};
+  if (stageField) fromBody.versionStage = stageField;
+  if (idField) fromBody.versionId = idField;
+  for (const name of ['versionStage', 'versionId'] as const) {
+    const query = input.params[name];
+    if (query !== undefined && fromBody[name] !== undefined && query !== fromBody[name]) {
+      throw invalid(input, `the body and ?${name}= name different versions`);
+    }
+  }
+  const versionStage = fromBody.versionStage ?? input.params.versionStage;
+  const versionId = fromBody.versionId ?? input.params.versionId;
+  if (versionStage !== undefined && versionId !== undefined) {
+    throw invalid(input, 'name a version stage or a version id, not both');
+  }
+  if (versionStage !== undefined && !STAGE.test(versionStage))
+    throw invalid(input, `"${versionStage}" is not a version stage`);
+  if (versionId !== undefined && !VERSION_ID.test(versionId))
+    throw invalid(input, `"${versionId}" is not a version id`);
+  const fallbackRegions = input.params.fallbackRegions?.split(',') ?? [];
+  const badRegion = fallbackRegions.find((r) => !isAwsRegion(r));
+  if (badRegion !== undefined) throw invalid(input, `fallback region "${badRegion}" is not an AWS region`);
+  return {
+    key: secretId,
+    secretId,
+    region,
+    fragment: jsonKey === '' ? undefined : keyFragment(jsonKey),
+    params: Object.keys(fromBody).length > 0 ? fromBody : undefined,
+    versionStage,
+    versionId,
+    fallbackRegions,
+    arn: region !== undefined,
+    // BatchGetSecretValue reads only the current version.
+    batch: versionStage === undefined && versionId === undefined,
+  };
+}

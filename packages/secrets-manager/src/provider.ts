@@ -1,0 +1,232 @@
+/**
+ * The Secrets Manager provider: `BatchGetSecretValue` for current versions asked for together (up to
+ * 20 ids a call, matched back by name or ARN), `GetSecretValue` for one secret, a stage or a version
+ * id, and when the batch call itself fails; replicas in other regions when the primary fails
+ * transiently; optionally a `DescribeSecret` check before each refresh.
+ */
+import type {
+  GetSecretValueCommandOutput,
+  SecretsManagerClient,
+  SecretsManagerClientConfig,
+  SecretValueEntry,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  type AwsClientOptions,
+  awsClientPool,
+  type FetchRequest,
+  type FetchResult,
+  fromAwsError,
+  type Provider,
+  ProviderError,
+} from '@secretref/core';
+import { LRUCache } from 'lru-cache';
+import { parseSecretsManagerBody, SECRETS_MANAGER_PARAMS, type SecretsManagerLocator } from './parse.ts';
+
+/**
+ * Options of `secretsManagerProvider`. Clients it creates follow the SDK's default chain
+ * (`AWS_REGION`, `AWS_ENDPOINT_URL`, profiles, roles), with `clientConfig` on top.
+ */
+export interface SecretsManagerProviderOptions
+  extends AwsClientOptions<SecretsManagerClient, SecretsManagerClientConfig> {
+  /** Secret ids per `BatchGetSecretValue` call, at most 20. @default 20 */
+  readonly batchSize?: number | undefined;
+  /** Regions to read replicas from when the primary fails transiently, for every reference. @default [] */
+  readonly fallbackRegions?: readonly string[] | undefined;
+  /**
+   * Refresh the way the AWS caching clients do: `DescribeSecret` first, and `GetSecretValue` only
+   * when the version behind the stage changed (no decryption when nothing changed). References are
+   * then not batched. @default false
+   */
+  readonly checkVersionFirst?: boolean | undefined;
+}
+
+type Request = FetchRequest<SecretsManagerLocator>;
+type SecretsManagerModule = typeof import('@aws-sdk/client-secrets-manager');
+type Context = {
+  readonly sdk: SecretsManagerModule;
+  readonly client: SecretsManagerClient;
+  readonly signal: AbortSignal;
+};
+
+const NAMES = { notFound: ['ResourceNotFoundException'], decryption: ['DecryptionFailure'] };
+
+function fail(request: Request, error: unknown, operation: string): FetchResult {
+  return { error: fromAwsError(error, NAMES, { ref: request.ref, scheme: request.scheme, operation }) };
+}
+
+function valueOf(
+  request: Request,
+  secret: { SecretString?: string | undefined; SecretBinary?: Uint8Array | undefined },
+): FetchResult {
+  if (secret.SecretString !== undefined) return { value: secret.SecretString };
+  if (secret.SecretBinary !== undefined) return { value: secret.SecretBinary };
+  return {
+    error: new ProviderError(`Secrets Manager returned no value for "${request.ref}"`, {
+      ref: request.ref,
+      scheme: request.scheme,
+    }),
+  };
+}
+
+/** Does a batch result answer this id (a name, a full ARN, or a partial ARN without the suffix)? */
+function answers(secretId: string, entry: { Name?: string | undefined; ARN?: string | undefined }): boolean {
+  if (!secretId.startsWith('arn:')) return entry.Name === secretId;
+  const arn = entry.ARN ?? '';
+  return arn === secretId || (arn.startsWith(`${secretId}-`) && arn.length === secretId.length + 7);
+}
+
+/** The secret id to send to a replica region: an ARN names its region, a name does not. */
+function inRegion(secretId: string, region: string): string {
+  return secretId.startsWith('arn:')
+    ? secretId.replace(/^(arn:[^:]+:secretsmanager:)[^:]+:/, `$1${region}:`)
+    : secretId;
+}
+
+function isAbort(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'AbortError';
+}
+
+/** Creates the Secrets Manager provider for the scheme `secretsmanager` and secret ARNs. */
+export function secretsManagerProvider(options: SecretsManagerProviderOptions = {}): Provider<SecretsManagerLocator> {
+  const batchSize = Math.min(20, Math.max(1, options.batchSize ?? 20));
+  const clients = awsClientPool(
+    '@aws-sdk/client-secrets-manager',
+    options,
+    () => import('@aws-sdk/client-secrets-manager'),
+    (sdk, config) => new sdk.SecretsManagerClient(config),
+  );
+  // For checkVersionFirst: the last value read per secret and stage, with its version id.
+  const versions = new LRUCache<string, { versionId: string; value: FetchResult }>({ max: 1000 });
+
+  async function getOne(request: Request, { sdk, client, signal }: Context, secretId = request.locator.secretId) {
+    const { versionStage, versionId } = request.locator;
+    try {
+      const output: GetSecretValueCommandOutput = await client.send(
+        new sdk.GetSecretValueCommand({
+          SecretId: secretId,
+          ...(versionStage === undefined ? {} : { VersionStage: versionStage }),
+          ...(versionId === undefined ? {} : { VersionId: versionId }),
+        }),
+        { abortSignal: signal },
+      );
+      return valueOf(request, output);
+    } catch (error) {
+      return fail(request, error, 'GetSecretValue');
+    }
+  }
+
+  /** DescribeSecret, then GetSecretValue only if the version behind the stage changed. */
+  async function getChecked(request: Request, context: Context, region: string | undefined): Promise<FetchResult> {
+    const { secretId, versionStage, versionId } = request.locator;
+    if (versionId !== undefined) return getOne(request, context); // a version id never changes
+    const stage = versionStage ?? 'AWSCURRENT';
+    const memo = `${region ?? ''}\n${secretId}\n${stage}`;
+    let current: string | undefined;
+    try {
+      const described = await context.client.send(new context.sdk.DescribeSecretCommand({ SecretId: secretId }), {
+        abortSignal: context.signal,
+      });
+      current = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes(stage))?.[0];
+    } catch (error) {
+      return fail(request, error, 'DescribeSecret');
+    }
+    const known = versions.get(memo);
+    if (current !== undefined && known?.versionId === current) return known.value;
+    const result = await getOne(request, context);
+    if (current !== undefined && 'value' in result) versions.set(memo, { versionId: current, value: result });
+    return result;
+  }
+
+  async function getBatch(requests: readonly Request[], context: Context): Promise<FetchResult[]> {
+    const found: SecretValueEntry[] = [];
+    const errors = new Map<string, { ErrorCode?: string | undefined; Message?: string | undefined }>();
+    try {
+      let token: string | undefined;
+      do {
+        const output = await context.client.send(
+          new context.sdk.BatchGetSecretValueCommand({
+            SecretIdList: requests.map((r) => r.locator.secretId),
+            ...(token === undefined ? {} : { NextToken: token }),
+          }),
+          { abortSignal: context.signal },
+        );
+        found.push(...(output.SecretValues ?? []));
+        for (const error of output.Errors ?? []) if (error.SecretId) errors.set(error.SecretId, error);
+        token = output.NextToken;
+      } while (token);
+    } catch (error) {
+      if (isAbort(error)) return requests.map((r) => fail(r, error, 'BatchGetSecretValue'));
+      // Throttled, denied, or refused as a whole (one listed secret without a value does that):
+      // every secret on its own, in parallel.
+      return Promise.all(requests.map((r) => getOne(r, context)));
+    }
+    return Promise.all(
+      requests.map((request) => {
+        const { secretId } = request.locator;
+        const entry = found.find((e) => answers(secretId, e));
+        if (entry) return valueOf(request, entry);
+        const error = errors.get(secretId);
+        if (error) {
+          const shaped = Object.assign(new Error(error.Message ?? error.ErrorCode ?? 'error'), {
+            name: error.ErrorCode ?? 'Error',
+            $fault: 'client',
+            $metadata: {},
+          });
+          return fail(request, shaped, 'BatchGetSecretValue');
+        }
+        // Not in the answer at all: ask for it alone rather than guess.
+        return getOne(request, context);
+      }),
+    );
+  }
+
+  /** Reads replicas, in order, for the requests that failed transiently in the primary region. */
+  async function fallBack(requests: readonly Request[], results: FetchResult[], signal: AbortSignal): Promise<void> {
+    await Promise.all(
+      requests.map(async (request, i) => {
+        const regions = [...new Set([...request.locator.fallbackRegions, ...(options.fallbackRegions ?? [])])];
+        for (const region of regions) {
+          const result = results[i] as FetchResult;
+          if (!('error' in result) || !result.error.transient || signal.aborted) return;
+          let context: Context;
+          try {
+            context = { ...(await clients.get(region)), signal };
+          } catch {
+            return;
+          }
+          const replica = await getOne(request, context, inRegion(request.locator.secretId, region));
+          // A replica that fails too leaves the primary's error, which names the primary region.
+          if ('value' in replica) results[i] = replica;
+        }
+      }),
+    );
+  }
+
+  return {
+    schemes: ['secretsmanager'],
+    params: SECRETS_MANAGER_PARAMS,
+    arnServices: ['secretsmanager'],
+    batchSize,
+    parse: parseSecretsManagerBody,
+    async fetch(requests, { region, signal }) {
+      let context: Context;
+      try {
+        context = { ...(await clients.get(region)), signal };
+      } catch (error) {
+        return clients.unavailable(requests, error);
+      }
+      let results: FetchResult[];
+      if (options.checkVersionFirst) {
+        results = await Promise.all(requests.map((r) => getChecked(r, context, region)));
+      } else if (requests.length > 1 && requests.every((r) => r.locator.batch !== false)) {
+        results = await getBatch(requests, context);
+      } else {
+        // One secret: GetSecretValue needs one permission less than the batch call.
+        results = await Promise.all(requests.map((r) => getOne(r, context)));
+      }
+      await fallBack(requests, results, signal);
+      return results;
+    },
+    dispose: () => clients.dispose(),
+  };
+}

@@ -1,0 +1,111 @@
+import { createResolver, formatReference, InvalidReferenceError, type Reference } from '@secretref/core';
+import { secretsManagerProvider } from '@secretref/secrets-manager';
+import { describe, expect, it } from 'vitest';
+
+const resolver = createResolver({ providers: [secretsManagerProvider()] });
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf';
+const VERSION = 'EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE';
+
+describe('Secrets Manager references', () => {
+  it.each<[string, Reference]>([
+    ['secretsmanager:prod/db', { scheme: 'secretsmanager', body: 'prod/db', params: {} }],
+    [
+      'secretsmanager:prod/db#password',
+      { scheme: 'secretsmanager', body: 'prod/db', params: {}, fragment: 'password' },
+    ],
+    [
+      'secretsmanager:prod/db#/nested/key',
+      { scheme: 'secretsmanager', body: 'prod/db', params: {}, fragment: '/nested/key' },
+    ],
+    // The ECS / CodeBuild colon form, empty fields kept.
+    [
+      'secretsmanager:prod/db:password::',
+      { scheme: 'secretsmanager', body: 'prod/db', params: {}, fragment: 'password' },
+    ],
+    [
+      'secretsmanager:prod/db:password:AWSPREVIOUS:',
+      { scheme: 'secretsmanager', body: 'prod/db', params: { versionStage: 'AWSPREVIOUS' }, fragment: 'password' },
+    ],
+    [
+      `secretsmanager:prod/db:::${VERSION}`,
+      { scheme: 'secretsmanager', body: 'prod/db', params: { versionId: VERSION } },
+    ],
+    [
+      'secretsmanager:prod/db?versionStage=AWSPREVIOUS',
+      { scheme: 'secretsmanager', body: 'prod/db', params: { versionStage: 'AWSPREVIOUS' } },
+    ],
+    [
+      'secretsmanager:prod/db?fallbackRegions=us-west-2,eu-central-1',
+      { scheme: 'secretsmanager', body: 'prod/db', params: { fallbackRegions: 'us-west-2,eu-central-1' } },
+    ],
+    // A bare ARN, as an ECS valueFrom holds it, with and without the fields.
+    [ARN, { scheme: 'secretsmanager', body: ARN, params: {}, region: 'eu-west-1' }],
+    [
+      `${ARN}:password:AWSCURRENT:`,
+      {
+        scheme: 'secretsmanager',
+        body: ARN,
+        params: { versionStage: 'AWSCURRENT' },
+        region: 'eu-west-1',
+        fragment: 'password',
+      },
+    ],
+    // A partial ARN (without the 6-character suffix).
+    [
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db',
+      {
+        scheme: 'secretsmanager',
+        body: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db',
+        params: {},
+        region: 'eu-west-1',
+      },
+    ],
+    // CloudFormation: SecretString after the id.
+    ['{{resolve:secretsmanager:prod/db}}', { scheme: 'secretsmanager', body: 'prod/db', params: {} }],
+    [
+      '{{resolve:secretsmanager:prod/db:SecretString:password}}',
+      { scheme: 'secretsmanager', body: 'prod/db', params: {}, fragment: 'password' },
+    ],
+    [
+      '{{resolve:secretsmanager:prod/db:SecretString:password:AWSPREVIOUS}}',
+      { scheme: 'secretsmanager', body: 'prod/db', params: { versionStage: 'AWSPREVIOUS' }, fragment: 'password' },
+    ],
+    [
+      `{{resolve:secretsmanager:${ARN}:SecretString:::${VERSION}}}`,
+      { scheme: 'secretsmanager', body: ARN, params: { versionId: VERSION }, region: 'eu-west-1' },
+    ],
+    // A json key that starts with "/" is that key, not a pointer.
+    ['secretsmanager:prod/db:/odd', { scheme: 'secretsmanager', body: 'prod/db', params: {}, fragment: '/~1odd' }],
+  ])('%s', (input, expected) => {
+    expect(resolver.parse(input)).toEqual(expected);
+  });
+
+  it.each([
+    ['secretsmanager:prod*db', 'not a secret name'],
+    ['secretsmanager:prod/db:a:b:c:d', 'at most'],
+    ['secretsmanager:prod/db?versionStage=AWSPREVIOUS&versionId=' + VERSION, 'not both'],
+    ['secretsmanager:prod/db::AWSPREVIOUS:?versionStage=AWSCURRENT', 'different'],
+    ['secretsmanager:prod/db::AWSPREVIOUS:' + VERSION, 'not both'],
+    ['secretsmanager:prod/db?versionId=short', 'not a version id'],
+    ['secretsmanager:prod/db?fallbackRegions=us-west-2,moon', 'fallback region "moon"'],
+    ['secretsmanager:prod/db:password#other', 'two different JSON keys'],
+    ['{{resolve:secretsmanager:prod/db:SecretBinary}}', 'SecretString'],
+    ['arn:aws:secretsmanager:eu-west-1:123:secret:x', 'must look like'],
+    ['secretsmanager:arn:aws:secretsmanager:mars:123456789012:secret:x', 'not an AWS region'],
+    ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:x?region=us-east-1', 'contradicts'],
+  ])('%s is invalid (%s)', (input, message) => {
+    expect(() => resolver.parse(input)).toThrow(InvalidReferenceError);
+    expect(() => resolver.parse(input)).toThrow(message);
+  });
+
+  it('writes one canonical form for every spelling of a version, so they share a cache entry', () => {
+    const spellings = [
+      'secretsmanager:prod/db:password:AWSPREVIOUS:',
+      'secretsmanager:prod/db?versionStage=AWSPREVIOUS#password',
+      '{{resolve:secretsmanager:prod/db:SecretString:password:AWSPREVIOUS}}',
+    ];
+    const canonical = spellings.map((s) => formatReference(resolver.parse(s)));
+    expect(new Set(canonical)).toEqual(new Set(['secretsmanager:prod/db?versionStage=AWSPREVIOUS#password']));
+    expect(resolver.parse(canonical[0] as string)).toEqual(resolver.parse(spellings[0] as string));
+  });
+});
