@@ -8,6 +8,7 @@ export async function loadConfig() {
     dbPort: 'ssm:/demo/db/config#port', // one key of a JSON parameter
     stripeKey: '{{resolve:ssm-secure:/demo/stripe/api-key}}', // CloudFormation syntax works as-is
     hosts: { ref: 'ssm:/demo/allowed-hosts', as: 'list' }, // a StringList as an array
+    rdsPassword: 'secretsmanager:demo/rds#password', // a key of a Secrets Manager secret
   });
   return { db: { password: secrets.dbPassword, port: Number(secrets.dbPort) }, ...secrets };
 }

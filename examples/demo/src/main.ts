@@ -1,10 +1,11 @@
 /**
- * The secretref demo. Starts moto (a local AWS), seeds Parameter Store, then resolves references in
- * every SSM form with the `secretref` package, exactly as an application would, and prints what it
+ * The secretref demo. Starts moto (a local AWS), seeds Parameter Store and Secrets Manager, then
+ * resolves references in every form with the `secretref` package, exactly as an application would, and prints what it
  * got with the values redacted, plus the AWS calls it took.
  *
  * Run it with `npm run demo` (or `pnpm demo`) from the repository root.
  */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { localAwsConfig, localAwsEnv, startFaultProxy, startMoto } from '@secretref/local-aws';
 import { seed } from './seed.ts';
@@ -22,7 +23,7 @@ function redact(value: unknown): string {
 const moto = await startMoto();
 const aws = await startFaultProxy(moto.endpoint); // counts the calls that reach "AWS"
 try {
-  await seed(new SSMClient(localAwsConfig(moto.endpoint)));
+  await seed(new SSMClient(localAwsConfig(moto.endpoint)), new SecretsManagerClient(localAwsConfig(moto.endpoint)));
   // What a deployed app has: the standard AWS environment (here pointing at the local AWS).
   Object.assign(process.env, localAwsEnv(aws.endpoint));
 
@@ -37,6 +38,10 @@ try {
     allowedHosts: { ref: 'ssm:/demo/allowed-hosts', as: 'list' }, // a StringList as an array
     stripeKey: '{{resolve:ssm-secure:/demo/stripe/api-key}}', // CloudFormation syntax
     features: 'ssm:/demo/features/', // everything under a path
+    rdsPassword: 'secretsmanager:demo/rds#password', // a key of a JSON secret
+    rdsUser: 'secretsmanager:demo/rds:username::', // the ECS / CodeBuild colon form
+    previousRdsPassword: 'secretsmanager:demo/rds:password:AWSPREVIOUS:', // the version before rotation
+    githubToken: '{{resolve:secretsmanager:demo/github-token}}', // CloudFormation syntax
   } as const;
   const secrets = await resolveAll(refs);
   // #endregion resolve-all
@@ -49,8 +54,9 @@ try {
       `  ${key.padEnd(width)}  ${ref}\n  ${' '.repeat(width)}  -> ${redact(secrets[key as keyof typeof secrets])}`,
     );
   }
-  const cold = [...aws.calls];
-  console.log(`\n  ${Object.keys(refs).length} references, ${cold.length} AWS calls: ${cold.join(', ')}`);
+  const cold = [...aws.calls].sort();
+  const byOperation = [...new Set(cold)].map((op) => `${cold.filter((c) => c === op).length} ${op}`);
+  console.log(`\n  ${Object.keys(refs).length} references, ${cold.length} AWS calls: ${byOperation.join(', ')}`);
 
   aws.calls.length = 0;
   const again = await Promise.all(Array.from({ length: 100 }, () => resolve('ssm:/demo/db/password')));

@@ -1,7 +1,8 @@
-/** The parameters the demo resolves, as an application team would keep them in Parameter Store. */
+/** What the demo resolves, as an application team would keep it in Parameter Store and Secrets Manager. */
+import { CreateSecretCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { LabelParameterVersionCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 
-export async function seed(client: SSMClient): Promise<void> {
+export async function seed(client: SSMClient, secrets: SecretsManagerClient): Promise<void> {
   const put = (Name: string, Value: string, Type: 'String' | 'SecureString' | 'StringList' = 'SecureString') =>
     client.send(new PutParameterCommand({ Name, Value, Type, Overwrite: true }));
   await put('/demo/db/password', 'first-password-v1');
@@ -15,4 +16,15 @@ export async function seed(client: SSMClient): Promise<void> {
   await put('/demo/stripe/api-key', 'sk_test_51DemoKeyNotReal');
   await put('/demo/features/new-checkout', 'on', 'String');
   await put('/demo/features/dark-mode', 'off', 'String');
+  // A database secret as RDS keeps it, rotated once, and an API key.
+  await secrets.send(
+    new CreateSecretCommand({ Name: 'demo/rds', SecretString: '{"username":"app","password":"rds-password-v1"}' }),
+  );
+  await secrets.send(
+    new PutSecretValueCommand({
+      SecretId: 'demo/rds',
+      SecretString: '{"username":"app","password":"rds-password-v2"}',
+    }),
+  );
+  await secrets.send(new CreateSecretCommand({ Name: 'demo/github-token', SecretString: 'ghp_demoTokenNotReal' }));
 }

@@ -12,12 +12,14 @@ describe('loadConfig', () => {
       'ssm:/demo/db/config': '{"port":5432}',
       'ssm:/demo/stripe/api-key': 'sk_test_x',
       'ssm:/demo/allowed-hosts': 'a.example,b.example',
+      'secretsmanager:demo/rds': '{"username":"app","password":"rds-test"}',
     });
     try {
       const config = await loadConfig();
       expect(config.db).toEqual({ password: 'test-password', port: 5432 });
       expect(config.hosts).toEqual(['a.example', 'b.example']);
-      expect(mock.calls).toHaveLength(1); // one batch for all four
+      expect(config.rdsPassword).toBe('rds-test');
+      expect(mock.calls).toHaveLength(2); // one batch per service
     } finally {
       mock.restore();
     }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('the demo', () => {
-  it('resolves every SSM form against local AWS in few calls and prints no value', () => {
+  it('resolves every SSM and Secrets Manager form against local AWS in few calls and prints no value', () => {
     const run = spawnSync('pnpm', ['exec', 'tsx', '--conditions=@secretref/source', 'src/main.ts'], {
       cwd: root,
       encoding: 'utf8',
@@ -17,17 +17,19 @@ describe('the demo', () => {
     expect(run.status).toBe(0);
     const out = run.stdout;
     expect(out).toContain(
-      'password          ssm:/demo/db/password\n                    -> [redacted string, 19 chars]',
+      'password             ssm:/demo/db/password\n                       -> [redacted string, 19 chars]',
     );
     expect(out).toContain('-> [redacted list, 2 items]');
     expect(out).toContain('-> [redacted number]');
     expect(out).toContain('-> [redacted object, keys: ');
-    // Three GetParameters (the label needs a call of its own; the ARN names its region, so it is
+    // SSM: three GetParameters (the label needs a call of its own; the ARN names its region, so it is
     // batched apart), one GetParameter (moto, unlike AWS, refuses ARNs in GetParameters), one
-    // GetParametersByPath.
+    // GetParametersByPath. Secrets Manager: one BatchGetSecretValue for the current versions, one
+    // GetSecretValue for AWSPREVIOUS (the batch call reads only current versions).
     expect(out).toContain(
-      '8 references, 5 AWS calls: GetParameters, GetParameters, GetParameters, GetParametersByPath, GetParameter',
+      '12 references, 7 AWS calls: 1 BatchGetSecretValue, 1 GetParameter, 3 GetParameters, 1 GetParametersByPath, 1 GetSecretValue',
     );
+    expect(out).toContain('rdsUser              secretsmanager:demo/rds:username::');
     expect(out).toContain('100 more resolves of a cached reference: 0 AWS calls');
     expect(out).toContain('cached values match: true');
     for (const secret of [
@@ -36,6 +38,8 @@ describe('the demo', () => {
       'sk_test_51DemoKeyNotReal',
       'db.internal',
       '5432',
+      'rds-password',
+      'ghp_demoTokenNotReal',
     ]) {
       expect(out).not.toContain(secret);
     }

@@ -17,13 +17,22 @@ afterEach(() => {
 });
 
 describe('the default resolver', () => {
-  it('is created on first use, with the SSM provider registered', () => {
+  it('is created on first use, with the SSM and Secrets Manager providers registered', () => {
     const first = defaultResolver();
     expect(defaultResolver()).toBe(first);
     expect(first.parse('ssm:/a:3')).toEqual({ scheme: 'ssm', body: '/a:3', params: {} });
     expect(first.parse('{{resolve:ssm-secure:/a}}').scheme).toBe('ssm-secure');
     expect(first.parse('arn:aws:ssm:eu-west-1:123456789012:parameter/a').region).toBe('eu-west-1');
     expect(first.parse('env:HOME').scheme).toBe('env');
+    expect(first.parse('secretsmanager:prod/db#password').fragment).toBe('password');
+    expect(first.parse('arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf:password::')).toEqual({
+      scheme: 'secretsmanager',
+      body: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf',
+      params: {},
+      region: 'eu-west-1',
+      fragment: 'password',
+    });
+    expect(first.parse('{{resolve:secretsmanager:prod/db:SecretString:password}}').scheme).toBe('secretsmanager');
   });
 
   it('resolve, resolveAll, peek and invalidate go to whatever resolver is the default', async () => {

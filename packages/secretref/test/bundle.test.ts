@@ -1,0 +1,44 @@
+/**
+ * The composed, size-conscious form for Lambda: an esbuild bundle of an SSM-only handler built from
+ * @secretref/core and @secretref/ssm contains no Secrets Manager or KMS code.
+ */
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+async function bundle(source: string): Promise<string> {
+  const result = await build({
+    stdin: { contents: source, resolveDir: import.meta.dirname, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    conditions: ['@secretref/source'],
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]?.text ?? '';
+}
+
+const FOREIGN = [/secretsmanager/i, /BatchGetSecretValue/, /client-kms/, /KMSClient/, /GenerateDataKey/];
+
+describe('an SSM-only Lambda bundle', () => {
+  it('holds the SSM client and nothing of Secrets Manager or KMS', async () => {
+    const code = await bundle(`
+      import { createResolver } from '@secretref/core';
+      import { ssmProvider } from '@secretref/ssm';
+      const resolver = createResolver({ providers: [ssmProvider()] });
+      export const handler = async () => ({ ok: (await resolver.resolve('ssm:/app/db')).length > 0 });
+    `);
+    expect(code).toContain('GetParametersCommand');
+    for (const pattern of FOREIGN) expect(code, String(pattern)).not.toMatch(pattern);
+  });
+
+  it('while the batteries-included secretref package does bring Secrets Manager (so the check can fail)', async () => {
+    const code = await bundle(`
+      import { resolve } from 'secretref';
+      export const handler = async () => resolve('ssm:/app/db');
+    `);
+    expect(code).toMatch(/BatchGetSecretValue/);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * Each provider loads its SDK client on its first fetch: an app that resolves only `ssm:` never
+ * loads the Secrets Manager client module. Checked in a real process that records every module it
+ * resolves.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { localAwsConfig, localAwsEnv } from '@secretref/local-aws';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+
+const endpoint = inject('awsEndpoint');
+const root = fileURLToPath(new URL('..', import.meta.url));
+const name = `modules-${randomUUID().slice(0, 8)}`;
+
+/** Runs the fixture in a fresh process and returns the SDK client packages it loaded. */
+function clientsLoadedResolving(...refs: string[]): string[] {
+  const log = join(mkdtempSync(join(tmpdir(), 'secretref-modules-')), 'modules.log');
+  const run = spawnSync(
+    'pnpm',
+    [
+      'exec',
+      'tsx',
+      '--conditions=@secretref/source',
+      '--import',
+      './test/fixtures/record-modules.mjs',
+      'test/fixtures/resolve.ts',
+      ...refs,
+    ],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, ...localAwsEnv(endpoint), SECRETREF_MODULE_LOG: log },
+    },
+  );
+  expect(run.stderr).toBe('');
+  expect(run.stdout.trim()).toBe(`resolved ${refs.length}`);
+  const urls = readFileSync(log, 'utf8').split('\n');
+  return [
+    ...new Set(urls.map((url) => /@aws-sdk\/(client-[a-z-]+)\//.exec(url)?.[1]).filter(Boolean)),
+  ].sort() as string[];
+}
+
+beforeAll(async () => {
+  await new SSMClient(localAwsConfig(endpoint)).send(
+    new PutParameterCommand({ Name: `/${name}`, Value: 'p', Type: 'SecureString', Overwrite: true }),
+  );
+  await new SecretsManagerClient(localAwsConfig(endpoint)).send(
+    new CreateSecretCommand({ Name: name, SecretString: 's' }),
+  );
+});
+
+describe('lazy SDK clients in the secretref package', () => {
+  it('an app that resolves only ssm: references never loads the Secrets Manager client', () => {
+    expect(clientsLoadedResolving(`ssm:/${name}`)).toEqual(['client-ssm']);
+  });
+
+  it('one that resolves only secrets never loads the SSM client', () => {
+    expect(clientsLoadedResolving(`secretsmanager:${name}`)).toEqual(['client-secrets-manager']);
+  });
+
+  it('both, when both are resolved', () => {
+    expect(clientsLoadedResolving(`ssm:/${name}`, `secretsmanager:${name}`)).toEqual([
+      'client-secrets-manager',
+      'client-ssm',
+    ]);
+  });
+
+  it('none for env: references', () => {
+    expect(clientsLoadedResolving('env:HOME')).toEqual([]);
+  });
+});
