@@ -28,8 +28,8 @@ function clientsLoadedResolving(...refs: string[]): string[] {
       'tsx',
       '--conditions=@secretref/source',
       '--import',
-      './test/fixtures/record-modules.mjs',
-      'test/fixtures/resolve.ts',
+      fileURLToPath(new URL('fixtures/record-modules.mjs', import.meta.url)),
+      fileURLToPath(new URL('fixtures/resolve.ts', import.meta.url)),
       ...refs,
     ],
     {

@@ -54,7 +54,7 @@ function fail(request: Request, error: unknown, operation: string): FetchResult 
   return { error: fromAwsError(error, NAMES, { ref: request.ref, scheme: request.scheme, operation }) };
 }
 
-function valueOf(
+function secretValue(
   request: Request,
   secret: { SecretString?: string | undefined; SecretBinary?: Uint8Array | undefined },
 ): FetchResult {
@@ -109,7 +109,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
         }),
         { abortSignal: signal },
       );
-      return valueOf(request, output);
+      return secretValue(request, output);
     } catch (error) {
       return fail(request, error, 'GetSecretValue');
     }
@@ -164,7 +164,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
       requests.map((request) => {
         const { secretId } = request.locator;
         const entry = found.find((e) => answers(secretId, e));
-        if (entry) return valueOf(request, entry);
+        if (entry) return secretValue(request, entry);
         const error = errors.get(secretId);
         if (error) {
           const shaped = Object.assign(new Error(error.Message ?? error.ErrorCode ?? 'error'), {

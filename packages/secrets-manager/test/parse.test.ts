@@ -83,9 +83,9 @@ describe('Secrets Manager references', () => {
   it.each([
     ['secretsmanager:prod*db', 'not a secret name'],
     ['secretsmanager:prod/db:a:b:c:d', 'at most'],
-    ['secretsmanager:prod/db?versionStage=AWSPREVIOUS&versionId=' + VERSION, 'not both'],
+    [`secretsmanager:prod/db?versionStage=AWSPREVIOUS&versionId=${VERSION}`, 'not both'],
     ['secretsmanager:prod/db::AWSPREVIOUS:?versionStage=AWSCURRENT', 'different'],
-    ['secretsmanager:prod/db::AWSPREVIOUS:' + VERSION, 'not both'],
+    [`secretsmanager:prod/db::AWSPREVIOUS:${VERSION}`, 'not both'],
     ['secretsmanager:prod/db?versionId=short', 'not a version id'],
     ['secretsmanager:prod/db?fallbackRegions=us-west-2,moon', 'fallback region "moon"'],
     ['secretsmanager:prod/db:password#other', 'two different JSON keys'],
