@@ -235,6 +235,16 @@ describe('replicas', () => {
     }
   });
 
+  it('?region= reads a region directly (a replica here)', async () => {
+    proxy.calls.length = 0;
+    expect(await resolver().resolve(`secretsmanager:${prefix}/replicated?region=us-west-2`)).toBe(
+      'from-a-replica-or-not',
+    );
+    await expect(resolver().resolve(`secretsmanager:${prefix}/db?region=us-west-2`)).rejects.toBeInstanceOf(
+      SecretNotFoundError,
+    );
+  });
+
   it('does not read replicas for a secret that is not found', async () => {
     proxy.calls.length = 0;
     await expect(
