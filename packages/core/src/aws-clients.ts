@@ -46,6 +46,8 @@ export function awsClientPool<Client extends AwsClient, Config extends object, S
 ): AwsClientPool<Client, Sdk> {
   const clients = new Map<string | undefined, Promise<{ sdk: Sdk; client: Client }>>();
   let module: Promise<Sdk> | undefined;
+  // Clients the caller passed in are the caller's to destroy; these are the pool's.
+  const created = new WeakSet<Client>();
 
   async function make(region: string | undefined): Promise<{ sdk: Sdk; client: Client }> {
     module ??= load();
@@ -61,7 +63,9 @@ export function awsClientPool<Client extends AwsClient, Config extends object, S
       return { sdk, client: injected };
     }
     const config = { ...(options.clientConfig ?? ({} as Config)), ...(region === undefined ? {} : { region }) };
-    return { sdk, client: create(sdk, config) };
+    const client = create(sdk, config);
+    created.add(client);
+    return { sdk, client };
   }
 
   return {
@@ -87,9 +91,8 @@ export function awsClientPool<Client extends AwsClient, Config extends object, S
       const owned = [...clients.values()];
       clients.clear();
       for (const entry of owned) {
-        // Clients the caller passed in are the caller's to destroy.
         void entry.then(
-          ({ client }) => client !== options.client && !options.clientFor && client.destroy(),
+          ({ client }) => created.has(client) && client.destroy(),
           () => {},
         );
       }

@@ -41,9 +41,10 @@ export interface Locator {
   /** A JSON fragment the body itself names (the json-key of an ECS `valueFrom`). */
   readonly fragment?: string | undefined;
   /**
-   * Scheme parameters the body itself names (the version stage of an ECS `valueFrom`). They join the
-   * reference's parameters and are written as query parameters in its canonical form; a query
-   * parameter that says otherwise is an `InvalidReferenceError`. Names must be in `Provider.params`.
+   * The scheme parameters, normalised, when the provider changes them: merged with ones the body
+   * itself names (the version stage of an ECS `valueFrom`) or with defaults dropped. They replace
+   * `ParseInput.params` in the reference and are written as query parameters in its canonical form.
+   * Names must be in `Provider.params`. Default: `ParseInput.params` unchanged.
    */
   readonly params?: Readonly<Record<string, string>> | undefined;
   /** `false` to fetch this reference in a call of its own rather than in a batch. Default `true`. */
@@ -59,6 +60,8 @@ export interface FetchRequest<L extends Locator = Locator> {
   readonly scheme: string;
   /** Scheme-specific query parameters. */
   readonly params: Readonly<Record<string, string>>;
+  /** The caller asked for a fresh value (`forceFetch`, `withSecret`'s retry): bypass any provider-side memo. */
+  readonly forced?: boolean | undefined;
 }
 
 /** A provider's answer for one request: a value, or a typed error for this request alone. */

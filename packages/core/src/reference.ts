@@ -282,19 +282,18 @@ export function parseWith(registry: Registry, input: string): ParsedReference {
   }
   const region = common.region ?? locator.region;
   const key = fragment ?? locator.fragment;
-  // A provider may read scheme parameters from the body itself (an ECS version stage): the canonical
-  // form then writes them as query parameters, so both spellings share one cache entry.
-  const merged = locator.params ? { ...params } : params;
-  for (const [name, value] of Object.entries(locator.params ?? {})) {
-    if (merged[name] !== undefined && merged[name] !== value) {
-      throw invalid(input, `the body and ?${name}= name different values`, parts.scheme);
+  // A provider may normalise its parameters and read some from the body itself (an ECS version
+  // stage): the canonical form writes what it returns, so every spelling shares one cache entry.
+  const providerParams = locator.params ?? params;
+  for (const name of Object.keys(providerParams)) {
+    if (!acceptsParam(parts.provider, name)) {
+      throw invalid(input, `the provider returned an undeclared parameter "${name}"`, parts.scheme);
     }
-    merged[name] = value;
   }
   const reference: Reference = {
     scheme: parts.scheme,
     body: locator.key,
-    params: merged,
+    params: providerParams,
     ...(region === undefined ? {} : { region }),
     ...(common.ttlMs === undefined ? {} : { ttlMs: common.ttlMs }),
     ...(common.as === undefined ? {} : { as: common.as }),

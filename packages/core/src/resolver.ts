@@ -257,8 +257,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     return entry.fetchedAt + ttlMs * entry.lifetime;
   }
 
-  function startFetch(t: Target, entry: Entry, deadline: number): Inflight {
-    const pending = batcher.fetch(t.provider, t.region, t.request, deadline);
+  function startFetch(t: Target, entry: Entry, deadline: number, forced: boolean): Inflight {
+    const request = forced ? { ...t.request, forced } : t.request;
+    const pending = batcher.fetch(t.provider, t.region, request, deadline);
     const result = pending.result.then((outcome) => {
       if (inflight.get(t.fetchKey) === flight) inflight.delete(t.fetchKey);
       if ('value' in outcome) {
@@ -362,7 +363,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       } else if (entry.lastError !== undefined && now() < entry.retryAt && !options.forceFetch) {
         fetch = Promise.resolve({ error: entry.lastError });
       } else {
-        fetch = startFetch(t, entry, deadline).result;
+        fetch = startFetch(t, entry, deadline, options.forceFetch === true).result;
       }
       return settle(await wait(fetch, t, timeoutMs, options.signal), entry, t, options);
     } catch (error) {

@@ -671,3 +671,60 @@ describe('dispose', () => {
     await expect(resolver.resolve('mem:a')).rejects.toMatchObject({ code: 'DISPOSED' });
   });
 });
+
+describe('withSecret', () => {
+  const authFailure = Object.assign(new Error('password authentication failed'), { code: '28P01' });
+  const isAuthFailure = (error: unknown) => (error as { code?: string }).code === '28P01';
+
+  it('re-fetches once and retries when the function reports an auth failure', async () => {
+    const t = setup({ values: { db: 'old' } });
+    await t.resolver.resolve('mem:db');
+    t.provider.set('db', 'new');
+    const seen: string[] = [];
+    const result = await t.resolver.withSecret(
+      'mem:db',
+      (password: string) => {
+        seen.push(password);
+        if (password === 'old') throw authFailure;
+        return 'connected';
+      },
+      { isAuthFailure },
+    );
+    expect(result).toBe('connected');
+    expect(seen).toEqual(['old', 'new']);
+    expect(t.calls).toBe(2);
+  });
+
+  it('does not retry an error that is not an auth failure', async () => {
+    const t = setup({ values: { db: 'pw' } });
+    const other = new Error('connection refused');
+    let runs = 0;
+    const run = t.resolver.withSecret(
+      'mem:db',
+      () => {
+        runs++;
+        throw other;
+      },
+      { isAuthFailure },
+    );
+    await expect(run).rejects.toBe(other);
+    expect(runs).toBe(1);
+    expect(t.calls).toBe(1);
+  });
+
+  it('retries only once: a second auth failure reaches the caller', async () => {
+    const t = setup({ values: { db: 'pw' } });
+    let runs = 0;
+    const run = t.resolver.withSecret(
+      'mem:db',
+      () => {
+        runs++;
+        throw authFailure;
+      },
+      { isAuthFailure },
+    );
+    await expect(run).rejects.toBe(authFailure);
+    expect(runs).toBe(2);
+    expect(t.calls).toBe(2);
+  });
+});

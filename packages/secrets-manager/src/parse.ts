@@ -13,16 +13,16 @@ export interface SecretsManagerLocator extends Locator {
   readonly versionId: string | undefined;
   /** Regions to read a replica from when the primary region fails transiently. */
   readonly fallbackRegions: readonly string[];
-  readonly arn: boolean;
 }
 
 /** The scheme-specific query parameters. */
 export const SECRETS_MANAGER_PARAMS: readonly string[] = ['versionStage', 'versionId', 'fallbackRegions'];
 
 const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:([A-Za-z0-9/_+=.@-]{1,512})$/;
-const STAGE = /^[A-Za-z0-9_+=.@-]{1,256}$/;
-const VERSION_ID = /^[A-Za-z0-9-]{32,64}$/;
+const ARN = /^arn:aws(?:-[a-z]+)*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:([A-Za-z0-9/_+=.@-]{1,512})$/;
+// AWS documents only lengths for these; a colon cannot appear in the colon form.
+const STAGE = /^[^:]{1,256}$/;
+const VERSION_ID = /^[^:]{32,64}$/;
 
 function invalid(input: ParseInput, message: string): InvalidReferenceError {
   return new InvalidReferenceError(`${message} in "${input.ref}"`, { ref: input.ref, scheme: input.scheme });
@@ -62,27 +62,38 @@ export function parseSecretsManagerBody(input: ParseInput): SecretsManagerLocato
       'CloudFormation names SecretString after the secret id ({{resolve:secretsmanager:id:SecretString:key}})',
     );
   }
-  if (fields.length > 3) throw invalid(input, 'after the secret id come at most :json-key:version-stage:version-id');
+  if (fields.length > 3) {
+    const hint =
+      fields[0] === 'SecretString'
+        ? " (CloudFormation's :SecretString: form is written {{resolve:secretsmanager:...}})"
+        : '';
+    throw invalid(input, `after the secret id come at most :json-key:version-stage:version-id${hint}`);
+  }
   const [jsonKey = '', stageField = '', idField = ''] = fields;
-  const fromBody: Record<string, string> = {};
-  if (stageField) fromBody.versionStage = stageField;
-  if (idField) fromBody.versionId = idField;
-  for (const name of ['versionStage', 'versionId'] as const) {
-    const query = input.params[name];
-    if (query !== undefined && fromBody[name] !== undefined && query !== fromBody[name]) {
+  const params: Record<string, string> = { ...input.params };
+  for (const [name, field] of [
+    ['versionStage', stageField],
+    ['versionId', idField],
+  ] as const) {
+    if (field === '') continue;
+    if (params[name] !== undefined && params[name] !== field) {
       throw invalid(input, `the body and ?${name}= name different versions`);
     }
+    params[name] = field;
   }
-  const versionStage = fromBody.versionStage ?? input.params.versionStage;
-  const versionId = fromBody.versionId ?? input.params.versionId;
+  // AWSCURRENT is what Secrets Manager reads without a stage: one cache entry for both spellings.
+  if (params.versionStage === 'AWSCURRENT') delete params.versionStage;
+  const { versionStage, versionId } = params;
   if (versionStage !== undefined && versionId !== undefined) {
     throw invalid(input, 'name a version stage or a version id, not both');
   }
-  if (versionStage !== undefined && !STAGE.test(versionStage))
-    throw invalid(input, `"${versionStage}" is not a version stage`);
-  if (versionId !== undefined && !VERSION_ID.test(versionId))
-    throw invalid(input, `"${versionId}" is not a version id`);
-  const fallbackRegions = input.params.fallbackRegions?.split(',') ?? [];
+  if (versionStage !== undefined && !STAGE.test(versionStage)) {
+    throw invalid(input, `"${versionStage}" is not a version stage (1 to 256 characters)`);
+  }
+  if (versionId !== undefined && !VERSION_ID.test(versionId)) {
+    throw invalid(input, `"${versionId}" is not a version id (32 to 64 characters)`);
+  }
+  const fallbackRegions = params.fallbackRegions?.split(',') ?? [];
   const badRegion = fallbackRegions.find((r) => !isAwsRegion(r));
   if (badRegion !== undefined) throw invalid(input, `fallback region "${badRegion}" is not an AWS region`);
   return {
@@ -90,11 +101,10 @@ export function parseSecretsManagerBody(input: ParseInput): SecretsManagerLocato
     secretId,
     region,
     fragment: jsonKey === '' ? undefined : keyFragment(jsonKey),
-    params: Object.keys(fromBody).length > 0 ? fromBody : undefined,
+    params,
     versionStage,
     versionId,
     fallbackRegions,
-    arn: region !== undefined,
     // BatchGetSecretValue reads only the current version.
     batch: versionStage === undefined && versionId === undefined,
   };

@@ -18,6 +18,7 @@ import {
   fromAwsError,
   type Provider,
   ProviderError,
+  type RawValue,
 } from '@secretref/core';
 import { LRUCache } from 'lru-cache';
 import { parseSecretsManagerBody, SECRETS_MANAGER_PARAMS, type SecretsManagerLocator } from './parse.ts';
@@ -48,6 +49,7 @@ type Context = {
   readonly signal: AbortSignal;
 };
 
+const SERVER_ERRORS = new Set(['InternalServiceError', 'InternalFailure', 'ServiceUnavailable']);
 const NAMES = { notFound: ['ResourceNotFoundException'], decryption: ['DecryptionFailure'] };
 
 function fail(request: Request, error: unknown, operation: string): FetchResult {
@@ -68,11 +70,17 @@ function secretValue(
   };
 }
 
-/** Does a batch result answer this id (a name, a full ARN, or a partial ARN without the suffix)? */
-function answers(secretId: string, entry: { Name?: string | undefined; ARN?: string | undefined }): boolean {
-  if (!secretId.startsWith('arn:')) return entry.Name === secretId;
-  const arn = entry.ARN ?? '';
-  return arn === secretId || (arn.startsWith(`${secretId}-`) && arn.length === secretId.length + 7);
+/**
+ * The batch entry that answers this id: the entry whose name or ARN is the id itself, else (for a
+ * partial ARN, without the 6-character suffix) the one whose ARN is the id plus a suffix. Exact
+ * matches come first, so a secret named `p/x-ufzLNY` never answers for one named `p/x`.
+ */
+function entryFor(secretId: string, entries: readonly SecretValueEntry[]): SecretValueEntry | undefined {
+  if (!secretId.startsWith('arn:')) return entries.find((e) => e.Name === secretId);
+  return (
+    entries.find((e) => e.ARN === secretId) ??
+    entries.find((e) => e.ARN?.startsWith(`${secretId}-`) && e.ARN.length === secretId.length + 7)
+  );
 }
 
 /** The secret id to send to a replica region: an ARN names its region, a name does not. */
@@ -96,9 +104,14 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
     (sdk, config) => new sdk.SecretsManagerClient(config),
   );
   // For checkVersionFirst: the last value read per secret and stage, with its version id.
-  const versions = new LRUCache<string, { versionId: string; value: FetchResult }>({ max: 1000 });
+  const versions = new LRUCache<string, { versionId: string; value: RawValue }>({ max: 1000 });
 
-  async function getOne(request: Request, { sdk, client, signal }: Context, secretId = request.locator.secretId) {
+  /** GetSecretValue for one secret, with the version id it read. */
+  async function read(
+    request: Request,
+    { sdk, client, signal }: Context,
+    secretId = request.locator.secretId,
+  ): Promise<{ result: FetchResult; versionId?: string | undefined }> {
     const { versionStage, versionId } = request.locator;
     try {
       const output: GetSecretValueCommandOutput = await client.send(
@@ -109,10 +122,14 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
         }),
         { abortSignal: signal },
       );
-      return secretValue(request, output);
+      return { result: secretValue(request, output), versionId: output.VersionId };
     } catch (error) {
-      return fail(request, error, 'GetSecretValue');
+      return { result: fail(request, error, 'GetSecretValue') };
     }
+  }
+
+  async function getOne(request: Request, context: Context, secretId?: string): Promise<FetchResult> {
+    return (await read(request, context, secretId)).result;
   }
 
   /** DescribeSecret, then GetSecretValue only if the version behind the stage changed. */
@@ -121,19 +138,25 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
     if (versionId !== undefined) return getOne(request, context); // a version id never changes
     const stage = versionStage ?? 'AWSCURRENT';
     const memo = `${region ?? ''}\n${secretId}\n${stage}`;
-    let current: string | undefined;
-    try {
-      const described = await context.client.send(new context.sdk.DescribeSecretCommand({ SecretId: secretId }), {
-        abortSignal: context.signal,
-      });
-      current = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes(stage))?.[0];
-    } catch (error) {
-      return fail(request, error, 'DescribeSecret');
+    const known = request.forced ? undefined : versions.get(memo);
+    if (known !== undefined) {
+      let current: string | undefined;
+      try {
+        const described = await context.client.send(new context.sdk.DescribeSecretCommand({ SecretId: secretId }), {
+          abortSignal: context.signal,
+        });
+        const stages = Object.entries(described.VersionIdsToStages ?? {});
+        current = stages.find(([, names]) => names.includes(stage))?.[0];
+      } catch (error) {
+        return fail(request, error, 'DescribeSecret');
+      }
+      if (current === known.versionId) return { value: known.value };
     }
-    const known = versions.get(memo);
-    if (current !== undefined && known?.versionId === current) return known.value;
-    const result = await getOne(request, context);
-    if (current !== undefined && 'value' in result) versions.set(memo, { versionId: current, value: result });
+    // The memo holds the version GetSecretValue itself returned: a read that lags behind a rotation
+    // is read again at the next refresh, never pinned to the new version id.
+    const { result, versionId: readVersion } = await read(request, context);
+    if (readVersion !== undefined && 'value' in result)
+      versions.set(memo, { versionId: readVersion, value: result.value });
     return result;
   }
 
@@ -145,7 +168,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
       do {
         const output = await context.client.send(
           new context.sdk.BatchGetSecretValueCommand({
-            SecretIdList: requests.map((r) => r.locator.secretId),
+            SecretIdList: [...new Set(requests.map((r) => r.locator.secretId))],
             ...(token === undefined ? {} : { NextToken: token }),
           }),
           { abortSignal: context.signal },
@@ -163,13 +186,15 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
     return Promise.all(
       requests.map((request) => {
         const { secretId } = request.locator;
-        const entry = found.find((e) => answers(secretId, e));
+        const entry = entryFor(secretId, found);
         if (entry) return secretValue(request, entry);
         const error = errors.get(secretId);
         if (error) {
-          const shaped = Object.assign(new Error(error.Message ?? error.ErrorCode ?? 'error'), {
-            name: error.ErrorCode ?? 'Error',
-            $fault: 'client',
+          const name = error.ErrorCode ?? 'Error';
+          const shaped = Object.assign(new Error(error.Message ?? name), {
+            name,
+            // Per-secret errors carry only a code: the service's own failures are worth a retry.
+            $fault: SERVER_ERRORS.has(name) ? 'server' : 'client',
             $metadata: {},
           });
           return fail(request, shaped, 'BatchGetSecretValue');
@@ -218,7 +243,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
       let results: FetchResult[];
       if (options.checkVersionFirst) {
         results = await Promise.all(requests.map((r) => getChecked(r, context, region)));
-      } else if (requests.length > 1 && requests.every((r) => r.locator.batch !== false)) {
+      } else if (requests.length > 1) {
         results = await getBatch(requests, context);
       } else {
         // One secret: GetSecretValue needs one permission less than the batch call.
@@ -227,6 +252,9 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
       await fallBack(requests, results, signal);
       return results;
     },
-    dispose: () => clients.dispose(),
+    dispose() {
+      versions.clear();
+      clients.dispose();
+    },
   };
 }

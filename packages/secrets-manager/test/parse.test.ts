@@ -1,5 +1,6 @@
 import { createResolver, formatReference, InvalidReferenceError, type Reference } from '@secretref/core';
 import { secretsManagerProvider } from '@secretref/secrets-manager';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 const resolver = createResolver({ providers: [secretsManagerProvider()] });
@@ -45,7 +46,8 @@ describe('Secrets Manager references', () => {
       {
         scheme: 'secretsmanager',
         body: ARN,
-        params: { versionStage: 'AWSCURRENT' },
+        // AWSCURRENT is what no stage reads: both spellings share one cache entry.
+        params: {},
         region: 'eu-west-1',
         fragment: 'password',
       },
@@ -87,6 +89,7 @@ describe('Secrets Manager references', () => {
     ['secretsmanager:prod/db::AWSPREVIOUS:?versionStage=AWSCURRENT', 'different'],
     [`secretsmanager:prod/db::AWSPREVIOUS:${VERSION}`, 'not both'],
     ['secretsmanager:prod/db?versionId=short', 'not a version id'],
+    ['secretsmanager:prod/db:SecretString:password:AWSPREVIOUS:', "CloudFormation's :SecretString: form"],
     ['secretsmanager:prod/db?fallbackRegions=us-west-2,moon', 'fallback region "moon"'],
     ['secretsmanager:prod/db:password#other', 'two different JSON keys'],
     ['{{resolve:secretsmanager:prod/db:SecretBinary}}', 'SecretString'],
@@ -107,5 +110,45 @@ describe('Secrets Manager references', () => {
     const canonical = spellings.map((s) => formatReference(resolver.parse(s)));
     expect(new Set(canonical)).toEqual(new Set(['secretsmanager:prod/db?versionStage=AWSPREVIOUS#password']));
     expect(resolver.parse(canonical[0] as string)).toEqual(resolver.parse(spellings[0] as string));
+  });
+});
+
+describe('Secrets Manager references, property-based', () => {
+  // The grammar's scope: names, JSON keys without the characters that end a body (: ? #) or need
+  // escaping (% and whitespace), stages, version ids and regions, in every form AWS users write.
+  const name = fc.stringMatching(/^[A-Za-z0-9/_+=.@-]{1,40}$/);
+  const jsonKey = fc.option(fc.stringMatching(/^[A-Za-z0-9_.@-][A-Za-z0-9_./@-]{0,15}$/), { nil: undefined });
+  const version = fc.oneof(
+    fc.constant({}),
+    fc.record({ stage: fc.stringMatching(/^[A-Za-z0-9_+=.@-]{1,20}$/) }),
+    fc.record({ id: fc.uuid() }),
+  );
+
+  it('every spelling of one secret version and key parses to one canonical form, which parses to itself', () => {
+    fc.assert(
+      fc.property(name, jsonKey, version, (secret, key, v) => {
+        const stage = 'stage' in v ? v.stage : undefined;
+        const id = 'id' in v ? v.id : undefined;
+        const colon = `secretsmanager:${secret}:${key ?? ''}:${stage ?? ''}:${id ?? ''}`;
+        const query = [stage && `versionStage=${encodeURIComponent(stage)}`, id && `versionId=${id}`]
+          .filter(Boolean)
+          .join('&');
+        const fragment = key === undefined ? '' : key.startsWith('/') ? undefined : `#${key}`;
+        const spellings = [
+          colon,
+          `{{resolve:secretsmanager:${secret}:SecretString:${key ?? ''}:${stage ?? ''}:${id ?? ''}}}`,
+          ...(fragment === undefined ? [] : [`secretsmanager:${secret}${query ? `?${query}` : ''}${fragment}`]),
+        ];
+        const canonical = new Set(spellings.map((s) => formatReference(resolver.parse(s))));
+        expect(canonical.size).toBe(1);
+        const [only] = canonical as Set<string>;
+        expect(formatReference(resolver.parse(only as string))).toBe(only);
+        const parsed = resolver.parse(colon);
+        expect(parsed.body).toBe(secret);
+        expect(parsed.params.versionId).toBe(id);
+        expect(parsed.params.versionStage).toBe(stage === 'AWSCURRENT' ? undefined : stage);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

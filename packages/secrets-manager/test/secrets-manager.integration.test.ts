@@ -208,13 +208,8 @@ describe('rotation', () => {
     expect(await r.resolve(ref)).toBe('c1');
     await admin.send(new PutSecretValueCommand({ SecretId: `${prefix}/checked`, SecretString: 'c2' }));
     expect(await r.resolve(ref)).toBe('c2');
-    expect(proxy.calls).toEqual([
-      'DescribeSecret',
-      'GetSecretValue',
-      'DescribeSecret',
-      'DescribeSecret',
-      'GetSecretValue',
-    ]);
+    // The first read has no version to compare with; later refreshes ask which version is current.
+    expect(proxy.calls).toEqual(['GetSecretValue', 'DescribeSecret', 'DescribeSecret', 'GetSecretValue']);
   });
 });
 

@@ -85,6 +85,59 @@ describe('the batch call', () => {
     expect((locked as PromiseRejectedResult).reason.ref).toBe('secretsmanager:locked');
   });
 
+  it('prefers the entry whose ARN is the id itself over one that only looks like a partial-ARN match', async () => {
+    const base = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:p/x';
+    sm.on(BatchGetSecretValueCommand).resolves({
+      // A secret named "p/x-ufzLNY" has the ARN ".../p/x-ufzLNY-AbCdEf"; the one named "p/x" is listed second.
+      SecretValues: [
+        { Name: 'p/x-ufzLNY', ARN: `${base}-ufzLNY-AbCdEf`, SecretString: 'decoy' },
+        { Name: 'p/x', ARN: `${base}-ufzLNY`, SecretString: 'right' },
+      ],
+    });
+    const values = await resolver().resolveAll({
+      exact: `${base}-ufzLNY`,
+      partial: `${base}-ufzLNY-AbCdEf`,
+    });
+    expect(values).toEqual({ exact: 'right', partial: 'decoy' });
+  });
+
+  it('sends each secret id once, and at most 20 ids a call', async () => {
+    sm.on(BatchGetSecretValueCommand).callsFake((input: { SecretIdList: string[] }) => ({
+      SecretValues: input.SecretIdList.map((id) => ({ Name: id, SecretString: `value of ${id}` })),
+    }));
+    // Two cache entries (they differ in their replicas) for one secret: one id in the list.
+    const refs: Record<string, string> = { again: 'secretsmanager:s0?fallbackRegions=us-west-2' };
+    for (let i = 0; i < 25; i++) refs[`s${i}`] = `secretsmanager:s${i}`;
+    const values: Record<string, unknown> = await resolver().resolveAll(refs);
+    expect(values.s24).toBe('value of s24');
+    expect(values.again).toBe('value of s0');
+    const lists = sm.commandCalls(BatchGetSecretValueCommand).map((c) => c.args[0].input.SecretIdList ?? []);
+    expect(lists).toHaveLength(2);
+    for (const list of lists) {
+      expect(list.length).toBeLessThanOrEqual(20);
+      expect(new Set(list).size).toBe(list.length);
+    }
+    expect(new Set(lists.flat()).size).toBe(25);
+  });
+
+  it('treats a per-secret service error as transient: the last good value is served', async () => {
+    sm.on(BatchGetSecretValueCommand)
+      .resolvesOnce({
+        SecretValues: [
+          { Name: 'a', SecretString: 'A' },
+          { Name: 'b', SecretString: 'B' },
+        ],
+      })
+      .resolves({
+        SecretValues: [{ Name: 'a', SecretString: 'A2' }],
+        Errors: [{ SecretId: 'b', ErrorCode: 'InternalServiceError', Message: 'try again' }],
+      });
+    const r = resolver();
+    const refs = { a: 'secretsmanager:a?ttl=0', b: 'secretsmanager:b?ttl=0' };
+    expect(await r.resolveAll(refs)).toEqual({ a: 'A', b: 'B' });
+    expect(await r.resolveAll(refs)).toEqual({ a: 'A2', b: 'B' });
+  });
+
   it('asks alone for a secret the batch answer leaves out', async () => {
     sm.on(BatchGetSecretValueCommand).resolves({ SecretValues: [{ Name: 'a', SecretString: 'A' }] });
     sm.on(GetSecretValueCommand, { SecretId: 'b' }).resolves({ SecretString: 'B' });
@@ -117,14 +170,46 @@ describe('checkVersionFirst', () => {
     sm.on(DescribeSecretCommand).callsFake(() => ({
       VersionIdsToStages: { [current]: ['AWSCURRENT'], old: ['AWSPREVIOUS'] },
     }));
-    sm.on(GetSecretValueCommand).callsFake(() => ({ SecretString: `value-of-${current}` }));
+    sm.on(GetSecretValueCommand).callsFake(() => ({ SecretString: `value-of-${current}`, VersionId: current }));
     const r = resolver({ checkVersionFirst: true });
+    // The first read has nothing to compare with: GetSecretValue alone.
+    expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('value-of-v1');
+    expect(sm.commandCalls(DescribeSecretCommand)).toHaveLength(0);
     expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('value-of-v1');
     expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('value-of-v1');
     expect(sm.commandCalls(DescribeSecretCommand)).toHaveLength(2);
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     current = 'v2';
     expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('value-of-v2');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('never pins a read that lags behind a rotation to the new version', async () => {
+    // DescribeSecret already shows v2, but the next GetSecretValue still returns v1 (eventual consistency).
+    const reads = [
+      { SecretString: 'one', VersionId: 'v1' },
+      { SecretString: 'one', VersionId: 'v1' },
+      { SecretString: 'two', VersionId: 'v2' },
+    ];
+    sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { v2: ['AWSCURRENT'], v1: ['AWSPREVIOUS'] } });
+    sm.on(GetSecretValueCommand).callsFake(() => reads.shift());
+    const r = resolver({ checkVersionFirst: true });
+    expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('one');
+    expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('one'); // lagging read
+    expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('two'); // memo said v1, AWS says v2: read again
+    expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('two');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(3);
+  });
+
+  it('reads again, without DescribeSecret, when the caller forces a fetch', async () => {
+    let value = 'one';
+    sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { v1: ['AWSCURRENT'] } });
+    sm.on(GetSecretValueCommand).callsFake(() => ({ SecretString: value, VersionId: 'v1' }));
+    const r = resolver({ checkVersionFirst: true });
+    expect(await r.resolve('secretsmanager:s')).toBe('one');
+    value = 'changed under the same version id';
+    expect(await r.resolve('secretsmanager:s', { forceFetch: true })).toBe(value);
+    expect(sm.commandCalls(DescribeSecretCommand)).toHaveLength(0);
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 });
