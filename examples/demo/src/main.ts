@@ -1,10 +1,11 @@
 /**
- * The secretref demo. Starts moto (a local AWS), seeds Parameter Store and Secrets Manager, then
+ * The secretref demo. Starts moto (a local AWS), seeds Parameter Store, Secrets Manager and KMS, then
  * resolves references in every form with the `secretref` package, exactly as an application would, and prints what it
  * got with the values redacted, plus the AWS calls it took.
  *
  * Run it with `npm run demo` (or `pnpm demo`) from the repository root.
  */
+import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { localAwsConfig, localAwsEnv, startFaultProxy, startMoto } from '@secretref/local-aws';
@@ -63,6 +64,34 @@ try {
   console.log(`  100 more resolves of a cached reference: ${aws.calls.length} AWS calls`);
   console.log(`  cached values match: ${again.every((v) => v === secrets.password)}`);
   console.log(`  stats: ${JSON.stringify(defaultResolver().stats())}`);
+
+  // KMS: a Lambda environment variable encrypted as the console's encryption helpers do it (bare
+  // base64, encryption context { LambdaFunctionName }), and a kms: reference from `secretref encrypt`.
+  const kms = new KMSClient(localAwsConfig(moto.endpoint));
+  const key = await kms.send(new CreateKeyCommand({ Description: 'demo' }));
+  const encrypted = await kms.send(
+    new EncryptCommand({
+      KeyId: key.KeyMetadata?.KeyId,
+      Plaintext: new TextEncoder().encode('demo-api-token-\u00e9\u2603'),
+      EncryptionContext: { LambdaFunctionName: 'demo-function' },
+    }),
+  );
+  process.env.AWS_LAMBDA_FUNCTION_NAME = 'demo-function';
+  process.env.DEMO_API_TOKEN = Buffer.from(encrypted.CiphertextBlob ?? []).toString('base64');
+  const { decryptEnv, encrypt } = await import('secretref');
+  aws.calls.length = 0;
+  // #region decrypt-env
+  await decryptEnv(['DEMO_API_TOKEN']); // decrypted in place, with { LambdaFunctionName } as context
+  // #endregion decrypt-env
+  console.log(
+    `\n  decryptEnv(['DEMO_API_TOKEN']) -> ${redact(process.env.DEMO_API_TOKEN)}, ${aws.calls.length} AWS call`,
+  );
+  const { reference } = await encrypt('a value over 4096 bytes: '.padEnd(6000, '.'), {
+    keyId: key.KeyMetadata?.Arn ?? '',
+    context: { App: 'demo' },
+  });
+  const big = await resolve(reference);
+  console.log(`  kms:<Encryption SDK message>?context.App=demo -> ${redact(big)}`);
 } finally {
   await aws.close();
   await moto.stop();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('the demo', () => {
-  it('resolves every SSM and Secrets Manager form against local AWS in few calls and prints no value', () => {
+  it('resolves every SSM, Secrets Manager and KMS form against local AWS in few calls and prints no value', () => {
     const run = spawnSync('pnpm', ['exec', 'tsx', '--conditions=@secretref/source', 'src/main.ts'], {
       cwd: root,
       encoding: 'utf8',
@@ -32,6 +32,8 @@ describe('the demo', () => {
     expect(out).toContain('rdsUser              secretsmanager:demo/rds:username::');
     expect(out).toContain('100 more resolves of a cached reference: 0 AWS calls');
     expect(out).toContain('cached values match: true');
+    expect(out).toContain("decryptEnv(['DEMO_API_TOKEN']) -> [redacted string, 17 chars], 1 AWS call");
+    expect(out).toContain('kms:<Encryption SDK message>?context.App=demo -> [redacted string, 6000 chars]');
     for (const secret of [
       'first-password-v1',
       'rotated-password-v2',
@@ -40,6 +42,8 @@ describe('the demo', () => {
       '5432',
       'rds-password',
       'ghp_demoTokenNotReal',
+      'demo-api-token',
+      'a value over 4096 bytes',
     ]) {
       expect(out).not.toContain(secret);
     }

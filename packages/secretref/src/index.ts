@@ -6,8 +6,9 @@
  * const password = await resolve('ssm:/my/app/password');
  * ```
  *
- * `resolve`, `resolveAll`, `peek`, `withSecret` and `invalidate` use a default resolver with the AWS providers
- * registered, created on first use. `createResolver` makes one with its own cache and options.
+ * `resolve`, `resolveAll`, `peek`, `withSecret`, `invalidate` and `decryptEnv` use a default resolver with
+ * the AWS providers registered, created on first use. `createResolver` makes one with its own cache and
+ * options.
  */
 import {
   createResolver as createCoreResolver,
@@ -16,20 +17,31 @@ import {
   type Resolver,
   type ResolverOptions,
 } from '@secretref/core';
+import { type DecryptEnvOptions, decryptEnv as decryptEnvWith, kmsProvider } from '@secretref/kms';
 import { secretsManagerProvider } from '@secretref/secrets-manager';
 import { ssmProvider } from '@secretref/ssm';
 
 export * from '@secretref/core';
+export {
+  type DecryptEnvOptions,
+  type EncryptOptions,
+  type EncryptResult,
+  encrypt,
+  KMS_ENCRYPT_LIMIT,
+  type KmsProviderOptions,
+  kmsProvider,
+  lambdaEncryptionContext,
+} from '@secretref/kms';
 export { type SecretsManagerProviderOptions, secretsManagerProvider } from '@secretref/secrets-manager';
 export { type SsmProviderOptions, ssmProvider } from '@secretref/ssm';
 
 /**
  * The AWS providers `secretref` registers by default: SSM Parameter Store (`ssm:`, `ssm-secure:`,
- * parameter ARNs) and Secrets Manager (`secretsmanager:`, secret ARNs). Each imports its SDK client
- * on its first fetch, so an app that only resolves `ssm:` never loads the Secrets Manager client.
+ * parameter ARNs), Secrets Manager (`secretsmanager:`, secret ARNs) and KMS (`kms:`). Each imports its
+ * SDK client on its first fetch, so an app that only resolves `ssm:` never loads the others' clients.
  */
 export function awsProviders(): Provider[] {
-  return [ssmProvider() as Provider, secretsManagerProvider() as Provider];
+  return [ssmProvider() as Provider, secretsManagerProvider() as Provider, kmsProvider() as Provider];
 }
 
 /**
@@ -73,3 +85,11 @@ export const withSecret: Resolver['withSecret'] = (ref, fn, options) => defaultR
 
 /** Drops cached values of the default resolver. See `Resolver.invalidate`. */
 export const invalidate: Resolver['invalidate'] = (ref) => defaultResolver().invalidate(ref);
+
+/**
+ * Decrypts KMS-encrypted environment variables (bare base64, as the Lambda console and `aws kms encrypt`
+ * write them) with the default resolver. See `decryptEnv` in `@secretref/kms` and docs/providers/kms.md.
+ */
+export function decryptEnv(names: readonly string[], options: DecryptEnvOptions = {}): Promise<Record<string, string>> {
+  return decryptEnvWith(names, { resolver: defaultResolver(), ...options });
+}

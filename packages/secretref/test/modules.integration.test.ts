@@ -9,9 +9,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { localAwsConfig, localAwsEnv } from '@secretref/local-aws';
+import { encrypt } from 'secretref';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 const endpoint = inject('awsEndpoint');
@@ -43,11 +45,27 @@ function clientsLoadedResolving(...refs: string[]): string[] {
   expect(run.stdout.trim()).toBe(`resolved ${refs.length}`);
   const urls = readFileSync(log, 'utf8').split('\n');
   return [
-    ...new Set(urls.map((url) => /@aws-sdk\/(client-[a-z-]+)\//.exec(url)?.[1]).filter(Boolean)),
-  ].sort() as string[];
+    ...new Set(
+      urls.map((url) => /@aws-(?:sdk\/(client-[a-z-]+)|crypto\/([a-z-]+))\//.exec(url)?.slice(1).find(Boolean)),
+    ),
+  ]
+    .filter(Boolean)
+    .sort() as string[];
 }
 
+let kmsRef: string;
+let envelopeRef: string;
+
 beforeAll(async () => {
+  const kms = new KMSClient(localAwsConfig(endpoint));
+  const key = await kms.send(new CreateKeyCommand({}));
+  const encrypted = await kms.send(new EncryptCommand({ KeyId: key.KeyMetadata?.KeyId, Plaintext: Buffer.from('k') }));
+  kmsRef = `kms:${Buffer.from(encrypted.CiphertextBlob ?? []).toString('base64')}`;
+  const big = await encrypt('e'.repeat(5000), {
+    keyId: key.KeyMetadata?.Arn ?? '',
+    clientConfig: localAwsConfig(endpoint),
+  });
+  envelopeRef = big.reference;
   await new SSMClient(localAwsConfig(endpoint)).send(
     new PutParameterCommand({ Name: `/${name}`, Value: 'p', Type: 'SecureString', Overwrite: true }),
   );
@@ -57,7 +75,7 @@ beforeAll(async () => {
 });
 
 describe('lazy SDK clients in the secretref package', () => {
-  it('an app that resolves only ssm: references never loads the Secrets Manager client', () => {
+  it('an app that resolves only ssm: references never loads the Secrets Manager or KMS client', () => {
     expect(clientsLoadedResolving(`ssm:/${name}`)).toEqual(['client-ssm']);
   });
 
@@ -70,6 +88,14 @@ describe('lazy SDK clients in the secretref package', () => {
       'client-secrets-manager',
       'client-ssm',
     ]);
+  });
+
+  it('a KMS ciphertext loads the KMS client alone, not the Encryption SDK', () => {
+    expect(clientsLoadedResolving(kmsRef)).toEqual(['client-kms']);
+  });
+
+  it('an Encryption SDK message loads the Encryption SDK too', () => {
+    expect(clientsLoadedResolving(envelopeRef)).toEqual(expect.arrayContaining(['client-kms', 'client-node']));
   });
 
   it('none for env: references', () => {

@@ -1,6 +1,7 @@
 /** A local AWS for tests, the demo and the benchmarks. */
 import './provided.ts';
 
+export { awsCli, awsKmsDecrypt, awsKmsEncrypt } from './aws-cli.ts';
 export { type Fault, type FaultProxy, MALFORMED_SECRET, startFaultProxy } from './fault-proxy.ts';
 export { MOTO_HINT, type Moto, startMoto } from './moto.ts';
 

@@ -1,0 +1,139 @@
+/**
+ * `decryptEnv`: decrypts environment variables that hold bare base64 KMS ciphertexts, as the Lambda
+ * console's encryption helpers and `aws kms encrypt` produce them. Inside Lambda the encryption
+ * context defaults to the console's, `{ LambdaFunctionName }`.
+ */
+import {
+  AccessDeniedError,
+  createResolver,
+  DecryptionError,
+  InvalidOptionError,
+  InvalidReferenceError,
+  InvalidValueError,
+  ProviderError,
+  ResolveAllError,
+  type Resolver,
+  SecretNotFoundError,
+  SecretrefError,
+  ThrottledError,
+  TimeoutError,
+} from '@secretref/core';
+import { kmsProvider } from './provider.ts';
+
+/** Options of `decryptEnv`. */
+export interface DecryptEnvOptions {
+  /**
+   * The encryption context every variable was encrypted with; `false` for none. @default inside
+   * Lambda `{ LambdaFunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME }` (the console's), else none
+   */
+  readonly context?: Readonly<Record<string, string>> | false | undefined;
+  /** Write the plaintexts back into the environment (only when every variable decrypted). @default true */
+  readonly write?: boolean | undefined;
+  /** The resolver to decrypt with (its cache, clients and options). @default one with the KMS provider */
+  readonly resolver?: Pick<Resolver, 'resolve'> | undefined;
+  /** The environment to read and write. @default process.env */
+  readonly env?: Record<string, string | undefined> | undefined;
+  /** Deadline for each variable, in ms. @default the resolver's */
+  readonly timeoutMs?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The encryption context the Lambda console's helpers use, or `undefined` outside Lambda. */
+export function lambdaEncryptionContext(
+  env: Record<string, string | undefined> = process.env,
+): Record<string, string> | undefined {
+  const name = env.AWS_LAMBDA_FUNCTION_NAME;
+  return name ? { LambdaFunctionName: name } : undefined;
+}
+
+let own: Resolver | undefined;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** The same kind of error, now naming the variable rather than the ciphertext. */
+function forVariable(name: string, error: unknown): SecretrefError {
+  if (!(error instanceof SecretrefError))
+    return new ProviderError(`environment variable ${name}: failed`, { cause: error });
+  const message = `environment variable ${name}: ${error.message.replace(/^\[secretref\] (\[[^\]]+\] )?/, '')}`;
+  const options = { ref: `env:${name}`, scheme: 'kms', cause: error };
+  switch (error.code) {
+    case 'DECRYPTION_FAILED':
+      return new DecryptionError(message, options);
+    case 'ACCESS_DENIED':
+      return new AccessDeniedError(message, options);
+    case 'THROTTLED':
+      return new ThrottledError(message, options);
+    case 'TIMEOUT':
+      return new TimeoutError(message, options);
+    case 'INVALID_REFERENCE':
+      return new InvalidReferenceError(message, options);
+    case 'INVALID_VALUE':
+      return new InvalidValueError(message, options);
+    case 'NOT_FOUND':
+      return new SecretNotFoundError(message, options);
+    default:
+      return new ProviderError(message, { ...options, transient: error.transient });
+  }
+}
+
+/**
+ * Decrypts the named environment variables, in parallel, and returns `{ NAME: plaintext }` (UTF-8).
+ * By default the plaintexts are written back into the environment, and only when every variable
+ * decrypted. One failing variable rejects with its typed error (`DecryptionError` for a wrong
+ * context or key) naming the variable, never the value; several reject with a `ResolveAllError`
+ * keyed by variable.
+ */
+export async function decryptEnv(
+  names: readonly string[],
+  options: DecryptEnvOptions = {},
+): Promise<Record<string, string>> {
+  const env = options.env ?? process.env;
+  if (!Array.isArray(names) || names.some((name) => typeof name !== 'string' || name === '')) {
+    throw new InvalidOptionError('decryptEnv takes an array of environment variable names');
+  }
+  const context = options.context === false ? {} : (options.context ?? lambdaEncryptionContext(env) ?? {});
+  const query = Object.entries(context)
+    .map(([key, value]) => `context.${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&');
+  own ??= options.resolver ? undefined : createResolver({ providers: [kmsProvider()] });
+  const resolver = options.resolver ?? (own as Resolver);
+  const unique = [...new Set(names)];
+  const errors: Record<string, SecretrefError> = {};
+  const refs: Record<string, string> = {};
+  for (const name of unique) {
+    // Base64 wrapped over several lines (as some tools write it) is still one ciphertext.
+    const value = env[name]?.replace(/\s+/g, '');
+    if (!value) {
+      errors[name] = new InvalidOptionError(`environment variable ${name} is not set`);
+    } else if (!BASE64.test(value)) {
+      // Checked here, not left to the parser: a variable that holds a plaintext by mistake must never
+      // be quoted back in an error.
+      errors[name] = new InvalidValueError(`environment variable ${name} does not hold a base64 ciphertext`, {
+        ref: `env:${name}`,
+        scheme: 'kms',
+      });
+    } else {
+      refs[name] = `kms:${value}${query ? `?${query}` : ''}`;
+    }
+  }
+  const settled = await Promise.allSettled(
+    Object.entries(refs).map(async ([name, ref]) => {
+      const plaintext = await resolver.resolve(ref, {
+        as: 'string',
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      return [name, plaintext as string] as const;
+    }),
+  );
+  const result: Record<string, string> = {};
+  for (const [i, outcome] of settled.entries()) {
+    const name = Object.keys(refs)[i] as string;
+    if (outcome.status === 'fulfilled') result[name] = outcome.value[1];
+    else errors[name] = forVariable(name, outcome.reason);
+  }
+  const failed = Object.keys(errors);
+  if (failed.length === 1) throw errors[failed[0] as string];
+  if (failed.length > 1) throw new ResolveAllError(errors);
+  if (options.write ?? true) Object.assign(env, result);
+  return result;
+}

@@ -1,0 +1,123 @@
+/**
+ * `encrypt`: the other half of `kms:`. Up to 4096 bytes, one KMS `Encrypt`; larger values become an AWS
+ * Encryption SDK message (a data key from KMS, the value encrypted locally), which `kms:` also reads.
+ */
+import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
+import {
+  type AwsClientOptions,
+  awsClientPool,
+  formatReference,
+  fromAwsError,
+  InvalidOptionError,
+  ProviderError,
+} from '@secretref/core';
+import { encryptMessage, isMissingModule } from './envelope.ts';
+import { HINTS } from './kms-errors.ts';
+
+/** The most bytes KMS `Encrypt` takes; larger values are envelope-encrypted. */
+export const KMS_ENCRYPT_LIMIT = 4096;
+
+/** Options of `encrypt`. */
+export interface EncryptOptions extends AwsClientOptions<KMSClient, KMSClientConfig> {
+  /** The key: a key id, key ARN, alias name (`alias/app`) or alias ARN. */
+  readonly keyId: string;
+  /** The encryption context; decryption must name the same pairs. @default {} */
+  readonly context?: Readonly<Record<string, string>> | undefined;
+  /** The region of the key (else the SDK's default chain, or the key ARN's region). */
+  readonly region?: string | undefined;
+  /** Aborts the KMS calls. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What `encrypt` returns. */
+export interface EncryptResult {
+  /** The base64 ciphertext: a KMS ciphertext blob, or an Encryption SDK message when `envelope`. */
+  readonly ciphertext: string;
+  /** A ready `kms:` reference with the context (and region) as parameters. */
+  readonly reference: string;
+  /** `true` when the value was larger than 4096 bytes and became an Encryption SDK message. */
+  readonly envelope: boolean;
+}
+
+const KEY_ID = /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/;
+const KEY_ARN_REGION = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:/;
+
+/** Encrypts a value under a KMS key; see `EncryptResult`. Validates every option before any call. */
+export async function encrypt(plaintext: string | Uint8Array, options: EncryptOptions): Promise<EncryptResult> {
+  const bytes = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext;
+  if (bytes.length === 0) throw new InvalidOptionError('there is nothing to encrypt: the plaintext is empty');
+  const { keyId, context = {}, signal } = options;
+  if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) {
+    throw new InvalidOptionError('keyId must be a KMS key id, key ARN, alias name (alias/...) or alias ARN');
+  }
+  for (const [key, value] of Object.entries(context)) {
+    if (key === '' || typeof value !== 'string') {
+      throw new InvalidOptionError('the encryption context must map non-empty keys to strings');
+    }
+  }
+  const region = options.region ?? KEY_ARN_REGION.exec(keyId)?.[1];
+  const clients = awsClientPool(
+    '@aws-sdk/client-kms',
+    options,
+    () => import('@aws-sdk/client-kms'),
+    (sdk, config) => new sdk.KMSClient(config),
+  );
+  const envelope = bytes.length > KMS_ENCRYPT_LIMIT;
+  const operation = envelope ? 'GenerateDataKey (Encryption SDK)' : 'Encrypt';
+  let kmsError: unknown;
+  try {
+    let ciphertext: Uint8Array;
+    if (envelope) {
+      ciphertext = await encryptMessage(bytes, keyId, context, {
+        clients: (keyRegion) => clients.get(keyRegion ?? region),
+        signal,
+        onKmsError: (error) => {
+          kmsError = error;
+        },
+      });
+    } else {
+      const { sdk, client } = await clients.get(region);
+      const output = await client.send(
+        new sdk.EncryptCommand({
+          KeyId: keyId,
+          Plaintext: bytes,
+          ...(Object.keys(context).length > 0 ? { EncryptionContext: { ...context } } : {}),
+        }),
+        signal ? { abortSignal: signal } : undefined,
+      );
+      ciphertext = output.CiphertextBlob ?? new Uint8Array();
+    }
+    const base64 = Buffer.from(ciphertext).toString('base64');
+    const params: Record<string, string> = {};
+    for (const [key, value] of Object.entries(context)) params[`context.${key}`] = value;
+    const reference = formatReference({
+      scheme: 'kms',
+      body: base64,
+      params,
+      ...(options.region === undefined ? {} : { region: options.region }),
+    });
+    return { ciphertext: base64, reference, envelope };
+  } catch (error) {
+    if (kmsError === undefined && isMissingModule(error)) {
+      throw new ProviderError(
+        `values over ${KMS_ENCRYPT_LIMIT} bytes are envelope-encrypted: add @aws-crypto/client-node to your dependencies`,
+        { scheme: 'kms', cause: error },
+      );
+    }
+    const name = ((kmsError ?? error) as { name?: unknown } | null)?.name;
+    const hint = typeof name === 'string' ? HINTS[name] : undefined;
+    if (hint !== undefined) {
+      throw new ProviderError(`${operation} with "${keyId}" failed: ${name}; ${hint}`, {
+        scheme: 'kms',
+        cause: kmsError ?? error,
+      });
+    }
+    throw fromAwsError(
+      kmsError ?? error,
+      { notFound: ['NotFoundException'] },
+      { ref: keyId, scheme: 'kms', operation },
+    );
+  } finally {
+    clients.dispose();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Envelope encryption with the AWS Encryption SDK (`@aws-crypto/client-node`, an optional peer
+ * dependency imported only when an Encryption SDK message appears). Its KMS keyring calls KMS through
+ * an adapter over the provider's own clients, so credentials, endpoints, deadlines and call counts are
+ * the same as for plain `Decrypt`.
+ */
+import type { KMSClient } from '@aws-sdk/client-kms';
+
+type KmsModule = typeof import('@aws-sdk/client-kms');
+type EncryptionSdk = typeof import('@aws-crypto/client-node');
+
+/** The KMS operations the Encryption SDK's keyring calls, as methods returning promises. */
+interface KeyringClient {
+  decrypt(input: object): Promise<unknown>;
+  generateDataKey(input: object): Promise<unknown>;
+  encrypt(input: object): Promise<unknown>;
+}
+
+/** Gives the keyring a client for a region (the region of the key ARN in each encrypted data key). */
+type ClientSource = (region: string | undefined) => Promise<{ sdk: KmsModule; client: KMSClient }>;
+
+/** What an envelope operation needs: where clients come from, a deadline, and where KMS errors go. */
+export interface EnvelopeContext {
+  readonly clients: ClientSource;
+  readonly signal?: AbortSignal | undefined;
+  /** Called with every error KMS returns, so the caller can classify the failure (throttled, denied...). */
+  readonly onKmsError?: ((error: unknown) => void) | undefined;
+}
+
+let sdkModule: Promise<EncryptionSdk> | undefined;
+
+/** Did an import fail because the package is not installed (ESM or CommonJS)? */
+export function isMissingModule(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+/** Imports the Encryption SDK once; a failed import is retried next time. */
+function loadEncryptionSdk(): Promise<EncryptionSdk> {
+  sdkModule ??= import('@aws-crypto/client-node').catch((error: unknown) => {
+    sdkModule = undefined;
+    throw error;
+  });
+  return sdkModule;
+}
+
+function keyringClient(region: string, context: EnvelopeContext): KeyringClient {
+  const call = async (command: 'DecryptCommand' | 'GenerateDataKeyCommand' | 'EncryptCommand', input: object) => {
+    // A key named without an ARN has no region of its own: the SDK's default chain picks one.
+    const { sdk, client } = await context.clients(region === '' ? undefined : region);
+    try {
+      // biome-ignore lint/suspicious/noExplicitAny: the three commands take their own input types.
+      return await client.send(new (sdk[command] as any)(input), context.signal ? { abortSignal: context.signal } : {});
+    } catch (error) {
+      context.onKmsError?.(error);
+      throw error;
+    }
+  };
+  return {
+    decrypt: (input) => call('DecryptCommand', input),
+    generateDataKey: (input) => call('GenerateDataKeyCommand', input),
+    encrypt: (input) => call('EncryptCommand', input),
+  };
+}
+
+function keyring(esdk: EncryptionSdk, context: EnvelopeContext, keys: { generatorKeyId?: string; keyIds?: string[] }) {
+  const clientProvider = (region: string) => keyringClient(region, context);
+  const discovery = keys.generatorKeyId === undefined && (keys.keyIds ?? []).length === 0;
+  return new esdk.KmsKeyringNode({
+    // The keyring types its client as the aggregated `KMS` class; it only calls these three methods.
+    clientProvider: clientProvider as never,
+    ...(discovery ? { discovery: true } : keys),
+  });
+}
+
+/** At most this many encrypted data keys in a message (the Encryption SDK's advice against crafted messages). */
+const MAX_ENCRYPTED_DATA_KEYS = 10;
+
+/**
+ * Decrypts an Encryption SDK message. With a key ARN, only data keys under that key are tried
+ * (strict mode); otherwise each KMS data key is tried with the key it names (discovery).
+ */
+export async function decryptMessage(
+  message: Uint8Array,
+  keyId: string | undefined,
+  context: EnvelopeContext,
+): Promise<{ plaintext: Uint8Array; encryptionContext: Readonly<Record<string, string>> }> {
+  const esdk = await loadEncryptionSdk();
+  const { decrypt } = esdk.buildClient({
+    // Messages from every Encryption SDK version decrypt; only committing suites are written.
+    commitmentPolicy: esdk.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+    maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS,
+  });
+  const strict = keyId?.startsWith('arn:') && keyId.includes(':key/');
+  const result = await decrypt(
+    keyring(esdk, context, strict ? { keyIds: [keyId as string] } : {}),
+    Buffer.from(message),
+  );
+  return { plaintext: new Uint8Array(result.plaintext), encryptionContext: result.messageHeader.encryptionContext };
+}
+
+/** Encrypts into an Encryption SDK message under `keyId` (a key id, ARN or alias) with a data key from KMS. */
+export async function encryptMessage(
+  plaintext: Uint8Array,
+  keyId: string,
+  encryptionContext: Readonly<Record<string, string>>,
+  context: EnvelopeContext,
+): Promise<Uint8Array> {
+  const esdk = await loadEncryptionSdk();
+  const { encrypt } = esdk.buildClient(esdk.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+  const { result } = await encrypt(keyring(esdk, context, { generatorKeyId: keyId }), Buffer.from(plaintext), {
+    encryptionContext: { ...encryptionContext },
+  });
+  return new Uint8Array(result);
+}

@@ -1,0 +1,168 @@
+/**
+ * The KMS provider: decrypts `kms:` references with `Decrypt` (one call per ciphertext, all of a
+ * batch in flight together), or, for an AWS Encryption SDK message, with the Encryption SDK and a
+ * KMS keyring. A ciphertext never changes, so values are cached without expiry (still LRU-bounded);
+ * the encryption context, key and algorithm are part of the cache key, so a wrong context can
+ * never be answered from the cache.
+ */
+import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
+import {
+  type AwsClientOptions,
+  awsClientPool,
+  DecryptionError,
+  type FetchRequest,
+  type FetchResult,
+  fromAwsError,
+  type Provider,
+  ProviderError,
+} from '@secretref/core';
+import { decryptMessage, isMissingModule } from './envelope.ts';
+import { DECRYPTION, HINTS } from './kms-errors.ts';
+import { KMS_PARAMS, type KmsLocator, parseKmsBody } from './parse.ts';
+
+/**
+ * Options of `kmsProvider`. Clients it creates follow the SDK's default chain (`AWS_REGION`,
+ * `AWS_ENDPOINT_URL`, profiles, roles), with `clientConfig` on top.
+ */
+export interface KmsProviderOptions extends AwsClientOptions<KMSClient, KMSClientConfig> {
+  /** References decrypted together per fetch (each is its own `Decrypt` call, all in flight at once). @default 50 */
+  readonly batchSize?: number | undefined;
+}
+
+type Request = FetchRequest<KmsLocator>;
+
+/** The reference as errors name it: a ciphertext is long and says nothing to a reader, so only its start. */
+function shown(request: Request): string {
+  const query = request.ref.indexOf('?');
+  const body = request.locator.key;
+  const short = body.length > 24 ? `${body.slice(0, 16)}...(${request.locator.ciphertext.length} bytes)` : body;
+  return `kms:${short}${query === -1 ? '' : request.ref.slice(query)}`;
+}
+
+function fail(request: Request, error: unknown, operation: string): FetchResult {
+  const name = (error as { name?: unknown } | null)?.name;
+  const ref = shown(request);
+  if (typeof name === 'string' && DECRYPTION.includes(name)) {
+    const hint = HINTS[name] ?? "check the key policy and the caller's kms:Decrypt permission";
+    return {
+      error: new DecryptionError(`${operation} for "${ref}" failed: ${name}; ${hint}`, {
+        ref: request.ref,
+        scheme: request.scheme,
+        cause: fromAwsError(error, { notFound: [] }, { ref, scheme: request.scheme, operation }),
+      }),
+    };
+  }
+  const typed = fromAwsError(error, { notFound: [] }, { ref, scheme: request.scheme, operation });
+  return { error: Object.assign(typed, { ref: request.ref }) };
+}
+
+/** Does the message's encryption context contain every pair the reference names? */
+function contextMatches(expected: Readonly<Record<string, string>>, actual: Readonly<Record<string, string>>): boolean {
+  return Object.entries(expected).every(([key, value]) => Object.hasOwn(actual, key) && actual[key] === value);
+}
+
+/** Creates the KMS provider for the scheme `kms`. */
+export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocator> {
+  const clients = awsClientPool(
+    '@aws-sdk/client-kms',
+    options,
+    () => import('@aws-sdk/client-kms'),
+    (sdk, config) => new sdk.KMSClient(config),
+  );
+
+  async function decryptBlob(request: Request, region: string | undefined, signal: AbortSignal): Promise<FetchResult> {
+    const { ciphertext, context, keyId, algorithm } = request.locator;
+    try {
+      const { sdk, client } = await clients.get(region);
+      const output = await client.send(
+        new sdk.DecryptCommand({
+          CiphertextBlob: ciphertext,
+          ...(Object.keys(context).length > 0 ? { EncryptionContext: { ...context } } : {}),
+          ...(keyId === undefined ? {} : { KeyId: keyId }),
+          ...(algorithm === undefined ? {} : { EncryptionAlgorithm: algorithm as 'RSAES_OAEP_SHA_256' }),
+        }),
+        { abortSignal: signal },
+      );
+      if (output.Plaintext === undefined) {
+        return {
+          error: new ProviderError(`KMS returned no plaintext for "${shown(request)}"`, {
+            ref: request.ref,
+            scheme: request.scheme,
+          }),
+        };
+      }
+      return { value: output.Plaintext };
+    } catch (error) {
+      return fail(request, error, 'Decrypt');
+    }
+  }
+
+  async function decryptEnvelope(
+    request: Request,
+    region: string | undefined,
+    signal: AbortSignal,
+  ): Promise<FetchResult> {
+    const { ciphertext, context, keyId } = request.locator;
+    let kmsError: unknown;
+    let result: Awaited<ReturnType<typeof decryptMessage>>;
+    try {
+      result = await decryptMessage(ciphertext, keyId, {
+        // The key ARN in the message names the region; a reference's ?region= is for plain names.
+        clients: (keyRegion) => clients.get(keyRegion ?? region),
+        signal,
+        onKmsError: (error) => {
+          kmsError = error;
+        },
+      });
+    } catch (error) {
+      if (kmsError !== undefined) return fail(request, kmsError, 'Decrypt (Encryption SDK data key)');
+      if (isMissingModule(error)) {
+        return {
+          error: new ProviderError(
+            `"${shown(request)}" is an AWS Encryption SDK message: add @aws-crypto/client-node to your dependencies`,
+            { ref: request.ref, scheme: request.scheme, cause: error },
+          ),
+        };
+      }
+      return {
+        error: new DecryptionError(`the Encryption SDK message "${shown(request)}" could not be decrypted`, {
+          ref: request.ref,
+          scheme: request.scheme,
+          cause: error,
+        }),
+      };
+    }
+    if (!contextMatches(context, result.encryptionContext)) {
+      result.plaintext.fill(0);
+      return {
+        error: new DecryptionError(
+          `the encryption context of "${shown(request)}" is not the one the message was encrypted with`,
+          { ref: request.ref, scheme: request.scheme },
+        ),
+      };
+    }
+    return { value: result.plaintext };
+  }
+
+  return {
+    schemes: ['kms'],
+    params: KMS_PARAMS,
+    // Ciphertexts are immutable: their plaintext never expires (the LRU still bounds the cache).
+    ttlMs: Number.POSITIVE_INFINITY,
+    batchSize: Math.max(1, options.batchSize ?? 50),
+    parse: parseKmsBody,
+    async fetch(requests, { region, signal }) {
+      try {
+        await clients.get(region);
+      } catch (error) {
+        return clients.unavailable(requests, error);
+      }
+      return Promise.all(
+        requests.map((request) =>
+          request.locator.envelope ? decryptEnvelope(request, region, signal) : decryptBlob(request, region, signal),
+        ),
+      );
+    },
+    dispose: () => clients.dispose(),
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * Branches moto cannot produce, with the SDK client stubbed: RSA key parameters, key states
+ * (disabled, pending deletion, wrong key), throttling, and what decryptEnv and encrypt send.
+ */
+import { DecryptCommand, EncryptCommand, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
+import { createResolver, DecryptionError, InvalidOptionError, ProviderError, ThrottledError } from '@secretref/core';
+import { decryptEnv, encrypt, kmsProvider, lambdaEncryptionContext } from '@secretref/kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+
+const client = new KMSClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+const kms = mockClient(client);
+const resolver = () => createResolver({ providers: [kmsProvider({ client })], retryBaseMs: 0 });
+const BLOB = Buffer.from([0x01, 0x02, 0x02, 0x00, 0x78, 1, 2, 3, 4, 5, 6, 7, 8]).toString('base64');
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+function awsError(name: string, status = 400): KMSServiceException {
+  return new KMSServiceException({
+    name,
+    message: `${name} message`,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
+}
+
+beforeEach(() => {
+  kms.reset();
+});
+
+describe('Decrypt', () => {
+  it('sends the context, key id and RSA algorithm the reference names', async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: utf8('plain \u00e9') });
+    const keyId = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const ref = `kms:${BLOB}?keyId=${keyId}&alg=RSAES_OAEP_SHA_1&context.App=web`;
+    expect(await resolver().resolve(ref)).toBe('plain \u00e9');
+    expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input).toEqual({
+      CiphertextBlob: new Uint8Array(Buffer.from(BLOB, 'base64')),
+      EncryptionContext: { App: 'web' },
+      KeyId: keyId,
+      EncryptionAlgorithm: 'RSAES_OAEP_SHA_1',
+    });
+  });
+
+  it('returns bytes with as=binary, and rejects a plaintext that is not UTF-8 as a string', async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: new Uint8Array([0xff, 0xfe, 0x00]) });
+    const r = resolver();
+    expect([...(await r.resolve(`kms:${BLOB}`, { as: 'binary' }))]).toEqual([0xff, 0xfe, 0x00]);
+    await expect(r.resolve(`kms:${BLOB}`)).rejects.toThrow('not valid UTF-8');
+  });
+
+  it.each([
+    ['InvalidCiphertextException', 'encryption context'],
+    ['IncorrectKeyException', 'different key'],
+    ['KMSInvalidStateException', 'pending deletion'],
+    ['DisabledException', 'disabled'],
+    ['NotFoundException', 'does not exist'],
+    ['InvalidKeyUsageException', '?alg='],
+  ])('%s is a DecryptionError that says why', async (name, hint) => {
+    kms.on(DecryptCommand).rejects(awsError(name));
+    const error = await resolver()
+      .resolve(`kms:${BLOB}`)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DecryptionError);
+    expect((error as Error).message).toContain(name);
+    expect((error as Error).message).toContain(hint);
+    expect((error as DecryptionError).transient).toBe(false);
+  });
+
+  it('throttling and 5xx are transient, not decryption failures', async () => {
+    kms.on(DecryptCommand).rejects(awsError('ThrottlingException'));
+    await expect(resolver().resolve(`kms:${BLOB}`)).rejects.toBeInstanceOf(ThrottledError);
+    kms.reset();
+    kms.on(DecryptCommand).rejects(awsError('KMSInternalException', 500));
+    const error = await resolver()
+      .resolve(`kms:${BLOB}`)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).transient).toBe(true);
+  });
+
+  it('names the reference by the start of its ciphertext, not all of it', async () => {
+    const long = Buffer.concat([Buffer.from([1, 2, 2, 0, 0x78]), Buffer.alloc(200, 9)]).toString('base64');
+    kms.on(DecryptCommand).rejects(awsError('InvalidCiphertextException'));
+    const error = await resolver()
+      .resolve(`kms:${long}`)
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain(`kms:${long.slice(0, 16)}...(205 bytes)`);
+    expect((error as Error).message).not.toContain(long);
+  });
+});
+
+describe('decryptEnv', () => {
+  it('inside Lambda sends the console context { LambdaFunctionName } by default', async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: utf8('s3cret') });
+    const env: Record<string, string | undefined> = { AWS_LAMBDA_FUNCTION_NAME: 'orders-api', A: BLOB };
+    expect(await decryptEnv(['A'], { env, resolver: resolver() })).toEqual({ A: 's3cret' });
+    expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input.EncryptionContext).toEqual({
+      LambdaFunctionName: 'orders-api',
+    });
+    expect(env.A).toBe('s3cret');
+  });
+
+  it('takes another context, or none, and can leave the environment alone', async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: utf8('s3cret') });
+    const env: Record<string, string | undefined> = { AWS_LAMBDA_FUNCTION_NAME: 'fn', A: BLOB, B: `${BLOB}\n` };
+    await decryptEnv(['A'], { env, resolver: resolver(), context: { Team: 'core' }, write: false });
+    expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input.EncryptionContext).toEqual({ Team: 'core' });
+    expect(env.A).toBe(BLOB);
+    // A trailing newline (base64 as some tools write it) is not part of the ciphertext.
+    await decryptEnv(['B'], { env, resolver: resolver(), context: false });
+    expect(kms.commandCalls(DecryptCommand)[1]?.args[0].input.EncryptionContext).toBeUndefined();
+    expect(env.B).toBe('s3cret');
+  });
+
+  it('outside Lambda there is no default context', () => {
+    expect(lambdaEncryptionContext({})).toBeUndefined();
+    expect(lambdaEncryptionContext({ AWS_LAMBDA_FUNCTION_NAME: 'f' })).toEqual({ LambdaFunctionName: 'f' });
+  });
+
+  it('checks its arguments before any call', async () => {
+    await expect(decryptEnv('A' as never, { resolver: resolver() })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(decryptEnv([''], { resolver: resolver() })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(decryptEnv(['NOPE'], { env: {}, resolver: resolver() })).rejects.toThrow('NOPE is not set');
+    expect(kms.calls()).toHaveLength(0);
+  });
+});
+
+describe('encrypt', () => {
+  it('uses KMS Encrypt up to 4096 bytes, with the context, and prints a reference', async () => {
+    kms.on(EncryptCommand).resolves({ CiphertextBlob: Buffer.from(BLOB, 'base64') });
+    const result = await encrypt('x'.repeat(4096), { keyId: 'alias/app', context: { App: 'web' }, client });
+    expect(result).toEqual({ ciphertext: BLOB, reference: `kms:${BLOB}?context.App=web`, envelope: false });
+    expect(kms.commandCalls(EncryptCommand)[0]?.args[0].input).toMatchObject({
+      KeyId: 'alias/app',
+      EncryptionContext: { App: 'web' },
+    });
+  });
+
+  it('rejects bad options before any call', async () => {
+    await expect(encrypt('', { keyId: 'alias/app', client })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(encrypt('x', { keyId: 'has space', client })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(encrypt('x', { keyId: 'k', context: { '': 'v' }, client })).rejects.toBeInstanceOf(InvalidOptionError);
+    expect(kms.calls()).toHaveLength(0);
+  });
+
+  it('maps KMS errors, never echoing the plaintext', async () => {
+    kms.on(EncryptCommand).rejects(awsError('NotFoundException'));
+    const error = await encrypt('plaintext-never-shown', { keyId: 'alias/gone', client }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('alias/gone');
+    expect(JSON.stringify(error) + String((error as Error).stack)).not.toContain('plaintext-never-shown');
+  });
+});

@@ -1,0 +1,123 @@
+import { createResolver, formatReference, InvalidReferenceError, type Reference } from '@secretref/core';
+import { isEncryptionSdkMessage, kmsProvider } from '@secretref/kms';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+const resolver = createResolver({ providers: [kmsProvider()] });
+// A KMS ciphertext blob of a symmetric key starts 01 02 02 00 78 ("AQICAHh" in base64).
+const BLOB = Buffer.from([0x01, 0x02, 0x02, 0x00, 0x78, 0xfb, 0xff, 0xfe, 0x3e, 0x10, 0x20]).toString('base64');
+const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+describe('kms: references', () => {
+  it.each<[string, Reference]>([
+    [`kms:${BLOB}`, { scheme: 'kms', body: BLOB, params: {} }],
+    [
+      `kms:${BLOB}?context.LambdaFunctionName=orders-api`,
+      { scheme: 'kms', body: BLOB, params: { 'context.LambdaFunctionName': 'orders-api' } },
+    ],
+    [
+      `kms:${BLOB}?context=${encodeURIComponent('{"B":"2","A":"1"}')}`,
+      { scheme: 'kms', body: BLOB, params: { 'context.A': '1', 'context.B': '2' } },
+    ],
+    // The key ARN names the region.
+    [
+      `kms:${BLOB}?keyId=${KEY_ARN}&alg=RSAES_OAEP_SHA_256`,
+      { scheme: 'kms', body: BLOB, params: { keyId: KEY_ARN, alg: 'RSAES_OAEP_SHA_256' }, region: 'eu-west-1' },
+    ],
+    // The default algorithm is no parameter.
+    [`kms:${BLOB}?alg=SYMMETRIC_DEFAULT`, { scheme: 'kms', body: BLOB, params: {} }],
+    [`kms:${BLOB}?keyId=alias/app`, { scheme: 'kms', body: BLOB, params: { keyId: 'alias/app' } }],
+    // "__proto__" is a context key like any other.
+    [`kms:${BLOB}?context.__proto__=x`, { scheme: 'kms', body: BLOB, params: { 'context.__proto__': 'x' } }],
+  ])('%s', (input, expected) => {
+    expect(resolver.parse(input)).toEqual(expected);
+  });
+
+  it('writes one canonical form for the URL-safe alphabet, missing padding, percent-encoding and either context spelling', () => {
+    const bytes = Buffer.from([0xfb, 0xff, 0xfe, 0x01, 0x02]);
+    const standard = bytes.toString('base64'); // "+//+AQI="
+    const spellings = [
+      `kms:${standard}?context.App=web`,
+      `kms:${bytes.toString('base64url')}?context.App=web`,
+      `kms:${encodeURIComponent(standard)}?context.App=web`,
+      `kms:${standard}?context=${encodeURIComponent('{"App":"web"}')}`,
+      `kms:${standard}?context=${encodeURIComponent('{"App":"web"}')}&context.App=web`,
+    ];
+    const canonical = new Set(spellings.map((s) => formatReference(resolver.parse(s))));
+    expect(canonical).toEqual(new Set([`kms:${standard}?context.App=web`]));
+  });
+
+  it.each([
+    ['kms:not*base64', 'base64 ciphertext'],
+    ['kms:A', 'base64 ciphertext'],
+    ['kms:====', 'base64 ciphertext'],
+    ['kms:%E0%A4%A', 'percent-encoding'],
+    [`kms:${BLOB}?alg=RSAES_OAEP_SHA_256`, 'needs ?keyId='],
+    [`kms:${BLOB}?keyId=k&alg=RSAES_PKCS1`, '?alg= must be one of'],
+    [`kms:${BLOB}?keyId=key%20with%20space`, 'not a KMS key id'],
+    [`kms:${BLOB}?context=not-json`, 'JSON object of strings'],
+    [`kms:${BLOB}?context=${encodeURIComponent('["a"]')}`, 'JSON object of strings'],
+    [`kms:${BLOB}?context=${encodeURIComponent('{"a":1}')}`, 'must be a string'],
+    [`kms:${BLOB}?context=${encodeURIComponent('{"a":"1"}')}&context.a=2`, 'different values'],
+    [`kms:${BLOB}?context.=x`, 'unknown query param'],
+    [`kms:${BLOB}?context=${encodeURIComponent('{"":"x"}')}`, 'must not be empty'],
+    [`kms:${BLOB}?keyId=arn:aws:kms:moon-1:123456789012:key/x`, 'not an AWS region'],
+    [`kms:${BLOB}?flavour=x`, 'flavour'],
+  ])('%s is invalid (%s)', (input, message) => {
+    expect(() => resolver.parse(input)).toThrow(InvalidReferenceError);
+    expect(() => resolver.parse(input)).toThrow(message);
+  });
+
+  it('an RSA algorithm with an Encryption SDK message is invalid', () => {
+    const message = Buffer.from([0x02, 0x05, 0x78, 0, 0, 0]).toString('base64');
+    expect(() => resolver.parse(`kms:${message}?keyId=k&alg=RSAES_OAEP_SHA_1`)).toThrow('Encryption SDK message');
+  });
+
+  it('never echoes the ciphertext in full', () => {
+    const long = Buffer.alloc(300, 7).toString('base64');
+    let message = '';
+    try {
+      resolver.parse(`kms:${long}?alg=RSAES_OAEP_SHA_256`);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('needs ?keyId=');
+    expect(message).not.toContain(long);
+  });
+
+  it('every canonical reference parses back to itself (property)', () => {
+    const context = fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 8 }),
+      fc.string({ minLength: 1, maxLength: 8 }),
+      {
+        maxKeys: 4,
+      },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), context, (bytes, ctx) => {
+        const query = Object.entries(ctx)
+          .map(([k, v]) => `context.${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+          .join('&');
+        const ref = `kms:${Buffer.from(bytes).toString('base64url')}${query ? `?${query}` : ''}`;
+        const parsed = resolver.parse(ref);
+        const canonical = formatReference(parsed);
+        expect(resolver.parse(canonical)).toEqual(parsed);
+        expect(Buffer.from(parsed.body, 'base64')).toEqual(Buffer.from(bytes));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('isEncryptionSdkMessage', () => {
+  it.each([
+    [[0x02, 0x05, 0x78], true], // v2, ALG_AES256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384
+    [[0x02, 0x04, 0x78], true], // v2, ALG_AES256_GCM_HKDF_SHA512_COMMIT_KEY
+    [[0x01, 0x80, 0x03, 0x78], true], // v1
+    [[0x01, 0x02, 0x02, 0x00, 0x78], false], // a KMS ciphertext blob
+    [[0x02, 0x01, 0x78], false],
+    [[0x34, 0x35, 0x36], false], // moto's blobs start with the key id in clear
+  ])('%j: %s', (bytes, expected) => {
+    expect(isEncryptionSdkMessage(new Uint8Array(bytes))).toBe(expected);
+  });
+});

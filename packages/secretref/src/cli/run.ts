@@ -1,0 +1,50 @@
+/** The `secretref` command line: dispatches to a command, maps errors to exit codes. */
+import { InvalidOptionError, SecretrefError } from '@secretref/core';
+import { encryptCommand } from './encrypt.ts';
+import { EXIT, type Io, UsageError } from './io.ts';
+
+const USAGE = `Usage: secretref <command> [options]
+
+Commands:
+  encrypt   encrypt a value with AWS KMS and print a kms: reference
+
+Run "secretref <command> --help" for a command's options.
+Exit codes: 0 ok, 1 failure, 2 usage.
+`;
+
+const COMMANDS: Readonly<Record<string, (args: readonly string[], io: Io) => Promise<number>>> = {
+  encrypt: encryptCommand,
+};
+
+/** Runs the command line `args` (without `node` and the script); returns the exit code. */
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout).write(USAGE);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`secretref: unknown command "${name}"\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    // parseArgs throws TypeErrors with codes ERR_PARSE_ARGS_*; bad option values are usage errors too.
+    const code = (error as { code?: unknown }).code;
+    if (
+      error instanceof UsageError ||
+      error instanceof InvalidOptionError ||
+      String(code).startsWith('ERR_PARSE_ARGS')
+    ) {
+      const message =
+        error instanceof SecretrefError ? error.message.replace(/^\[secretref\] /, '') : (error as Error).message;
+      io.stderr.write(`secretref ${name}: ${message}\nRun "secretref ${name} --help" for its options.\n`);
+      return EXIT.usage;
+    }
+    const message = error instanceof Error ? error.message.replace(/^\[secretref\] /, '') : String(error);
+    io.stderr.write(`secretref ${name}: ${message}\n`);
+    return EXIT.failure;
+  }
+}
