@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'PROVIDER_ERROR'
   | 'RESOLVE_ALL_FAILED'
   | 'INVALID_OPTION'
+  | 'INVALID_CONFIG'
   | 'DISPOSED';
 
 /** What every error constructor accepts besides its message. */
@@ -157,6 +158,24 @@ export class ResolveAllError extends SecretrefError {
     const lines = Object.entries(errors).map(([key, error]) => `  ${key}: ${error.code} ${error.message}`);
     super('RESOLVE_ALL_FAILED', `${lines.length} of the references could not be resolved:\n${lines.join('\n')}`);
     this.errors = errors;
+  }
+}
+
+/** One problem a config schema found: where, and what (never a secret value). */
+export interface ConfigIssue {
+  /** The path in the config, dotted (`db.port`), or `""` for the whole config. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** `loadConfig`'s schema rejected the resolved config; `issues` lists every problem. */
+export class ConfigError extends SecretrefError {
+  override readonly name: string = 'ConfigError';
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    const lines = issues.map((issue) => `  ${issue.path || '(config)'}: ${issue.message}`);
+    super('INVALID_CONFIG', `the config does not match its schema:\n${lines.join('\n')}`);
+    this.issues = issues;
   }
 }
 

@@ -5,7 +5,20 @@
 export { type AwsClient, type AwsClientOptions, type AwsClientPool, awsClientPool } from './aws-clients.ts';
 export { type AwsErrorContext, type AwsErrorNames, fromAwsError } from './aws-errors.ts';
 export {
+  type ConfigOptions,
+  type ConfigSpec,
+  loadConfig,
+  type ResolvedConfig,
+  type SecretSpec,
+  type StandardSchemaResult,
+  type StandardSchemaV1,
+  secret,
+} from './config.ts';
+export { type Environment, type EnvOptions, type EnvResolution, loadEnv, resolveEnv } from './env.ts';
+export {
   AccessDeniedError,
+  ConfigError,
+  type ConfigIssue,
   DecryptionError,
   type ErrorCode,
   InvalidOptionError,
@@ -28,6 +41,14 @@ export {
   type MissEvent,
   type StaleServedEvent,
 } from './events.ts';
+export {
+  type LambdaContextLike,
+  type LambdaSecretsOptions,
+  type MiddyRequestLike,
+  type SecretsMiddlewareOptions,
+  secretsMiddleware,
+  withSecrets,
+} from './lambda.ts';
 export type {
   FetchContext,
   FetchRequest,
@@ -53,3 +74,5 @@ export {
   type ResolverStats,
   type WithSecretOptions,
 } from './resolver.ts';
+export { Secret } from './secret.ts';
+export type { Watcher, WatchOptions } from './watch.ts';

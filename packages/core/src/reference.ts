@@ -67,6 +67,21 @@ const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/**
+ * Is `input` written as a reference of a registered scheme: `{{resolve:<scheme>:...}}`, a bare ARN
+ * of a registered ARN service, or `<scheme>:...`? It may still be invalid; `parseWith` says why.
+ * Used to tell references from plain values (`postgres://...`, `/usr/bin:/bin`) in environments.
+ */
+export function isReferenceOf(registry: Registry, input: string): boolean {
+  if (typeof input !== 'string') return false;
+  const cloudformation = /^\{\{resolve:([a-z][a-z0-9-]*):/.exec(input);
+  if (cloudformation) return registry.schemes.has(cloudformation[1] ?? '');
+  const arn = ARN.exec(input);
+  if (arn) return registry.arnServices.has(arn[1] ?? '');
+  const scheme = SCHEME.exec(input);
+  return scheme !== null && registry.schemes.has((scheme[1] ?? '').toLowerCase());
+}
+
 /** True for an AWS region name (`us-east-1`, `eu-west-1`, `eusc-de-east-1`). */
 export function isAwsRegion(text: string): boolean {
   return REGION.test(text);

@@ -9,8 +9,9 @@ import { channels } from './events.ts';
 import type { FetchRequest, FetchResult, Provider, RawValue, ValueType } from './provider.ts';
 import { envProvider } from './providers/env.ts';
 import { fileProvider } from './providers/file.ts';
-import { createRegistry, formatReference, parseWith, type Reference } from './reference.ts';
+import { createRegistry, formatReference, isReferenceOf, parseWith, type Reference } from './reference.ts';
 import { transform } from './transform.ts';
+import { startWatch, type Watcher, type WatchOptions } from './watch.ts';
 
 /** Options of one `resolve` call. They override the reference's own query parameters. */
 export interface ResolveOptions {
@@ -130,6 +131,18 @@ export interface Resolver {
    * thrown as they are.
    */
   withSecret<T, V = string>(ref: string, fn: (value: V) => T | Promise<T>, options: WithSecretOptions): Promise<T>;
+  /**
+   * Re-resolves `ref` in the background, every `intervalMs` (default: its TTL) on an unref'd timer,
+   * and calls `onChange(value, previous)` when the value changed. Returns at once; `ready` settles
+   * when the first value was read. `dispose()` stops every watch.
+   */
+  watch<V = string>(
+    ref: string,
+    onChange: (value: V, previous: V | undefined) => void | Promise<void>,
+    options?: WatchOptions,
+  ): Watcher;
+  /** Is `input` written as a reference of a registered scheme (it may still be invalid)? Plain values are not. */
+  isReference(input: string): boolean;
   /** Parses a reference (throws `InvalidReferenceError` / `UnknownSchemeError`). */
   parse(ref: string): Reference;
   /** Drops the cached value of one reference (all its `as` and fragment variants), or of all. */
@@ -215,6 +228,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     },
   });
   const targets = new Map<string, Target>();
+  const watchers = new Set<Watcher>();
   let disposed = false;
 
   function target(input: string): Target {
@@ -447,6 +461,20 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         return fn(fresh);
       }
     },
+    watch(input, onChange, watchOptions) {
+      if (disposed) throw new SecretrefError('DISPOSED', 'this resolver was disposed');
+      const started = startWatch(resolve, (ref) => target(ref).ttlMs, input, onChange, watchOptions);
+      const watcher: Watcher = {
+        ready: started.ready,
+        stop() {
+          started.stop();
+          watchers.delete(watcher);
+        },
+      };
+      watchers.add(watcher);
+      return watcher;
+    },
+    isReference: (input) => isReferenceOf(registry, input),
     parse: (input) => parseWith(registry, input).reference,
     invalidate(input) {
       if (input === undefined) {
@@ -466,6 +494,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     },
     dispose() {
       disposed = true;
+      for (const watcher of [...watchers]) watcher.stop();
       cache.clear();
       inflight.clear();
       targets.clear();

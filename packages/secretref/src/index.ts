@@ -6,16 +6,31 @@
  * const password = await resolve('ssm:/my/app/password');
  * ```
  *
- * `resolve`, `resolveAll`, `peek`, `withSecret`, `invalidate` and `decryptEnv` use a default resolver with
- * the AWS providers registered, created on first use. `createResolver` makes one with its own cache and
+ * `resolve`, `resolveAll`, `peek`, `withSecret`, `invalidate`, `watch`, `loadEnv`, `loadConfig`, `withSecrets`,
+ * `secretsMiddleware` and `decryptEnv` use a default resolver with the AWS providers registered, created on
+ * first use. `createResolver` makes one with its own cache and
  * options.
  */
 import {
+  type ConfigOptions,
+  type ConfigSpec,
   createResolver as createCoreResolver,
+  type EnvOptions,
+  type LambdaContextLike,
+  type LambdaSecretsOptions,
+  loadConfig as loadConfigWith,
+  loadEnv as loadEnvWith,
   type Provider,
+  type ReferenceSpec,
+  type ResolvedAll,
+  type ResolvedConfig,
   type ResolveFunction,
   type Resolver,
   type ResolverOptions,
+  type SecretsMiddlewareOptions,
+  type StandardSchemaV1,
+  secretsMiddleware as secretsMiddlewareWith,
+  withSecrets as withSecretsWith,
 } from '@secretref/core';
 import { type DecryptEnvOptions, decryptEnv as decryptEnvWith, kmsProvider } from '@secretref/kms';
 import { secretsManagerProvider } from '@secretref/secrets-manager';
@@ -92,4 +107,44 @@ export const invalidate: Resolver['invalidate'] = (ref) => defaultResolver().inv
  */
 export function decryptEnv(names: readonly string[], options: DecryptEnvOptions = {}): Promise<Record<string, string>> {
   return decryptEnvWith(names, { resolver: defaultResolver(), ...options });
+}
+
+type Bound<O> = Omit<O, 'resolver'> & { readonly resolver?: Resolver | undefined };
+
+/**
+ * Resolves every reference in `process.env` (or `options.env`) in one batch and writes the values back.
+ * See `loadEnv` in `@secretref/core` and docs/guides/env.md.
+ */
+export function loadEnv(
+  options: Bound<EnvOptions> & { readonly write?: boolean | undefined } = {},
+): Promise<Record<string, string>> {
+  return loadEnvWith({ ...options, resolver: options.resolver ?? defaultResolver() });
+}
+
+/** Resolves a config spec and validates it. See `loadConfig` in `@secretref/core` and docs/guides/config.md. */
+export function loadConfig<const Spec extends ConfigSpec, Schema extends StandardSchemaV1 | undefined = undefined>(
+  spec: Spec,
+  options: Bound<ConfigOptions<Schema>> = {},
+): Promise<Schema extends StandardSchemaV1<unknown, infer Output> ? Output : ResolvedConfig<Spec>> {
+  return loadConfigWith(spec, { ...options, resolver: options.resolver ?? defaultResolver() });
+}
+
+/** Re-resolves a reference in the background and reports changes. See `Resolver.watch`. */
+export const watch: Resolver['watch'] = (ref, onChange, options) => defaultResolver().watch(ref, onChange, options);
+
+/** Wraps a Lambda handler so that its secrets are resolved before each invocation. See docs/guides/lambda.md. */
+export function withSecrets<const M extends Readonly<Record<string, ReferenceSpec>>, E, C extends LambdaContextLike, R>(
+  refs: M,
+  handler: (event: E, context: C, secrets: ResolvedAll<M>) => R | Promise<R>,
+  options: Bound<LambdaSecretsOptions> = {},
+): (event: E, context: C) => Promise<R> {
+  return withSecretsWith(refs, handler, { ...options, resolver: options.resolver ?? defaultResolver() });
+}
+
+/** A middy middleware that resolves secrets before the handler. See docs/guides/lambda.md. */
+export function secretsMiddleware(
+  refs: Readonly<Record<string, ReferenceSpec>>,
+  options: Bound<SecretsMiddlewareOptions> = {},
+): ReturnType<typeof secretsMiddlewareWith> {
+  return secretsMiddlewareWith(refs, { ...options, resolver: options.resolver ?? defaultResolver() });
 }

@@ -1,0 +1,132 @@
+/**
+ * Environment loading: every environment variable whose value is a reference (a registered scheme,
+ * `{{resolve:...}}`, a bare ARN), or a template with references in `{{ }}`
+ * (`postgres://app:{{ secretsmanager:prod/db#password }}@db:5432/app`), is resolved, all in one batch.
+ * Plain values are left alone. Nothing is written unless every variable resolved.
+ */
+import { InvalidValueError, ResolveAllError, SecretrefError } from './errors.ts';
+import type { Resolver } from './resolver.ts';
+
+/** An environment: `process.env` or any object like it. */
+export type Environment = Record<string, string | undefined>;
+
+/** Options of `resolveEnv` and `loadEnv`. */
+export interface EnvOptions {
+  /** The resolver (its providers, cache and options). */
+  readonly resolver: Pick<Resolver, 'resolve' | 'isReference'>;
+  /** The environment to read (and, for `loadEnv`, write). @default process.env */
+  readonly env?: Environment | undefined;
+  /** Only these variables. @default every variable */
+  readonly names?: readonly string[] | undefined;
+  /** Deadline of each reference, in ms. @default the resolver's */
+  readonly timeoutMs?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What `resolveEnv` found, per variable. */
+export interface EnvResolution {
+  /** Resolved variables: their new values. */
+  readonly values: Record<string, string>;
+  /** Variables that held an optional reference to a value that does not exist: to be unset. */
+  readonly unset: readonly string[];
+  /** Variables that failed, with the error of the first failing reference in each. */
+  readonly errors: Record<string, SecretrefError>;
+  /** Every reference found per variable (several for a template), and the values they resolved to. */
+  readonly references: Record<string, readonly { readonly ref: string; readonly value: string | undefined }[]>;
+}
+
+// `{{ ref }}` in a template; `{{resolve:...}}` (CloudFormation's form) is a reference as written.
+const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
+
+/** The references in a value: the whole value, or the `{{ }}` placeholders of a template. */
+function referencesIn(value: string, isReference: (input: string) => boolean): { whole: boolean; refs: string[] } {
+  if (isReference(value)) return { whole: true, refs: [value] };
+  const refs: string[] = [];
+  for (const match of value.matchAll(PLACEHOLDER)) {
+    const inner = match[1] ?? '';
+    const ref = inner.startsWith('resolve:') ? `{{${inner}}}` : inner;
+    if (isReference(ref)) refs.push(ref);
+  }
+  return { whole: false, refs };
+}
+
+/** A resolved value as environment text: strings as they are, bytes as base64, the rest as JSON. */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  return JSON.stringify(value);
+}
+
+/** Resolves the references in an environment without writing anything; see `EnvResolution`. */
+export async function resolveEnv(options: EnvOptions): Promise<EnvResolution> {
+  const env = options.env ?? process.env;
+  const { resolver } = options;
+  const names = options.names ?? Object.keys(env);
+  const found = new Map<string, { whole: boolean; refs: string[]; value: string }>();
+  for (const name of names) {
+    const value = env[name];
+    if (value === undefined) continue;
+    const { whole, refs } = referencesIn(value, (input) => resolver.isReference(input));
+    if (refs.length > 0) found.set(name, { whole, refs, value });
+  }
+  const call = {
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+  // Every reference of every variable in the same tick: one batch per provider and region.
+  const pending = [...found].map(([name, { refs }]) =>
+    Promise.allSettled(refs.map((ref) => resolver.resolve(ref, call))).then((outcomes) => ({ name, outcomes })),
+  );
+  const values: Record<string, string> = {};
+  const unset: string[] = [];
+  const errors: Record<string, SecretrefError> = {};
+  const references: Record<string, { ref: string; value: string | undefined }[]> = {};
+  for (const { name, outcomes } of await Promise.all(pending)) {
+    const { whole, refs, value } = found.get(name) as { whole: boolean; refs: string[]; value: string };
+    const resolved = outcomes.map((outcome, i) => {
+      if (outcome.status === 'rejected') {
+        const reason = outcome.reason;
+        errors[name] ??=
+          reason instanceof SecretrefError
+            ? reason
+            : new InvalidValueError(`a reference of ${name} failed`, { ref: refs[i], cause: reason });
+        return undefined;
+      }
+      return outcome.value === undefined ? undefined : asText(outcome.value);
+    });
+    references[name] = refs.map((ref, i) => ({ ref, value: resolved[i] }));
+    if (errors[name]) continue;
+    if (whole) {
+      if (resolved[0] === undefined) unset.push(name);
+      else values[name] = resolved[0];
+      continue;
+    }
+    let i = 0;
+    values[name] = value.replace(PLACEHOLDER, (placeholder, inner: string) => {
+      const ref = inner.startsWith('resolve:') ? `{{${inner}}}` : inner;
+      if (!resolver.isReference(ref)) return placeholder;
+      // An optional reference to nothing fills in as empty text.
+      return resolved[i++] ?? '';
+    });
+  }
+  return { values, unset, errors, references };
+}
+
+/**
+ * Resolves every reference in the environment (see `resolveEnv`) and, by default, writes the values
+ * back: resolved variables get their values, optional references to nothing are unset. If any
+ * variable fails, nothing is written and one `ResolveAllError` names every failing variable with its
+ * reason code. Returns the new values.
+ */
+export async function loadEnv(
+  options: EnvOptions & { readonly write?: boolean | undefined },
+): Promise<Record<string, string>> {
+  const env = options.env ?? process.env;
+  const { values, unset, errors } = await resolveEnv(options);
+  if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
+  if (options.write ?? true) {
+    Object.assign(env, values);
+    for (const name of unset) delete env[name];
+  }
+  return values;
+}

@@ -1,0 +1,74 @@
+/**
+ * Lambda: `withSecrets` wraps a handler so that its secrets are resolved before each invocation,
+ * from the cache when fresh, refreshed when expired, with a deadline taken from the invocation's
+ * remaining time. Nothing runs between invocations (no timers survive a freeze). `secretsMiddleware`
+ * does the same for middy.
+ */
+import type { ReferenceSpec, ResolvedAll, Resolver } from './resolver.ts';
+
+/** What secretref reads of a Lambda context. */
+export interface LambdaContextLike {
+  getRemainingTimeInMillis?: (() => number) | undefined;
+}
+
+/** Options of `withSecrets` and `secretsMiddleware`. */
+export interface LambdaSecretsOptions {
+  /** The resolver (its providers, cache and options). */
+  readonly resolver: Pick<Resolver, 'resolveAll'>;
+  /**
+   * The share of the invocation's remaining time that resolving may take; the rest is the handler's.
+   * @default 0.5
+   */
+  readonly share?: number | undefined;
+}
+
+/** The deadline for resolving: a share of the remaining time, or the resolver's default outside Lambda. */
+function deadline(context: LambdaContextLike | undefined, share = 0.5): { timeoutMs?: number } {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (typeof remaining !== 'number' || !Number.isFinite(remaining)) return {};
+  return { timeoutMs: Math.max(1, Math.floor(remaining * share)) };
+}
+
+/**
+ * Wraps a Lambda handler: `refs` are resolved before each invocation and passed as the third
+ * argument. Works for CommonJS handlers, where top-level `await` is not available.
+ */
+export function withSecrets<const M extends Readonly<Record<string, ReferenceSpec>>, E, C extends LambdaContextLike, R>(
+  refs: M,
+  handler: (event: E, context: C, secrets: ResolvedAll<M>) => R | Promise<R>,
+  options: LambdaSecretsOptions,
+): (event: E, context: C) => Promise<R> {
+  return async (event, context) => {
+    const secrets = await options.resolver.resolveAll(refs, deadline(context, options.share));
+    return handler(event, context, secrets);
+  };
+}
+
+/** The part of a middy request the middleware uses. */
+export interface MiddyRequestLike {
+  readonly context: LambdaContextLike & Record<string, unknown>;
+  internal?: Record<string, unknown>;
+}
+
+/** Options of `secretsMiddleware`. */
+export interface SecretsMiddlewareOptions extends LambdaSecretsOptions {
+  /** Also assign the values to the Lambda `context` (as middy's own ssm middleware does). @default true */
+  readonly setToContext?: boolean | undefined;
+}
+
+/**
+ * A middy middleware: resolves `refs` before the handler and puts the values in `request.internal`
+ * (read them with middy's `getInternal`) and, by default, on `context`.
+ */
+export function secretsMiddleware(
+  refs: Readonly<Record<string, ReferenceSpec>>,
+  options: SecretsMiddlewareOptions,
+): { before: (request: MiddyRequestLike) => Promise<void> } {
+  return {
+    async before(request) {
+      const values = await options.resolver.resolveAll(refs, deadline(request.context, options.share));
+      request.internal = Object.assign(request.internal ?? {}, values);
+      if (options.setToContext ?? true) Object.assign(request.context, values);
+    },
+  };
+}

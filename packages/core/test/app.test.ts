@@ -1,0 +1,288 @@
+/**
+ * What applications call: loadEnv / resolveEnv, loadConfig with Standard Schema validators, Secret,
+ * watch (fake timers), withSecrets and the middy middleware. All on the in-memory provider.
+ */
+import { inspect } from 'node:util';
+import {
+  ConfigError,
+  createResolver,
+  loadConfig,
+  loadEnv,
+  ResolveAllError,
+  resolveEnv,
+  Secret,
+  SecretNotFoundError,
+  secret,
+  secretsMiddleware,
+  withSecrets,
+} from '@secretref/core';
+import { memoryProvider } from '@secretref/core/testing';
+import * as v from 'valibot';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { observable } from './helpers.ts';
+
+const VALUES = {
+  'db/password': 'pw-\u00e9-7f3a9c',
+  'db/config': '{"host":"db.internal","port":5432}',
+  'api/key': 'api-key-51c0ffee',
+  port: '8080',
+};
+
+function setup() {
+  const provider = memoryProvider({ schemes: ['mem'], values: { ...VALUES }, batchSize: 50 });
+  const resolver = createResolver({ providers: [provider], jitter: 0 });
+  return { provider, resolver };
+}
+
+describe('loadEnv', () => {
+  it('resolves references and templates in one batch, leaves plain values alone, and writes back', async () => {
+    const { provider, resolver } = setup();
+    const env: Record<string, string | undefined> = {
+      DB_PASSWORD: 'mem:db/password',
+      DB_URL: 'postgres://app:{{ mem:db/password }}@{{mem:db/config#host}}:5432/app',
+      CFN: '{{resolve:mem:api/key}}',
+      PLAIN_URL: 'postgres://localhost:5432/app',
+      PATH: '/usr/bin:/bin',
+      GO_TEMPLATE: 'hello {{ .Name }}',
+      UNKNOWN_SCHEME: 'vault:secret/x',
+    };
+    const values = await loadEnv({ resolver, env });
+    expect(values).toEqual({
+      DB_PASSWORD: VALUES['db/password'],
+      DB_URL: `postgres://app:${VALUES['db/password']}@db.internal:5432/app`,
+      CFN: VALUES['api/key'],
+    });
+    expect(env.DB_URL).toBe(values.DB_URL);
+    expect(env.PLAIN_URL).toBe('postgres://localhost:5432/app');
+    expect(env.GO_TEMPLATE).toBe('hello {{ .Name }}');
+    expect(env.UNKNOWN_SCHEME).toBe('vault:secret/x');
+    expect(provider.calls).toHaveLength(1); // one batch
+  });
+
+  it('writes nothing when any variable fails, and names every failing variable with a reason code', async () => {
+    const { resolver } = setup();
+    const env: Record<string, string | undefined> = {
+      GOOD: 'mem:db/password',
+      MISSING: 'mem:nope',
+      BAD: 'mem:db/password?flavour=x',
+      IN_TEMPLATE: 'x={{ mem:also-missing }}',
+    };
+    const error = await loadEnv({ resolver, env }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ResolveAllError);
+    const { errors } = error as ResolveAllError;
+    expect(Object.keys(errors).sort()).toEqual(['BAD', 'IN_TEMPLATE', 'MISSING']);
+    expect(errors.MISSING?.code).toBe('NOT_FOUND');
+    expect(errors.BAD?.code).toBe('INVALID_REFERENCE');
+    expect((error as Error).message).toMatch(/MISSING: NOT_FOUND/);
+    expect(env.GOOD).toBe('mem:db/password');
+    expect(observable(error)).not.toContain(VALUES['db/password']);
+  });
+
+  it('unsets a variable whose optional reference does not exist; an optional template part is empty', async () => {
+    const { resolver } = setup();
+    const env: Record<string, string | undefined> = {
+      GONE: 'mem:nope?optional=true',
+      PART: 'a{{ mem:nope?optional=true }}b',
+    };
+    await loadEnv({ resolver, env });
+    expect('GONE' in env).toBe(false);
+    expect(env.PART).toBe('ab');
+  });
+
+  it('write: false returns the values and leaves the environment; names limits the variables', async () => {
+    const { resolver } = setup();
+    const env: Record<string, string | undefined> = { A: 'mem:api/key', B: 'mem:nope' };
+    expect(await loadEnv({ resolver, env, names: ['A'], write: false })).toEqual({ A: VALUES['api/key'] });
+    expect(env.A).toBe('mem:api/key');
+    const resolution = await resolveEnv({ resolver, env });
+    expect(resolution.references.A).toEqual([{ ref: 'mem:api/key', value: VALUES['api/key'] }]);
+    expect(Object.keys(resolution.errors)).toEqual(['B']);
+  });
+
+  it('writes JSON for an object value and base64 for bytes', async () => {
+    const { resolver } = setup();
+    const env: Record<string, string | undefined> = {
+      CONFIG: 'mem:db/config?as=json',
+      BYTES: 'mem:api/key?as=binary',
+    };
+    // api/key is not base64, so as=binary fails: only CONFIG is checked here.
+    await expect(loadEnv({ resolver, env })).rejects.toBeInstanceOf(ResolveAllError);
+    delete env.BYTES;
+    await loadEnv({ resolver, env });
+    expect(JSON.parse(env.CONFIG as string)).toEqual({ host: 'db.internal', port: 5432 });
+  });
+});
+
+describe('Secret', () => {
+  const value = 'the-secret-value-91b2';
+  const wrapped = new Secret(value);
+
+  it('prints [redacted] everywhere and reveals on request', () => {
+    expect(wrapped.reveal()).toBe(value);
+    expect(String(wrapped)).toBe('[redacted]');
+    expect(`${wrapped}`).toBe('[redacted]');
+    expect(JSON.stringify({ wrapped })).toBe('{"wrapped":"[redacted]"}');
+    expect(inspect(wrapped, { showHidden: true, depth: 10 })).toBe('Secret([redacted])');
+    expect(inspect({ a: { b: wrapped } }, { showHidden: true })).not.toContain(value);
+    expect(observable({ ...wrapped })).not.toContain(value);
+    expect(observable(structuredClone(wrapped))).not.toContain(value);
+    expect(Object.entries(wrapped)).toEqual([]);
+    expect(Secret.of(wrapped)).toBe(wrapped);
+    expect(Secret.isSecret(wrapped)).toBe(true);
+  });
+});
+
+describe('loadConfig', () => {
+  it('resolves references in one batch, keeps secret() values wrapped, and validates with zod', async () => {
+    const { provider, resolver } = setup();
+    const schema = z.object({
+      db: z.object({ password: z.instanceof(Secret), host: z.string(), port: z.coerce.number() }),
+      apiKey: z.string(),
+      name: z.string(),
+      debug: z.boolean(),
+    });
+    const config = await loadConfig(
+      {
+        db: { password: secret('mem:db/password'), host: 'mem:db/config#host', port: 'mem:port' },
+        apiKey: 'mem:api/key',
+        name: 'orders',
+        debug: false,
+      },
+      { resolver, schema },
+    );
+    expect(config.db.port).toBe(8080);
+    expect(config.db.password.reveal()).toBe(VALUES['db/password']);
+    expect(config.apiKey).toBe(VALUES['api/key']);
+    expect(JSON.stringify(config.db)).not.toContain(VALUES['db/password']);
+    expect(inspect(config)).not.toContain(VALUES['db/password']);
+    expect(provider.calls).toHaveLength(1);
+  });
+
+  it('works with valibot, and without a schema', async () => {
+    const { resolver } = setup();
+    const schema = v.object({ port: v.pipe(v.string(), v.transform(Number)) });
+    expect(await loadConfig({ port: 'mem:port' }, { resolver, schema })).toEqual({ port: 8080 });
+    const plain = await loadConfig({ key: secret('mem:api/key'), n: 3 }, { resolver });
+    expect(plain.n).toBe(3);
+    expect((plain.key as Secret<string>).reveal()).toBe(VALUES['api/key']);
+  });
+
+  it('schema issues: a ConfigError by path, with every resolved value redacted from the messages', async () => {
+    const { resolver } = setup();
+    const schema = z.object({ apiKey: z.enum(['a', 'b']), port: z.coerce.number().max(100) });
+    const error = await loadConfig({ apiKey: 'mem:api/key', port: 'mem:port' }, { resolver, schema }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((i) => i.path).sort()).toEqual(['apiKey', 'port']);
+    expect(observable(error)).not.toContain(VALUES['api/key']);
+  });
+
+  it('reference failures: one ResolveAllError keyed by path', async () => {
+    const { resolver } = setup();
+    const error = await loadConfig({ db: { password: 'mem:nope', ok: 'mem:port' } }, { resolver }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ResolveAllError);
+    expect(Object.keys((error as ResolveAllError).errors)).toEqual(['db.password']);
+    expect((error as ResolveAllError).errors['db.password']).toBeInstanceOf(SecretNotFoundError);
+  });
+});
+
+describe('watch', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('re-resolves on its interval and calls back only when the value changed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { provider, resolver } = setup();
+    const changes: [string, string | undefined][] = [];
+    const watcher = resolver.watch(
+      'mem:db/password',
+      (value: string, previous) => {
+        changes.push([value, previous]);
+      },
+      { intervalMs: 60_000 },
+    );
+    await watcher.ready;
+    expect(provider.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(provider.calls).toHaveLength(2);
+    expect(changes).toEqual([]); // same value: no callback
+    provider.set('db/password', 'rotated');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(changes).toEqual([['rotated', VALUES['db/password']]]);
+    watcher.stop();
+    provider.set('db/password', 'again');
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(changes).toHaveLength(1);
+    expect(provider.calls).toHaveLength(3);
+  });
+
+  it('reports failures to onError and keeps watching; dispose stops every watch', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const { provider, resolver } = setup();
+    const errors: string[] = [];
+    const changes: string[] = [];
+    const watcher = resolver.watch('mem:api/key', (value: string) => void changes.push(value), {
+      intervalMs: 1000,
+      onError: (error) => errors.push(error.code),
+    });
+    await watcher.ready;
+    provider.delete('api/key'); // not found is never masked by the old value
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(errors).toEqual(['NOT_FOUND']);
+    provider.set('api/key', 'back');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(changes).toEqual(['back']);
+    resolver.dispose();
+    const calls = provider.calls.length;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(provider.calls.length).toBe(calls);
+  });
+
+  it('its timer never keeps the process alive, and bad options are refused', async () => {
+    const { resolver } = setup();
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    const watcher = resolver.watch('mem:port', () => {}, { intervalMs: 1000 });
+    await watcher.ready;
+    await new Promise((resolve) => setImmediate(resolve));
+    // The watch's own timer: the one set for its interval (the resolver's deadline timers are cleared).
+    const timers = spy.mock.calls.flatMap(([, ms], i) =>
+      ms === 1000 ? [spy.mock.results[i]?.value as NodeJS.Timeout] : [],
+    );
+    expect(timers).toHaveLength(1);
+    expect(timers.every((t) => !t.hasRef())).toBe(true);
+    watcher.stop();
+    spy.mockRestore();
+    expect(() => resolver.watch('mem:port', () => {}, { intervalMs: 10 })).toThrow('at least 1000');
+    expect(() => resolver.watch('mem:port', 'nope' as never)).toThrow('onChange');
+  });
+});
+
+describe('Lambda', () => {
+  it('withSecrets resolves before each invocation within half the remaining time, from the cache when fresh', async () => {
+    const { provider, resolver } = setup();
+    const resolveAll = vi.spyOn(resolver, 'resolveAll');
+    const handler = withSecrets(
+      { password: 'mem:db/password' },
+      async (event: { n: number }, _context, secrets) => `${event.n}:${secrets.password.length}`,
+      { resolver },
+    );
+    const context = { getRemainingTimeInMillis: () => 3000 };
+    expect(await handler({ n: 1 }, context)).toBe(`1:${VALUES['db/password'].length}`);
+    expect(await handler({ n: 2 }, context)).toBe(`2:${VALUES['db/password'].length}`);
+    expect(provider.calls).toHaveLength(1);
+    expect(resolveAll.mock.calls[0]?.[1]).toEqual({ timeoutMs: 1500 });
+  });
+
+  it('secretsMiddleware puts the values in internal and on the context', async () => {
+    const { resolver } = setup();
+    const request = { event: {}, context: {} as Record<string, unknown>, internal: {} };
+    await secretsMiddleware({ apiKey: 'mem:api/key' }, { resolver }).before(request);
+    expect(request.internal).toEqual({ apiKey: VALUES['api/key'] });
+    expect(request.context.apiKey).toBe(VALUES['api/key']);
+  });
+});
