@@ -2,12 +2,13 @@
  * The `secretref` bin as a real process (the built dist/cli.mjs, as npm links it) against moto:
  * `secretref encrypt` output decrypts with the AWS CLI and through `kms:` and `decryptEnv`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsKmsDecrypt, localAwsConfig, localAwsEnv } from '@secretref/local-aws';
 import { createResolver, decryptEnv, kmsProvider } from 'secretref';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -16,22 +17,68 @@ const endpoint = inject('awsEndpoint');
 const bin = fileURLToPath(new URL('../dist/cli.mjs', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'secretref-cli-'));
 const PLAINTEXT = 'p\u00e4ss-\u2603-\u{1F511}';
+const prefix = `/cli-${Math.random().toString(36).slice(2, 10)}`;
+const DB_PASSWORD = 'db-password-\u00e9-3e7d1a';
+const API_KEY = 'api-key-0c4f9b27';
 let keyArn: string;
 
-function secretref(args: string[], input?: string | Buffer) {
+const baseEnv = (): Record<string, string | undefined> => ({
+  ...process.env,
+  ...localAwsEnv(endpoint),
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+});
+
+function secretref(args: string[], input?: string | Buffer, env: Record<string, string | undefined> = {}) {
   const run = spawnSync(process.execPath, [bin, ...args], {
     input,
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, ...localAwsEnv(endpoint), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...baseEnv(), ...env },
   });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Starts `secretref <args>` and resolves once its stdout contains `ready`. */
+function startSecretref(args: string[], env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...baseEnv(), ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (stdout.includes('ready')) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 20);
+    void exited.then(() => {
+      clearInterval(poll);
+      reject(new Error(`exited before ready: ${stderr}`));
+    });
+  });
+  return { child, ready, exited, output: () => ({ stdout, stderr }) };
 }
 
 const resolver = () => createResolver({ providers: [kmsProvider({ clientConfig: localAwsConfig(endpoint) })] });
 
 beforeAll(async () => {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run "pnpm build" first (pnpm test does)`);
+  const ssm = new SSMClient(localAwsConfig(endpoint));
+  for (const [Name, Value] of [
+    [`${prefix}/db/password`, DB_PASSWORD],
+    [`${prefix}/api-key`, API_KEY],
+    [`${prefix}/config`, '{"port":5432,"host":"db.internal"}'],
+  ]) {
+    await ssm.send(new PutParameterCommand({ Name, Value, Type: 'SecureString' }));
+  }
   const key = await new KMSClient(localAwsConfig(endpoint)).send(new CreateKeyCommand({}));
   keyArn = key.KeyMetadata?.Arn ?? '';
 });
@@ -97,5 +144,130 @@ describe('secretref encrypt', () => {
     const unreadable = secretref(['encrypt', '--key', keyArn, '--file', join(work, 'missing.txt')]);
     expect(unreadable.code).toBe(1);
     expect(unreadable.stderr).toContain('ENOENT');
+  });
+});
+
+describe('secretref get', () => {
+  it('prints the value and a newline, nothing else; JSON with --json or for a JSON value', () => {
+    expect(secretref(['get', `ssm:${prefix}/db/password`])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: `${DB_PASSWORD}\n`,
+      stderr: '',
+    });
+    expect(secretref(['get', `ssm:${prefix}/db/password`, '--json']).stdout).toBe(`${JSON.stringify(DB_PASSWORD)}\n`);
+    expect(secretref(['get', `ssm:${prefix}/config#port`]).stdout).toBe('5432\n');
+  });
+
+  it('exit 1 for a missing value, 2 for an invalid reference or usage, messages on stderr only', () => {
+    const missing = secretref(['get', `ssm:${prefix}/nope`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toContain('does not exist');
+    for (const args of [['get'], ['get', 'a', 'b'], ['get', 'ssm:'], ['get', 'vault:x'], ['get', '--nope', 'x']]) {
+      const run = secretref(args);
+      expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 2, stdout: '' });
+    }
+    expect(secretref(['get', '--help']).code).toBe(0);
+  });
+});
+
+describe('secretref exec', () => {
+  const printEnv = 'console.log(process.env.DB_PASSWORD + "|" + process.env.DB_URL + "|" + process.env.PLAIN)';
+
+  it('runs the command with the references resolved, templates filled in, plain values untouched', () => {
+    const run = secretref(['exec', '--', process.execPath, '-e', printEnv], undefined, {
+      DB_PASSWORD: `ssm:${prefix}/db/password`,
+      DB_URL: `postgres://app:{{ ssm:${prefix}/db/password }}@{{ ssm:${prefix}/config#host }}:5432/app`,
+      PLAIN: 'postgres://localhost/app',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(
+      `${DB_PASSWORD}|postgres://app:${DB_PASSWORD}@db.internal:5432/app|postgres://localhost/app\n`,
+    );
+    expect(run.code).toBe(0);
+  });
+
+  it("exits with the command's exit code; runs nothing when a reference fails; 127 when the command is missing", () => {
+    expect(secretref(['exec', '--', process.execPath, '-e', 'process.exit(7)']).code).toBe(7);
+    const failing = secretref(['exec', '--', process.execPath, '-e', 'console.log("ran")'], undefined, {
+      GOOD: `ssm:${prefix}/api-key`,
+      MISSING: `ssm:${prefix}/nope`,
+    });
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toBe('');
+    expect(failing.stderr).toContain('MISSING: NOT_FOUND');
+    expect(failing.stderr).not.toContain(API_KEY);
+    expect(secretref(['exec', '--', 'no-such-command-4c1e']).code).toBe(127);
+    expect(secretref(['exec']).code).toBe(2);
+  });
+
+  it('--mask replaces resolved values in stdout and stderr, even when written in pieces', () => {
+    const script = [
+      'const p = process.env.DB_PASSWORD;',
+      'process.stdout.write("pw=" + p.slice(0, 5));',
+      'setTimeout(() => { process.stdout.write(p.slice(5) + " key=" + process.env.API_KEY + "\\n");',
+      'process.stderr.write("err " + p + "\\n"); }, 50);',
+    ].join(' ');
+    const env = { DB_PASSWORD: `ssm:${prefix}/db/password`, API_KEY: `ssm:${prefix}/api-key` };
+    const run = secretref(['exec', '--mask', '--', process.execPath, '-e', script], undefined, env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('pw=***** key=*****\n');
+    expect(run.stderr).toBe('err *****\n');
+    const unmasked = secretref(['exec', '--', process.execPath, '-e', script], undefined, env);
+    expect(unmasked.stdout).toContain(DB_PASSWORD);
+  });
+
+  it('forwards SIGTERM to the command and exits with its exit code', async () => {
+    const script =
+      'process.on("SIGTERM", () => { console.log("got SIGTERM"); process.exit(42); }); setInterval(() => {}, 1000); console.log("ready");';
+    const run = startSecretref(['exec', '--', process.execPath, '-e', script], {
+      DB_PASSWORD: `ssm:${prefix}/db/password`,
+    });
+    await run.ready;
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 42, signal: null });
+    expect(run.output().stdout).toBe('ready\ngot SIGTERM\n');
+  });
+
+  it('dies of the signal that killed the command', async () => {
+    const run = startSecretref(
+      ['exec', '--', process.execPath, '-e', 'setInterval(() => {}, 1000); console.log("ready");'],
+      {},
+    );
+    await run.ready;
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+});
+
+describe('secretref check', () => {
+  it('prints a table of every variable with a reference, ok or the reason, never a value; exit 1 on a failure', () => {
+    const run = secretref(['check'], undefined, {
+      DB_PASSWORD: `ssm:${prefix}/db/password`,
+      API_KEY: `{{resolve:ssm-secure:${prefix}/api-key}}`,
+      MAYBE: `ssm:${prefix}/nope?optional=true`,
+      MISSING: `ssm:${prefix}/nope`,
+      BAD: 'ssm:/x?flavour=1',
+      PLAIN: 'hello',
+    });
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^VARIABLE\s+STATUS$/);
+    expect(lines.find((l) => l.startsWith('DB_PASSWORD'))).toMatch(/^DB_PASSWORD\s+ok$/);
+    expect(lines.find((l) => l.startsWith('API_KEY'))).toMatch(/^API_KEY\s+ok$/);
+    expect(lines.find((l) => l.startsWith('MAYBE'))).toMatch(/^MAYBE\s+ok \(optional, not set\)$/);
+    expect(lines.find((l) => l.startsWith('MISSING'))).toMatch(/^MISSING\s+NOT_FOUND\s+\S/);
+    expect(lines.find((l) => l.startsWith('BAD'))).toMatch(/^BAD\s+INVALID_REFERENCE\s+\S/);
+    expect(run.stdout).not.toContain('PLAIN');
+    expect(run.stdout).toContain('3 of 5 resolved.');
+    expect(run.stdout + run.stderr).not.toContain(DB_PASSWORD);
+    expect(run.stdout + run.stderr).not.toContain(API_KEY);
+  });
+
+  it('exit 0 when everything resolves', () => {
+    const run = secretref(['check'], undefined, { DB_PASSWORD: `ssm:${prefix}/db/password` });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('1 of 1 resolved.');
   });
 });

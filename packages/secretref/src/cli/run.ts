@@ -1,11 +1,17 @@
 /** The `secretref` command line: dispatches to a command, maps errors to exit codes. */
-import { InvalidOptionError, SecretrefError } from '@secretref/core';
+import { InvalidOptionError, InvalidReferenceError, SecretrefError, UnknownSchemeError } from '@secretref/core';
+import { checkCommand } from './check.ts';
 import { encryptCommand } from './encrypt.ts';
+import { execCommand } from './exec.ts';
+import { getCommand } from './get.ts';
 import { EXIT, type Io, UsageError } from './io.ts';
 
 const USAGE = `Usage: secretref <command> [options]
 
 Commands:
+  get       resolve one reference and print its value
+  exec      resolve the references in the environment and run a command with them
+  check     resolve every reference in the environment and print a table of ok / failures
   encrypt   encrypt a value with AWS KMS and print a kms: reference
 
 Run "secretref <command> --help" for a command's options.
@@ -13,6 +19,9 @@ Exit codes: 0 ok, 1 failure, 2 usage.
 `;
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[], io: Io) => Promise<number>>> = {
+  get: getCommand,
+  exec: execCommand,
+  check: checkCommand,
   encrypt: encryptCommand,
 };
 

@@ -1,0 +1,59 @@
+/**
+ * `secretref check`: resolves every reference in the environment and prints a table, variable ->
+ * ok or why it failed, never a value. For deploy pipelines and container health checks.
+ */
+import { parseArgs } from 'node:util';
+import { resolveEnv } from '@secretref/core';
+import { defaultResolver } from '../index.ts';
+import { EXIT, type Io, UsageError } from './io.ts';
+
+const USAGE = `Usage: secretref check
+
+Resolves every reference in the environment (values such as ssm:/app/db, {{resolve:...}}, secret
+ARNs, and templates with {{ reference }} parts) and prints a table: each variable and "ok", or the
+reason code and message of its failure. Values are never printed.
+
+Exit codes: 0 every reference resolved, 1 any failed, 2 usage.
+`;
+
+function table(rows: readonly (readonly [string, string, string])[]): string {
+  const widths = [0, 1].map((c) => Math.max(...rows.map((row) => row[c]?.length ?? 0)));
+  return rows
+    .map(([a, b, c]) => `${a.padEnd(widths[0] ?? 0)}  ${c ? `${b.padEnd(widths[1] ?? 0)}  ${c}` : b}`.trimEnd())
+    .join('\n');
+}
+
+/** Runs `secretref check`; returns the exit code. */
+export async function checkCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  if (positionals.length > 0) throw new UsageError('check takes no arguments');
+  const resolver = defaultResolver();
+  try {
+    const { references, errors, unset } = await resolveEnv({ resolver, env: io.env });
+    const names = Object.keys(references).sort();
+    if (names.length === 0) {
+      io.stdout.write('No references in the environment.\n');
+      return EXIT.ok;
+    }
+    const rows: [string, string, string][] = [['VARIABLE', 'STATUS', '']];
+    for (const name of names) {
+      const error = errors[name];
+      if (error) rows.push([name, error.code, error.message.replace(/^\[secretref\] /, '')]);
+      else rows.push([name, unset.includes(name) ? 'ok (optional, not set)' : 'ok', '']);
+    }
+    const failed = Object.keys(errors).length;
+    io.stdout.write(`${table(rows)}\n\n${names.length - failed} of ${names.length} resolved.\n`);
+    return failed > 0 ? EXIT.failure : EXIT.ok;
+  } finally {
+    resolver.dispose();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * `secretref exec [--mask] -- <cmd> [args...]`: resolves the references in the environment (as
+ * `loadEnv`), runs the command with them, forwards signals, and exits with the command's exit code.
+ */
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { ResolveAllError, resolveEnv } from '@secretref/core';
+import { defaultResolver } from '../index.ts';
+import { EXIT, type Io, UsageError } from './io.ts';
+import { createMasker, MIN_MASKED_LENGTH } from './mask.ts';
+
+const USAGE = `Usage: secretref exec [--mask] -- <command> [args...]
+
+Resolves every reference in the environment (ssm:/app/db, {{resolve:...}}, secret ARNs, templates
+with {{ reference }} parts), then runs the command with the resolved values. Signals (SIGINT,
+SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) are forwarded to it; secretref exits with its exit
+code, or with its signal. If any reference fails, the command is not run.
+
+Options:
+  --mask      replace the resolved values (${MIN_MASKED_LENGTH} characters or longer) in the command's stdout and
+              stderr with *****
+  -h, --help  this help
+
+Exit codes: the command's; 1 a reference failed; 2 usage; 127 the command could not be started.
+`;
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+
+/** Runs `secretref exec`; returns the exit code (or never returns, when the child died of a signal). */
+export async function execCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { mask: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  const [command, ...commandArgs] = positionals;
+  if (command === undefined) throw new UsageError('exec needs a command: secretref exec -- <command> [args...]');
+  const resolver = defaultResolver();
+  let resolution: Awaited<ReturnType<typeof resolveEnv>>;
+  try {
+    resolution = await resolveEnv({ resolver, env: io.env });
+  } finally {
+    resolver.dispose();
+  }
+  if (Object.keys(resolution.errors).length > 0) {
+    io.stderr.write(
+      `secretref exec: ${new ResolveAllError(resolution.errors).message.replace(/^\[secretref\] /, '')}\n`,
+    );
+    return EXIT.failure;
+  }
+  const env: Record<string, string | undefined> = { ...io.env, ...resolution.values };
+  for (const name of resolution.unset) delete env[name];
+  const mask = values.mask === true;
+  const child = spawn(command, commandArgs, {
+    env,
+    stdio: ['inherit', mask ? 'pipe' : 'inherit', mask ? 'pipe' : 'inherit'],
+  });
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal);
+  };
+  const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  const flushed: Promise<void>[] = [];
+  if (mask) {
+    const secrets = Object.values(resolution.references).flatMap((refs) =>
+      refs.flatMap(({ value }) => (value === undefined ? [] : [value])),
+    );
+    for (const [from, to] of [
+      [child.stdout, io.stdout],
+      [child.stderr, io.stderr],
+    ] as const) {
+      if (!from) continue;
+      const masked = from.pipe(createMasker(secrets));
+      masked.pipe(to as NodeJS.WritableStream, { end: false });
+      flushed.push(new Promise((resolve) => masked.on('end', resolve)));
+    }
+  }
+  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | { error: Error }>(
+    (resolve) => {
+      child.on('error', (error) => resolve({ error }));
+      child.on('exit', (code, signal) => resolve({ code, signal }));
+    },
+  );
+  await Promise.all(flushed);
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+  if ('error' in outcome) {
+    io.stderr.write(
+      `secretref exec: cannot run "${command}": ${(outcome.error as NodeJS.ErrnoException).code ?? outcome.error.message}\n`,
+    );
+    return 127;
+  }
+  if (outcome.signal) {
+    // Die of the same signal, so that whoever started secretref sees what happened to the command.
+    process.kill(process.pid, outcome.signal);
+    return 128;
+  }
+  return outcome.code ?? EXIT.failure;
+}
