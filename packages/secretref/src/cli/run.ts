@@ -45,6 +45,8 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     if (
       error instanceof UsageError ||
       error instanceof InvalidOptionError ||
+      error instanceof InvalidReferenceError ||
+      error instanceof UnknownSchemeError ||
       String(code).startsWith('ERR_PARSE_ARGS')
     ) {
       const message =
