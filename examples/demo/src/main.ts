@@ -5,6 +5,10 @@
  *
  * Run it with `npm run demo` (or `pnpm demo`) from the repository root.
  */
+
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -19,6 +23,15 @@ function redact(value: unknown): string {
   if (typeof value === 'number') return `[redacted number]`;
   if (typeof value === 'object' && value !== null) return `[redacted object, keys: ${Object.keys(value).join(', ')}]`;
   return String(value);
+}
+
+/** Indents a command's output under its prompt line. */
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
 }
 
 const moto = await startMoto();
@@ -92,6 +105,52 @@ try {
   });
   const big = await resolve(reference);
   console.log(`  kms:<Encryption SDK message>?context.App=demo -> ${redact(big)}`);
+
+  // The environment and a typed config, as an app's entry point loads them.
+  Object.assign(process.env, {
+    DATABASE_URL: 'postgres://app:{{ secretsmanager:demo/rds#password }}@db.internal:5432/app',
+    STRIPE_KEY: '{{resolve:ssm-secure:/demo/stripe/api-key}}',
+    LOG_LEVEL: 'info',
+  });
+  const { loadAppEnv } = await import('./env.ts');
+  await loadAppEnv();
+  console.log('\n  loadEnv():');
+  for (const name of ['DATABASE_URL', 'STRIPE_KEY', 'LOG_LEVEL']) {
+    const value = process.env[name] ?? '';
+    console.log(`    ${name.padEnd(12)} -> ${name === 'LOG_LEVEL' ? `${value} (plain, left alone)` : redact(value)}`);
+  }
+  const { loadTypedConfig } = await import('./typed-config.ts');
+  const config = await loadTypedConfig();
+  console.log('  loadConfig(spec, { schema }):');
+  console.log(`    db.port is a ${typeof config.db.port}; db.password prints as ${config.db.password}`);
+  console.log(`    JSON.stringify({ stripeKey }) -> ${JSON.stringify({ stripeKey: config.stripeKey })}`);
+  console.log(`    allowedHosts -> ${redact(config.allowedHosts)}`);
+
+  // The CLI, as a real process: check the environment of a deployment, then run a command with it.
+  const cli = join(dirname(createRequire(import.meta.url).resolve('secretref/package.json')), 'dist/cli.mjs');
+  const deployment = {
+    // moto itself: the call-counting proxy runs in this process, which spawnSync blocks.
+    ...localAwsEnv(moto.endpoint),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    PATH: process.env.PATH,
+    DB_PASSWORD: 'ssm:/demo/db/password',
+    RDS_PASSWORD: 'secretsmanager:demo/rds#password',
+    FEATURE_FLAG: 'ssm:/demo/features/not-yet-created?optional=true',
+    API_TOKEN: 'ssm:/demo/api-token-typo',
+  };
+  const check = spawnSync(process.execPath, [cli, 'check'], { env: deployment, encoding: 'utf8' });
+  console.log(`\n  $ secretref check   (exit ${check.status})`);
+  console.log(indent(check.stdout));
+  const { API_TOKEN: _, ...fixed } = deployment;
+  const exec = spawnSync(
+    process.execPath,
+    [cli, 'exec', '--mask', '--', process.execPath, '-e', 'console.log("connecting with", process.env.DB_PASSWORD)'],
+    { env: fixed, encoding: 'utf8' },
+  );
+  console.log(
+    `  $ secretref exec --mask -- node -e 'console.log("connecting with", process.env.DB_PASSWORD)'   (exit ${exec.status})`,
+  );
+  console.log(indent(exec.stdout));
 } finally {
   await aws.close();
   await moto.stop();

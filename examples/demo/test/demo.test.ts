@@ -34,6 +34,13 @@ describe('the demo', () => {
     expect(out).toContain('cached values match: true');
     expect(out).toContain("decryptEnv(['DEMO_API_TOKEN']) -> [redacted string, 17 chars], 1 AWS call");
     expect(out).toContain('kms:<Encryption SDK message>?context.App=demo -> [redacted string, 6000 chars]');
+    expect(out).toContain('LOG_LEVEL    -> info (plain, left alone)');
+    expect(out).toContain('db.port is a number; db.password prints as [redacted]');
+    expect(out).toContain('JSON.stringify({ stripeKey }) -> {"stripeKey":"[redacted]"}');
+    expect(out).toMatch(/\$ secretref check {3}\(exit 1\)\n {4}VARIABLE {6}STATUS\n {4}API_TOKEN {5}NOT_FOUND/);
+    expect(out).toMatch(/ {4}FEATURE_FLAG {2}ok \(optional, not set\)\n/);
+    expect(out).toContain('3 of 4 resolved.');
+    expect(out).toContain('    connecting with *****\n');
     for (const secret of [
       'first-password-v1',
       'rotated-password-v2',

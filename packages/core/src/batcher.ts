@@ -4,6 +4,8 @@
  * aborted when the deadline of its last waiting caller passes (callers that join a fetch extend
  * it), and the core settles it then even if the provider ignores its abort signal.
  */
+
+import { setMaxListeners } from 'node:events';
 import { ProviderError, TimeoutError, toSecretrefError } from './errors.ts';
 import { channels } from './events.ts';
 import type { FetchRequest, FetchResult, Provider } from './provider.ts';
@@ -87,6 +89,8 @@ function abortAtDeadline(items: readonly Item[], controller: AbortController): (
 async function call(group: Group, items: Item[]): Promise<readonly FetchResult[]> {
   const { provider, region } = group;
   const controller = new AbortController();
+  // Every request of a batch may pass the signal to its own SDK call (parallel fallbacks, KMS Decrypt).
+  setMaxListeners(0, controller.signal);
   const timeouts = (): FetchResult[] =>
     items.map(({ request }) => ({
       error: new TimeoutError(`no answer for "${request.ref}" before the deadline`, {

@@ -13,7 +13,6 @@ import {
   ProviderError,
   ResolveAllError,
   type Resolver,
-  SecretNotFoundError,
   SecretrefError,
   ThrottledError,
   TimeoutError,
@@ -49,13 +48,37 @@ export function lambdaEncryptionContext(
 let own: Resolver | undefined;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
-/** The same kind of error, now naming the variable rather than the ciphertext. */
+/** The AWS error name in a cause chain (`InvalidCiphertextException`), if any. */
+function awsErrorName(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (/^[A-Z][A-Za-z]+(Exception|Error)$/.test(e.name) && !(e instanceof SecretrefError)) return e.name;
+  }
+  return undefined;
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  DECRYPTION_FAILED:
+    'KMS could not decrypt it: the encryption context, the key or the value does not match (is it a ciphertext?)',
+  ACCESS_DENIED:
+    'access denied: the caller may not decrypt with this key (or an IAM condition on the encryption context did not match)',
+  THROTTLED: 'KMS throttled the call',
+  TIMEOUT: 'no answer from KMS within the deadline',
+  INVALID_VALUE: 'the plaintext is not UTF-8 text',
+  INVALID_REFERENCE: 'it does not hold a base64 ciphertext',
+};
+
+/**
+ * The same kind of error, naming the variable. Built from the error's code and the AWS error name
+ * only: its message and cause name the reference, which holds the variable's value, and a value
+ * that is no ciphertext (a plaintext set by mistake) must never be shown.
+ */
 function forVariable(name: string, error: unknown): SecretrefError {
-  if (!(error instanceof SecretrefError))
-    return new ProviderError(`environment variable ${name}: failed`, { cause: error });
-  const message = `environment variable ${name}: ${error.message.replace(/^\[secretref\] (\[[^\]]+\] )?/, '')}`;
-  const options = { ref: `env:${name}`, scheme: 'kms', cause: error };
-  switch (error.code) {
+  const code = error instanceof SecretrefError ? error.code : 'PROVIDER_ERROR';
+  const aws = awsErrorName(error);
+  const reason = REASONS[code] ?? 'decryption failed';
+  const message = `environment variable ${name}: ${reason}${aws ? ` (${aws})` : ''}`;
+  const options = { ref: `env:${name}`, scheme: 'kms' };
+  switch (code) {
     case 'DECRYPTION_FAILED':
       return new DecryptionError(message, options);
     case 'ACCESS_DENIED':
@@ -68,12 +91,17 @@ function forVariable(name: string, error: unknown): SecretrefError {
       return new InvalidReferenceError(message, options);
     case 'INVALID_VALUE':
       return new InvalidValueError(message, options);
-    case 'NOT_FOUND':
-      return new SecretNotFoundError(message, options);
     default:
-      return new ProviderError(message, { ...options, transient: error.transient });
+      return new ProviderError(message, {
+        ...options,
+        transient: error instanceof SecretrefError && error.transient,
+      });
   }
 }
+
+// What decryptEnv wrote, per environment: calling it again (each warm invocation) returns these
+// rather than sending the plaintexts to KMS as if they were ciphertexts.
+const written = new WeakMap<object, Map<string, string>>();
 
 /**
  * Decrypts the named environment variables, in parallel, and returns `{ NAME: plaintext }` (UTF-8).
@@ -99,7 +127,14 @@ export async function decryptEnv(
   const unique = [...new Set(names)];
   const errors: Record<string, SecretrefError> = {};
   const refs: Record<string, string> = {};
+  const done = written.get(env);
+  const result: Record<string, string> = {};
   for (const name of unique) {
+    const known = done?.get(name);
+    if (known !== undefined && env[name] === known) {
+      result[name] = known;
+      continue;
+    }
     // Base64 wrapped over several lines (as some tools write it) is still one ciphertext.
     const value = env[name]?.replace(/\s+/g, '');
     if (!value) {
@@ -125,7 +160,6 @@ export async function decryptEnv(
       return [name, plaintext as string] as const;
     }),
   );
-  const result: Record<string, string> = {};
   for (const [i, outcome] of settled.entries()) {
     const name = Object.keys(refs)[i] as string;
     if (outcome.status === 'fulfilled') result[name] = outcome.value[1];
@@ -134,6 +168,11 @@ export async function decryptEnv(
   const failed = Object.keys(errors);
   if (failed.length === 1) throw errors[failed[0] as string];
   if (failed.length > 1) throw new ResolveAllError(errors);
-  if (options.write ?? true) Object.assign(env, result);
+  if (options.write ?? true) {
+    Object.assign(env, result);
+    const record = written.get(env) ?? new Map<string, string>();
+    for (const [name, value] of Object.entries(result)) record.set(name, value);
+    written.set(env, record);
+  }
   return result;
 }

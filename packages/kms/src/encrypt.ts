@@ -9,9 +9,10 @@ import {
   formatReference,
   fromAwsError,
   InvalidOptionError,
+  isAwsRegion,
   ProviderError,
 } from '@secretref/core';
-import { encryptMessage, isMissingModule } from './envelope.ts';
+import { encryptMessage, isEncryptionSdkMissing, isMissingModule } from './envelope.ts';
 import { HINTS } from './kms-errors.ts';
 
 /** The most bytes KMS `Encrypt` takes; larger values are envelope-encrypted. */
@@ -51,11 +52,18 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
     throw new InvalidOptionError('keyId must be a KMS key id, key ARN, alias name (alias/...) or alias ARN');
   }
   for (const [key, value] of Object.entries(context)) {
-    if (key === '' || typeof value !== 'string') {
-      throw new InvalidOptionError('the encryption context must map non-empty keys to strings');
+    if (key === '' || typeof value !== 'string' || value === '') {
+      throw new InvalidOptionError('the encryption context must map non-empty keys to non-empty strings');
     }
   }
-  const region = options.region ?? KEY_ARN_REGION.exec(keyId)?.[1];
+  const arnRegion = KEY_ARN_REGION.exec(keyId)?.[1];
+  if (options.region !== undefined && !isAwsRegion(options.region)) {
+    throw new InvalidOptionError(`"${options.region}" is not an AWS region`);
+  }
+  if (options.region !== undefined && arnRegion !== undefined && options.region !== arnRegion) {
+    throw new InvalidOptionError(`region ${options.region} contradicts the key ARN's region ${arnRegion}`);
+  }
+  const region = options.region ?? arnRegion;
   const clients = awsClientPool(
     '@aws-sdk/client-kms',
     options,
@@ -71,7 +79,7 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
       ciphertext = await encryptMessage(bytes, keyId, context, {
         clients: (keyRegion) => clients.get(keyRegion ?? region),
         signal,
-        onKmsError: (error) => {
+        onKmsResult: (error) => {
           kmsError = error;
         },
       });
@@ -85,7 +93,10 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
         }),
         signal ? { abortSignal: signal } : undefined,
       );
-      ciphertext = output.CiphertextBlob ?? new Uint8Array();
+      if (!output.CiphertextBlob?.length) {
+        throw new ProviderError(`KMS Encrypt with "${keyId}" returned no ciphertext`, { scheme: 'kms' });
+      }
+      ciphertext = output.CiphertextBlob;
     }
     const base64 = Buffer.from(ciphertext).toString('base64');
     const params: Record<string, string> = {};
@@ -94,11 +105,19 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
       scheme: 'kms',
       body: base64,
       params,
-      ...(options.region === undefined ? {} : { region: options.region }),
+      // The key's region, so that the reference decrypts there wherever it is used.
+      ...(region === undefined ? {} : { region }),
     });
     return { ciphertext: base64, reference, envelope };
   } catch (error) {
-    if (kmsError === undefined && isMissingModule(error)) {
+    if (error instanceof ProviderError || error instanceof InvalidOptionError) throw error;
+    if (kmsError === undefined && isMissingModule(error) && !isEncryptionSdkMissing(error)) {
+      throw new ProviderError('@aws-sdk/client-kms could not be loaded; add it to your dependencies', {
+        scheme: 'kms',
+        cause: error,
+      });
+    }
+    if (kmsError === undefined && isEncryptionSdkMissing(error)) {
       throw new ProviderError(
         `values over ${KMS_ENCRYPT_LIMIT} bytes are envelope-encrypted: add @aws-crypto/client-node to your dependencies`,
         { scheme: 'kms', cause: error },

@@ -5,6 +5,7 @@
  * the same as for plain `Decrypt`.
  */
 import type { KMSClient } from '@aws-sdk/client-kms';
+import { isAwsRegion } from '@secretref/core';
 
 type KmsModule = typeof import('@aws-sdk/client-kms');
 type EncryptionSdk = typeof import('@aws-crypto/client-node');
@@ -19,12 +20,17 @@ interface KeyringClient {
 /** Gives the keyring a client for a region (the region of the key ARN in each encrypted data key). */
 type ClientSource = (region: string | undefined) => Promise<{ sdk: KmsModule; client: KMSClient }>;
 
-/** What an envelope operation needs: where clients come from, a deadline, and where KMS errors go. */
+/** What an envelope operation needs: where clients come from, a deadline, and where KMS outcomes go. */
 export interface EnvelopeContext {
   readonly clients: ClientSource;
   readonly signal?: AbortSignal | undefined;
-  /** Called with every error KMS returns, so the caller can classify the failure (throttled, denied...). */
-  readonly onKmsError?: ((error: unknown) => void) | undefined;
+  /**
+   * Called after every KMS call with its error, or `undefined` when it succeeded, so that the caller
+   * can classify a failure by the last KMS answer (throttled, denied...).
+   */
+  readonly onKmsResult?: ((error: unknown) => void) | undefined;
+  /** Decrypt messages without key commitment (Encryption SDK versions before 2.0). @default false */
+  readonly allowLegacy?: boolean | undefined;
 }
 
 let sdkModule: Promise<EncryptionSdk> | undefined;
@@ -35,9 +41,18 @@ export function isMissingModule(error: unknown): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }
 
+// The specifier is not a literal, so that bundlers (esbuild, webpack) leave the Encryption SDK out of
+// bundles: it and the DynamoDB client it depends on are about 460 KB, needed only for envelopes.
+const ENCRYPTION_SDK = '@aws-crypto/client-node';
+
+/** Did this import error come from the Encryption SDK being missing? */
+export function isEncryptionSdkMissing(error: unknown): boolean {
+  return isMissingModule(error) && String((error as { message?: unknown }).message).includes(ENCRYPTION_SDK);
+}
+
 /** Imports the Encryption SDK once; a failed import is retried next time. */
 function loadEncryptionSdk(): Promise<EncryptionSdk> {
-  sdkModule ??= import('@aws-crypto/client-node').catch((error: unknown) => {
+  sdkModule ??= (import(ENCRYPTION_SDK) as Promise<EncryptionSdk>).catch((error: unknown) => {
     sdkModule = undefined;
     throw error;
   });
@@ -46,13 +61,20 @@ function loadEncryptionSdk(): Promise<EncryptionSdk> {
 
 function keyringClient(region: string, context: EnvelopeContext): KeyringClient {
   const call = async (command: 'DecryptCommand' | 'GenerateDataKeyCommand' | 'EncryptCommand', input: object) => {
-    // A key named without an ARN has no region of its own: the SDK's default chain picks one.
+    // A key named without an ARN has no region of its own: the SDK's default chain picks one. A
+    // message names the regions of its data keys; one that is not a region is not called.
+    if (region !== '' && !isAwsRegion(region)) throw new Error('the message names a data key in no AWS region');
     const { sdk, client } = await context.clients(region === '' ? undefined : region);
     try {
       // biome-ignore lint/suspicious/noExplicitAny: the three commands take their own input types.
-      return await client.send(new (sdk[command] as any)(input), context.signal ? { abortSignal: context.signal } : {});
+      const output = await client.send(
+        new (sdk[command] as any)(input),
+        context.signal ? { abortSignal: context.signal } : {},
+      );
+      context.onKmsResult?.(undefined);
+      return output;
     } catch (error) {
-      context.onKmsError?.(error);
+      context.onKmsResult?.(error);
       throw error;
     }
   };
@@ -87,8 +109,10 @@ export async function decryptMessage(
 ): Promise<{ plaintext: Uint8Array; encryptionContext: Readonly<Record<string, string>> }> {
   const esdk = await loadEncryptionSdk();
   const { decrypt } = esdk.buildClient({
-    // Messages from every Encryption SDK version decrypt; only committing suites are written.
-    commitmentPolicy: esdk.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
+    // Only messages with key commitment (Encryption SDK 2.0 and later) unless legacy ones are allowed.
+    commitmentPolicy: context.allowLegacy
+      ? esdk.CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT
+      : esdk.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
     maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS,
   });
   const strict = keyId?.startsWith('arn:') && keyId.includes(':key/');

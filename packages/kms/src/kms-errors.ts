@@ -7,7 +7,6 @@ export const DECRYPTION: readonly string[] = [
   'InvalidKeyUsageException',
   'KMSInvalidStateException',
   'DisabledException',
-  'KeyUnavailableException',
   'NotFoundException',
   'InvalidGrantTokenException',
 ];

@@ -33,6 +33,7 @@ const MAX_BYTES = 1024 * 1024;
 // A key id, key ARN, alias name or alias ARN (https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html).
 const KEY_ID = /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/;
 const KEY_ARN_REGION = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:(?:key|alias)\//;
+const KEY_ARN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 function invalid(input: ParseInput, message: string): InvalidReferenceError {
   // The reference is not echoed in full: a ciphertext is long, and the fault is named precisely.
@@ -84,7 +85,9 @@ function contextOf(input: ParseInput): Record<string, string> {
       throw invalid(input, '?context= must be a JSON object of strings (URL-encoded)');
     }
     for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value !== 'string') throw invalid(input, `the context value of "${key}" must be a string`);
+      if (typeof value !== 'string' || value === '') {
+        throw invalid(input, `the context value of "${key}" must be a non-empty string`);
+      }
       context.set(key, value);
     }
   }
@@ -104,7 +107,6 @@ function contextOf(input: ParseInput): Record<string, string> {
 /** Parses a KMS reference body; throws `InvalidReferenceError`. */
 export function parseKmsBody(input: ParseInput): KmsLocator {
   const ciphertext = decode(input);
-  const envelope = isEncryptionSdkMessage(ciphertext);
   const context = contextOf(input);
   const keyId = input.params.keyId;
   if (keyId !== undefined && !KEY_ID.test(keyId)) {
@@ -117,7 +119,14 @@ export function parseKmsBody(input: ParseInput): KmsLocator {
       throw invalid(input, `?alg= must be one of ${[...RSA_ALGORITHMS, 'SYMMETRIC_DEFAULT'].join(', ')}`);
     }
     if (keyId === undefined) throw invalid(input, `?alg=${algorithm} needs ?keyId= (the RSA key)`);
-    if (envelope) throw invalid(input, 'an Encryption SDK message is not decrypted with an RSA algorithm');
+  }
+  // An RSA ciphertext is random bytes that may start like a message header: ?alg= says what it is.
+  const envelope = algorithm === undefined && isEncryptionSdkMessage(ciphertext);
+  if (envelope && keyId !== undefined && !KEY_ARN.test(keyId)) {
+    throw invalid(
+      input,
+      'for an Encryption SDK message, ?keyId= must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+    );
   }
   const region = keyId === undefined ? undefined : KEY_ARN_REGION.exec(keyId)?.[1];
   if (region !== undefined && !isAwsRegion(region)) throw invalid(input, `"${region}" is not an AWS region`);

@@ -16,7 +16,7 @@ import {
   type Provider,
   ProviderError,
 } from '@secretref/core';
-import { decryptMessage, isMissingModule } from './envelope.ts';
+import { decryptMessage, isEncryptionSdkMissing } from './envelope.ts';
 import { DECRYPTION, HINTS } from './kms-errors.ts';
 import { KMS_PARAMS, type KmsLocator, parseKmsBody } from './parse.ts';
 
@@ -27,6 +27,11 @@ import { KMS_PARAMS, type KmsLocator, parseKmsBody } from './parse.ts';
 export interface KmsProviderOptions extends AwsClientOptions<KMSClient, KMSClientConfig> {
   /** References decrypted together per fetch (each is its own `Decrypt` call, all in flight at once). @default 50 */
   readonly batchSize?: number | undefined;
+  /**
+   * Also decrypt Encryption SDK messages without key commitment (written by Encryption SDK versions
+   * before 2.0). Off by default: committing messages cannot decrypt to different plaintexts. @default false
+   */
+  readonly allowLegacyEnvelopes?: boolean | undefined;
 }
 
 type Request = FetchRequest<KmsLocator>;
@@ -110,13 +115,14 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
         // The key ARN in the message names the region; a reference's ?region= is for plain names.
         clients: (keyRegion) => clients.get(keyRegion ?? region),
         signal,
-        onKmsError: (error) => {
+        allowLegacy: options.allowLegacyEnvelopes === true,
+        onKmsResult: (error) => {
           kmsError = error;
         },
       });
     } catch (error) {
       if (kmsError !== undefined) return fail(request, kmsError, 'Decrypt (Encryption SDK data key)');
-      if (isMissingModule(error)) {
+      if (isEncryptionSdkMissing(error)) {
         return {
           error: new ProviderError(
             `"${shown(request)}" is an AWS Encryption SDK message: add @aws-crypto/client-node to your dependencies`,

@@ -6,7 +6,14 @@
 import { inspect } from 'node:util';
 import { buildClient, CommitmentPolicy, KMS, KmsKeyringNode } from '@aws-crypto/client-node';
 import { CreateAliasCommand, CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { createResolver, DecryptionError, ResolveAllError, type Resolver, type ResolverOptions } from '@secretref/core';
+import {
+  createResolver,
+  DecryptionError,
+  ResolveAllError,
+  type Resolver,
+  type ResolverOptions,
+  ThrottledError,
+} from '@secretref/core';
 import { decryptEnv, encrypt, kmsProvider } from '@secretref/kms';
 import { awsKmsDecrypt, awsKmsEncrypt, type FaultProxy, localAwsConfig, startFaultProxy } from '@secretref/local-aws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -80,16 +87,14 @@ describe('ciphertexts from the AWS CLI', () => {
   });
 
   it('a wrong or missing context fails typed, naming the variable, never the value', async () => {
-    const env = {
-      AWS_LAMBDA_FUNCTION_NAME: 'orders-api',
-      DB_PASSWORD: awsEncrypt(PASSWORD, { LambdaFunctionName: 'another-function' }),
-    };
+    const ciphertext = awsEncrypt(PASSWORD, { LambdaFunctionName: 'another-function' });
+    const env = { AWS_LAMBDA_FUNCTION_NAME: 'orders-api', DB_PASSWORD: ciphertext };
     const error = await decryptEnv(['DB_PASSWORD'], { env, resolver: resolver() }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DecryptionError);
     expect((error as Error).message).toContain('DB_PASSWORD');
     expect((error as Error).message).toContain('InvalidCiphertextException');
     expect(leaks(error, PASSWORD)).toBe(false);
-    expect(env.DB_PASSWORD).not.toBe(PASSWORD); // nothing written
+    expect(env.DB_PASSWORD).toBe(ciphertext); // nothing written
     const missing = await resolver()
       .resolve(`kms:${env.DB_PASSWORD}`)
       .catch((e: unknown) => e);
@@ -121,6 +126,29 @@ describe('ciphertexts from the AWS CLI', () => {
   });
 });
 
+describe('decryptEnv and values that are not ciphertexts', () => {
+  it('a plaintext made of base64 characters (set by mistake) fails without being shown', async () => {
+    const plaintext = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
+    const env: Record<string, string | undefined> = { STRIPE_KEY: plaintext };
+    const error = await decryptEnv(['STRIPE_KEY'], { env, context: false, resolver: resolver() }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toContain('STRIPE_KEY');
+    for (const part of [plaintext, plaintext.slice(0, 12), plaintext.replaceAll('_', '/').slice(0, 12)]) {
+      expect(leaks(error, part)).toBe(false);
+    }
+  });
+
+  it('a second call (a warm invocation) returns what the first wrote, without decrypting plaintexts', async () => {
+    const env: Record<string, string | undefined> = { TOKEN: awsEncrypt(PASSWORD) };
+    const r = resolver();
+    proxy.calls.length = 0;
+    expect(await decryptEnv(['TOKEN'], { env, context: false, resolver: r })).toEqual({ TOKEN: PASSWORD });
+    expect(await decryptEnv(['TOKEN'], { env, context: false, resolver: r })).toEqual({ TOKEN: PASSWORD });
+    expect(proxy.count('Decrypt')).toBe(1);
+  });
+});
+
 describe('secretref ciphertexts in the AWS CLI', () => {
   it('encrypt() output decrypts with aws kms decrypt, by key ARN and by alias', async () => {
     const context = { LambdaFunctionName: 'orders-api' };
@@ -130,7 +158,8 @@ describe('secretref ciphertexts in the AWS CLI', () => {
     const byAlias = await encrypt(PASSWORD, { keyId: alias, context, clientConfig: localAwsConfig(endpoint) });
     expect(awsDecrypt(byAlias.ciphertext, context)).toBe(PASSWORD);
     // The reference it prints resolves.
-    expect(byArn.reference).toBe(`kms:${byArn.ciphertext}?context.LambdaFunctionName=orders-api`);
+    // The key ARN's region is written in, so the reference decrypts there from any default region.
+    expect(byArn.reference).toBe(`kms:${byArn.ciphertext}?context.LambdaFunctionName=orders-api&region=us-east-1`);
     expect(await resolver().resolve(byArn.reference)).toBe(PASSWORD);
   });
 });
@@ -155,6 +184,23 @@ describe('envelope encryption (AWS Encryption SDK messages)', () => {
     expect(leaks(wrong, BIG.slice(0, 40))).toBe(false);
     const extra = await r.resolve(`kms:${message}?context.purpose=config&context.more=x`).catch((e: unknown) => e);
     expect(extra).toBeInstanceOf(DecryptionError);
+  });
+
+  it('a message is read with the key ARN in ?keyId= only (strict), and KMS errors inside keep their type', async () => {
+    const big = await encrypt(BIG, { keyId: keyArn, clientConfig: localAwsConfig(endpoint) });
+    const body = big.ciphertext;
+    expect(await resolver().resolve(`kms:${body}?keyId=${keyArn}`)).toBe(BIG);
+    expect(() => resolver().parse(`kms:${body}?keyId=${alias}`)).toThrow('must be a key ARN');
+    const other = await admin.send(new CreateKeyCommand({}));
+    await expect(resolver().resolve(`kms:${body}?keyId=${other.KeyMetadata?.Arn}`)).rejects.toBeInstanceOf(
+      DecryptionError,
+    );
+    proxy.fault = (operation) => (operation === 'Decrypt' ? 'throttle' : undefined);
+    try {
+      await expect(resolver().resolve(`kms:${body}`)).rejects.toBeInstanceOf(ThrottledError);
+    } finally {
+      proxy.fault = undefined;
+    }
   });
 
   it('encrypt() of more than 4096 bytes makes a message that kms: and the Encryption SDK both read', async () => {

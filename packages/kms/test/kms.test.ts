@@ -2,6 +2,8 @@
  * Branches moto cannot produce, with the SDK client stubbed: RSA key parameters, key states
  * (disabled, pending deletion, wrong key), throttling, and what decryptEnv and encrypt send.
  */
+
+import { inspect } from 'node:util';
 import { DecryptCommand, EncryptCommand, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
 import { createResolver, DecryptionError, InvalidOptionError, ProviderError, ThrottledError } from '@secretref/core';
 import { decryptEnv, encrypt, kmsProvider, lambdaEncryptionContext } from '@secretref/kms';
@@ -64,6 +66,23 @@ describe('Decrypt', () => {
     expect((error as Error).message).toContain(name);
     expect((error as Error).message).toContain(hint);
     expect((error as DecryptionError).transient).toBe(false);
+  });
+
+  it('KeyUnavailableException (HTTP 500, AWS says retry) is transient', async () => {
+    kms.on(DecryptCommand).rejects(awsError('KeyUnavailableException', 500));
+    const error = await resolver()
+      .resolve(`kms:${BLOB}`)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).transient).toBe(true);
+  });
+
+  it('an RSA ciphertext that starts like an Encryption SDK header is decrypted as RSA', async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: utf8('rsa plaintext') });
+    const lookalike = Buffer.from([0x02, 0x05, 0x78, ...Array.from({ length: 253 }, (_, i) => i)]).toString('base64');
+    const keyId = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(await resolver().resolve(`kms:${lookalike}?keyId=${keyId}&alg=RSAES_OAEP_SHA_256`)).toBe('rsa plaintext');
+    expect(kms.commandCalls(DecryptCommand)).toHaveLength(1);
   });
 
   it('throttling and 5xx are transient, not decryption failures', async () => {
@@ -136,6 +155,23 @@ describe('encrypt', () => {
     });
   });
 
+  it('writes the key ARN region into the reference, and refuses a contradicting or invalid region', async () => {
+    kms.on(EncryptCommand).resolves({ CiphertextBlob: Buffer.from(BLOB, 'base64') });
+    const keyId = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const other = new KMSClient({ region: 'eu-west-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
+    mockClient(other)
+      .on(EncryptCommand)
+      .resolves({ CiphertextBlob: Buffer.from(BLOB, 'base64') });
+    expect((await encrypt('x', { keyId, client: other })).reference).toBe(`kms:${BLOB}?region=eu-west-1`);
+    await expect(encrypt('x', { keyId, region: 'us-east-1', client })).rejects.toThrow('contradicts');
+    await expect(encrypt('x', { keyId: 'k', region: 'moon', client })).rejects.toBeInstanceOf(InvalidOptionError);
+  });
+
+  it('fails when KMS returns no ciphertext', async () => {
+    kms.on(EncryptCommand).resolves({});
+    await expect(encrypt('x', { keyId: 'alias/app', client })).rejects.toThrow('returned no ciphertext');
+  });
+
   it('rejects bad options before any call', async () => {
     await expect(encrypt('', { keyId: 'alias/app', client })).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(encrypt('x', { keyId: 'has space', client })).rejects.toBeInstanceOf(InvalidOptionError);
@@ -147,6 +183,7 @@ describe('encrypt', () => {
     kms.on(EncryptCommand).rejects(awsError('NotFoundException'));
     const error = await encrypt('plaintext-never-shown', { keyId: 'alias/gone', client }).catch((e: unknown) => e);
     expect((error as Error).message).toContain('alias/gone');
-    expect(JSON.stringify(error) + String((error as Error).stack)).not.toContain('plaintext-never-shown');
+    expect((error as Error).message).toContain('does not exist');
+    expect(inspect(error, { showHidden: true, depth: 10 })).not.toContain('plaintext-never-shown');
   });
 });

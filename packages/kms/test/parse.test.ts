@@ -57,7 +57,8 @@ describe('kms: references', () => {
     [`kms:${BLOB}?keyId=key%20with%20space`, 'not a KMS key id'],
     [`kms:${BLOB}?context=not-json`, 'JSON object of strings'],
     [`kms:${BLOB}?context=${encodeURIComponent('["a"]')}`, 'JSON object of strings'],
-    [`kms:${BLOB}?context=${encodeURIComponent('{"a":1}')}`, 'must be a string'],
+    [`kms:${BLOB}?context=${encodeURIComponent('{"a":1}')}`, 'must be a non-empty string'],
+    [`kms:${BLOB}?context=${encodeURIComponent('{"a":""}')}`, 'must be a non-empty string'],
     [`kms:${BLOB}?context=${encodeURIComponent('{"a":"1"}')}&context.a=2`, 'different values'],
     [`kms:${BLOB}?context.=x`, 'unknown query param'],
     [`kms:${BLOB}?context=${encodeURIComponent('{"":"x"}')}`, 'must not be empty'],
@@ -68,9 +69,11 @@ describe('kms: references', () => {
     expect(() => resolver.parse(input)).toThrow(message);
   });
 
-  it('an RSA algorithm with an Encryption SDK message is invalid', () => {
+  it('an Encryption SDK message takes only a key ARN as ?keyId=', () => {
     const message = Buffer.from([0x02, 0x05, 0x78, 0, 0, 0]).toString('base64');
-    expect(() => resolver.parse(`kms:${message}?keyId=k&alg=RSAES_OAEP_SHA_1`)).toThrow('Encryption SDK message');
+    expect(() => resolver.parse(`kms:${message}?keyId=alias/app`)).toThrow('must be a key ARN');
+    expect(() => resolver.parse(`kms:${message}?keyId=1234abcd-12ab-34cd-56ef-1234567890ab`)).toThrow('key ARN');
+    expect(resolver.parse(`kms:${message}?keyId=${KEY_ARN}`).params.keyId).toBe(KEY_ARN);
   });
 
   it('never echoes the ciphertext in full', () => {
@@ -85,26 +88,40 @@ describe('kms: references', () => {
     expect(message).not.toContain(long);
   });
 
-  it('every canonical reference parses back to itself (property)', () => {
-    const context = fc.dictionary(
-      fc.string({ minLength: 1, maxLength: 8 }),
-      fc.string({ minLength: 1, maxLength: 8 }),
-      {
-        maxKeys: 4,
-      },
-    );
+  it('every canonical reference parses back to itself, whichever way the context is written (property)', () => {
+    const text = fc.string({ minLength: 1, maxLength: 8 });
+    const context = fc.dictionary(text, text, { maxKeys: 4 });
+    const key = fc.option(fc.constantFrom(KEY_ARN, 'alias/app', '1234abcd-12ab-34cd-56ef-1234567890ab'), {
+      nil: undefined,
+    });
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), context, (bytes, ctx) => {
-        const query = Object.entries(ctx)
-          .map(([k, v]) => `context.${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
-          .join('&');
-        const ref = `kms:${Buffer.from(bytes).toString('base64url')}${query ? `?${query}` : ''}`;
-        const parsed = resolver.parse(ref);
-        const canonical = formatReference(parsed);
-        expect(resolver.parse(canonical)).toEqual(parsed);
-        expect(Buffer.from(parsed.body, 'base64')).toEqual(Buffer.from(bytes));
-      }),
-      { numRuns: 300 },
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        context,
+        fc.boolean(),
+        key,
+        (bytes, ctx, asJson, keyId) => {
+          const pairs = Object.entries(ctx).map(
+            ([k, v]) => `context.${encodeURIComponent(k)}=${encodeURIComponent(v)}`,
+          );
+          const json = Object.keys(ctx).length > 0 ? [`context=${encodeURIComponent(JSON.stringify(ctx))}`] : [];
+          const query = [...(asJson ? json : pairs), ...(keyId ? [`keyId=${keyId}`] : [])].join('&');
+          const ref = `kms:${Buffer.from(bytes).toString('base64url')}${query ? `?${query}` : ''}`;
+          let parsed: Reference;
+          try {
+            parsed = resolver.parse(ref);
+          } catch (error) {
+            // Only a message header with a non-ARN key id is refused.
+            expect(String(error)).toContain('must be a key ARN');
+            return;
+          }
+          const canonical = formatReference(parsed);
+          expect(resolver.parse(canonical)).toEqual(parsed);
+          expect(Buffer.from(parsed.body, 'base64')).toEqual(Buffer.from(bytes));
+          for (const [k, v] of Object.entries(ctx)) expect(parsed.params[`context.${k}`]).toBe(v);
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

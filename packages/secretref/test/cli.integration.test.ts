@@ -3,7 +3,7 @@
  * `secretref encrypt` output decrypts with the AWS CLI and through `kms:` and `decryptEnv`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,13 @@ function startSecretref(args: string[], env: Record<string, string | undefined>)
 const resolver = () => createResolver({ providers: [kmsProvider({ clientConfig: localAwsConfig(endpoint) })] });
 
 beforeAll(async () => {
+  // The test runs the built bin, as npm links it: it must be newer than every source file.
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run "pnpm build" first (pnpm test does)`);
+  const sources = fileURLToPath(new URL('../src/', import.meta.url));
+  const newest = Math.max(
+    ...readdirSync(sources, { recursive: true, encoding: 'utf8' }).map((file) => statSync(join(sources, file)).mtimeMs),
+  );
+  if (statSync(bin).mtimeMs < newest) throw new Error(`${bin} is older than src/: run "pnpm build" first`);
   const ssm = new SSMClient(localAwsConfig(endpoint));
   for (const [Name, Value] of [
     [`${prefix}/db/password`, DB_PASSWORD],
@@ -88,7 +94,7 @@ describe('secretref encrypt', () => {
     const run = secretref(['encrypt', '--key', keyArn, '--context', 'App=orders', '--context', 'Env=prod'], PLAINTEXT);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const match = /^kms:([A-Za-z0-9+/=]+)\?context\.App=orders&context\.Env=prod\n$/.exec(run.stdout);
+    const match = /^kms:([A-Za-z0-9+/=]+)\?context\.App=orders&context\.Env=prod&region=us-east-1\n$/.exec(run.stdout);
     expect(match).not.toBeNull();
     expect(awsKmsDecrypt(endpoint, match?.[1] ?? '', { App: 'orders', Env: 'prod' })).toBe(PLAINTEXT);
     return expect(resolver().resolve(run.stdout.trim())).resolves.toBe(PLAINTEXT);

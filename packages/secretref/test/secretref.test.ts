@@ -3,11 +3,17 @@ import {
   createResolver,
   defaultResolver,
   invalidate,
+  loadConfig,
+  loadEnv,
   peek,
   type Resolver,
   resolve,
   resolveAll,
+  secret,
+  secretsMiddleware,
   setDefaultResolver,
+  watch,
+  withSecrets,
 } from 'secretref';
 import { mockSecrets } from 'secretref/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,5 +88,36 @@ describe('mockSecrets, for testing application code', () => {
     expect(defaultResolver()).toBe(mock.resolver);
     mock.restore();
     expect(defaultResolver()).toBe(before);
+  });
+});
+
+describe('the app helpers, bound to the default resolver', () => {
+  it('loadEnv, loadConfig, withSecrets, secretsMiddleware and watch use whatever resolver is the default', async () => {
+    const mock = mockSecrets({
+      'ssm:/app/db/password': 'pw-from-mock',
+      'secretsmanager:prod/api': '{"key":"k-from-mock"}',
+    });
+    try {
+      const env: Record<string, string | undefined> = {
+        DB_PASSWORD: 'ssm:/app/db/password',
+        URL: 'https://user:{{ ssm:/app/db/password }}@host',
+        PLAIN: 'x',
+      };
+      expect(await loadEnv({ env })).toEqual({ DB_PASSWORD: 'pw-from-mock', URL: 'https://user:pw-from-mock@host' });
+      const config = await loadConfig({ api: secret('secretsmanager:prod/api#key'), name: 'n' });
+      expect(String(config.api)).toBe('[redacted]');
+      expect(config.api.reveal()).toBe('k-from-mock');
+      const handler = withSecrets({ pw: 'ssm:/app/db/password' }, (_e: unknown, _c: object, s) => s.pw);
+      expect(await handler({}, {})).toBe('pw-from-mock');
+      const request = { context: {} as Record<string, unknown> };
+      await secretsMiddleware({ pw: 'ssm:/app/db/password' }).before(request);
+      expect(request.context.pw).toBe('pw-from-mock');
+      const watcher = watch('ssm:/app/db/password', () => {}, { intervalMs: 60_000 });
+      await watcher.ready;
+      watcher.stop();
+      expect(mock.calls.length).toBeGreaterThan(0);
+    } finally {
+      mock.restore();
+    }
   });
 });

@@ -31,15 +31,17 @@ Exit codes: 0 ok, 1 failure (message on stderr), 2 usage.
 `;
 
 function contextOf(pairs: readonly string[]): Record<string, string> {
-  const context: Record<string, string> = {};
+  // A Map, so that a key such as "__proto__" is a key like any other.
+  const context = new Map<string, string>();
   for (const pair of pairs) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`--context takes K=V, not "${pair}"`);
+    if (at <= 0 || at === pair.length - 1)
+      throw new UsageError(`--context takes K=V with both non-empty, not "${pair}"`);
     const key = pair.slice(0, at);
-    if (Object.hasOwn(context, key)) throw new UsageError(`--context names "${key}" twice`);
-    context[key] = pair.slice(at + 1);
+    if (context.has(key)) throw new UsageError(`--context names "${key}" twice`);
+    context.set(key, pair.slice(at + 1));
   }
-  return context;
+  return Object.fromEntries(context);
 }
 
 /** Runs `secretref encrypt`; returns the exit code. */
