@@ -9,10 +9,12 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { localAwsConfig, localAwsEnv, startFaultProxy, startMoto } from '@secretref/local-aws';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { localAwsConfig, localAwsEnv, startFaultProxy, startMoto, startProcess } from '@secretref/local-aws';
+import { SEEDED as EXPRESS_SEEDED, seed as seedExpress } from '../../express/src/seed.ts';
 import { seed } from './seed.ts';
 
 /** Shows the shape of a value, never the value. */
@@ -23,6 +25,16 @@ function redact(value: unknown): string {
   if (typeof value === 'number') return `[redacted number]`;
   if (typeof value === 'object' && value !== null) return `[redacted object, keys: ${Object.keys(value).join(', ')}]`;
   return String(value);
+}
+
+/** Polls until `check` gives a value (20 s at most). */
+async function until<T>(check: () => T | undefined): Promise<T> {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+    const value = check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the demo timed out waiting for an example');
 }
 
 /** Indents a command's output under its prompt line. */
@@ -37,7 +49,9 @@ function indent(text: string): string {
 const moto = await startMoto();
 const aws = await startFaultProxy(moto.endpoint); // counts the calls that reach "AWS"
 try {
-  await seed(new SSMClient(localAwsConfig(moto.endpoint)), new SecretsManagerClient(localAwsConfig(moto.endpoint)));
+  const ssm = new SSMClient(localAwsConfig(moto.endpoint));
+  const secretsManager = new SecretsManagerClient(localAwsConfig(moto.endpoint));
+  await seed(ssm, secretsManager);
   // What a deployed app has: the standard AWS environment (here pointing at the local AWS).
   Object.assign(process.env, localAwsEnv(aws.endpoint));
 
@@ -151,6 +165,58 @@ try {
     `  $ secretref exec --mask -- node -e 'console.log("connecting with", process.env.DB_PASSWORD)'   (exit ${exec.status})`,
   );
   console.log(indent(exec.stdout));
+
+  // The Lambda example: the bundled handler imported in a fresh process (INIT), invoked twice.
+  for (const name of ['db-password', 'api-key', 'signing-key']) {
+    await ssm.send(new PutParameterCommand({ Name: `/orders/${name}`, Value: `demo-${name}`, Type: 'SecureString' }));
+  }
+  const lambda = fileURLToPath(new URL('../../lambda/', import.meta.url));
+  aws.calls.length = 0;
+  const invoked = startProcess(
+    process.execPath,
+    [join(lambda, 'test/run-handler.mjs'), join(lambda, 'dist/handler.mjs'), '[{"orderId":"o-1"},{"orderId":"o-2"}]'],
+    { env: { ...process.env, PARAMETER_PREFIX: '/orders' } },
+  );
+  await invoked.exited;
+  const { results } = JSON.parse(invoked.output().stdout) as { results: unknown[] };
+  console.log('\n  Lambda (examples/lambda, bundled): INIT, then two invocations');
+  console.log(`    results ${JSON.stringify(results)}; AWS calls: ${aws.calls.join(', ')}`);
+
+  // The Express example: config before listen, a guarded route, a rotation picked up without a restart.
+  const express = fileURLToPath(new URL('../../express/', import.meta.url));
+  await seedExpress(ssm, secretsManager);
+  const server = startProcess(
+    process.execPath,
+    ['--conditions=@secretref/source', '--import', 'tsx', 'src/server.ts'],
+    {
+      cwd: express,
+      env: { ...process.env, PORT: '0', SECRETREF_WATCH_INTERVAL_MS: '1000' },
+    },
+  );
+  const log = () => server.output().stdout + server.output().stderr;
+  const url = await until(() => /listening on (\S+)/.exec(log())?.[1]);
+  console.log(`\n  Express (examples/express): ${log().trim().split('\n')[0]}`);
+  const orders = await fetch(`${url}/orders`, { headers: { 'x-api-key': EXPRESS_SEEDED.apiKey } });
+  const denied = await fetch(`${url}/orders`, { headers: { 'x-api-key': 'wrong' } });
+  console.log(`    GET /orders with the API key from SSM: ${orders.status}; with a wrong one: ${denied.status}`);
+  console.log(
+    `    GET /db: pool generation ${((await (await fetch(`${url}/db`)).json()) as { generation: number }).generation}`,
+  );
+  await secretsManager.send(
+    new PutSecretValueCommand({
+      SecretId: 'express-demo/db',
+      SecretString: JSON.stringify({ username: 'orders_app', password: 'rotated-by-the-demo' }),
+    }),
+  );
+  console.log('    PutSecretValue: the database password is rotated');
+  await until(() => (log().includes('pool rebuilt') ? true : undefined));
+  const generation = ((await (await fetch(`${url}/db`)).json()) as { generation: number }).generation;
+  const rotated = log()
+    .split('\n')
+    .find((line) => line.includes('rotated'));
+  console.log(`    ${rotated}; GET /db: generation ${generation}`);
+  server.child.kill('SIGTERM');
+  await server.exited;
 } finally {
   await aws.close();
   await moto.stop();

@@ -10,7 +10,7 @@ describe('the demo', () => {
     const run = spawnSync('pnpm', ['exec', 'tsx', '--conditions=@secretref/source', 'src/main.ts'], {
       cwd: root,
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 120_000,
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
     expect(run.stderr).toBe('');
@@ -41,6 +41,11 @@ describe('the demo', () => {
     expect(out).toMatch(/ {4}FEATURE_FLAG {2}ok \(optional, not set\)\n/);
     expect(out).toContain('3 of 4 resolved.');
     expect(out).toContain('    connecting with *****\n');
+    expect(out).toContain(
+      'results [{"orderId":"o-1","ready":true},{"orderId":"o-2","ready":true}]; AWS calls: GetParameters\n',
+    );
+    expect(out).toContain('GET /orders with the API key from SSM: 200; with a wrong one: 401');
+    expect(out).toContain('database password rotated: pool rebuilt (generation 2); GET /db: generation 2');
     for (const secret of [
       'first-password-v1',
       'rotated-password-v2',
@@ -50,6 +55,10 @@ describe('the demo', () => {
       'rds-password',
       'ghp_demoTokenNotReal',
       'demo-api-token',
+      'demo-db-password',
+      'express-api-key',
+      'express-db-password',
+      'rotated-by-the-demo',
       'a value over 4096 bytes',
     ]) {
       expect(out).not.toContain(secret);

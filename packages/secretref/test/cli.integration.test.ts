@@ -2,14 +2,14 @@
  * The `secretref` bin as a real process (the built dist/cli.mjs, as npm links it) against moto:
  * `secretref encrypt` output decrypts with the AWS CLI and through `kms:` and `decryptEnv`.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { awsKmsDecrypt, localAwsConfig, localAwsEnv } from '@secretref/local-aws';
+import { awsKmsDecrypt, localAwsConfig, localAwsEnv, startProcess } from '@secretref/local-aws';
 import { createResolver, decryptEnv, kmsProvider } from 'secretref';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -40,31 +40,20 @@ function secretref(args: string[], input?: string | Buffer, env: Record<string, 
 
 /** Starts `secretref <args>` and resolves once its stdout contains `ready`. */
 function startSecretref(args: string[], env: Record<string, string | undefined>) {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...baseEnv(), ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const { child, exited, output } = startProcess(process.execPath, [bin, ...args], { env: { ...baseEnv(), ...env } });
   const ready = new Promise<void>((resolve, reject) => {
     const poll = setInterval(() => {
-      if (stdout.includes('ready')) {
+      if (output().stdout.includes('ready')) {
         clearInterval(poll);
         resolve();
       }
     }, 20);
     void exited.then(() => {
       clearInterval(poll);
-      reject(new Error(`exited before ready: ${stderr}`));
+      reject(new Error(`exited before ready: ${output().stderr}`));
     });
   });
-  return { child, ready, exited, output: () => ({ stdout, stderr }) };
+  return { child, ready, exited, output };
 }
 
 const resolver = () => createResolver({ providers: [kmsProvider({ clientConfig: localAwsConfig(endpoint) })] });
