@@ -34,6 +34,36 @@ export interface AwsClientPool<Client, Sdk> {
   dispose(): void;
 }
 
+/** "Signature expired": the request was signed, then the process froze (a Lambda between invocations). */
+function isSignatureExpired(error: unknown): boolean {
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return name === 'InvalidSignatureException' && typeof message === 'string' && /signature expired/i.test(message);
+}
+
+interface MiddlewareStack {
+  add(middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, options: object): void;
+}
+
+/**
+ * Sends a request again, once, when AWS says its signature expired: the retry runs the signing step
+ * again, with the current time. The SDK retries it only when it detected clock skew, which a thawed
+ * process with a correct clock does not have.
+ */
+function retrySignatureExpired(client: object): void {
+  const stack = (client as { middlewareStack?: MiddlewareStack }).middlewareStack;
+  stack?.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (!isSignatureExpired(error)) throw error;
+        return next(args);
+      }
+    },
+    { step: 'initialize', name: 'secretrefRetrySignatureExpired', override: true },
+  );
+}
+
 /**
  * Creates a pool. `load` imports the SDK module (a dynamic `import()`, so that the module is only
  * loaded when a reference of the provider's scheme is fetched); `create` makes a client from it.
@@ -64,6 +94,7 @@ export function awsClientPool<Client extends AwsClient, Config extends object, S
     }
     const config = { ...(options.clientConfig ?? ({} as Config)), ...(region === undefined ? {} : { region }) };
     const client = create(sdk, config);
+    retrySignatureExpired(client);
     created.add(client);
     return { sdk, client };
   }

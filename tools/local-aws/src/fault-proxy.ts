@@ -18,7 +18,11 @@ export type Fault =
   /** The request is never answered. */
   | 'hang'
   /** HTTP 200 with a truncated JSON body. */
-  | 'malformed';
+  | 'malformed'
+  /** The real answer, sent a few bytes at a time with pauses (`trickleMs` between chunks). */
+  | 'trickle'
+  /** HTTP 400 `InvalidSignatureException: Signature expired`, as AWS answers a request signed before a freeze. */
+  | 'signature-expired';
 
 /** A running proxy. */
 export interface FaultProxy {
@@ -30,8 +34,14 @@ export interface FaultProxy {
   fault: Fault | ((operation: string, region: string | undefined) => Fault | undefined) | undefined;
   /** Latency added to every request, in ms. */
   latencyMs: number;
+  /** Pause between the chunks of a `trickle` answer, in ms. @default 200 */
+  trickleMs: number;
   /** Counts of `calls` by operation. */
   count(operation?: string): number;
+  /** The most requests that were open at once since the last `reset()`. */
+  readonly peakConcurrent: number;
+  /** Clears `calls` and `peakConcurrent`, and the fault. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -56,15 +66,59 @@ function answer(res: ServerResponse, status: number, body: string, type = JSON_T
   res.end(body);
 }
 
+/** Sends a body 16 bytes at a time, `pauseMs` apart: a slow network, or a slowloris server. */
+function trickle(from: IncomingMessage, to: ServerResponse, pauseMs: number): void {
+  const chunks: Buffer[] = [];
+  from.on('data', (chunk: Buffer) => chunks.push(chunk));
+  from.on('end', () => {
+    const body = Buffer.concat(chunks);
+    let at = 0;
+    const next = (): void => {
+      if (to.destroyed) return;
+      if (at >= body.length) {
+        to.end();
+        return;
+      }
+      to.write(body.subarray(at, at + 16));
+      at += 16;
+      setTimeout(next, pauseMs);
+    };
+    next();
+  });
+}
+
+/**
+ * A fault for a share of the requests: `atRate('throttle', 0.3)` fails about 30% of them, per
+ * operation if `operations` is given. `random` makes it deterministic in tests.
+ */
+export function atRate(
+  fault: Fault,
+  rate: number,
+  options: { operations?: readonly string[]; random?: () => number } = {},
+): (operation: string, region: string | undefined) => Fault | undefined {
+  const random = options.random ?? Math.random;
+  return (operation) =>
+    (options.operations === undefined || options.operations.includes(operation)) && random() < rate ? fault : undefined;
+}
+
 /** Starts a proxy in front of `target` (moto's endpoint). */
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const sockets = new Set<Socket>();
+  // Requests open now (a hang stays open until its socket closes).
+  let open = 0;
   const proxy: FaultProxy = {
     endpoint: '',
     calls: [],
     fault: undefined,
     latencyMs: 0,
+    trickleMs: 200,
+    peakConcurrent: 0,
+    reset() {
+      proxy.calls.length = 0;
+      proxy.fault = undefined;
+      (proxy as { peakConcurrent: number }).peakConcurrent = open;
+    },
     count: (operation) => (operation ? proxy.calls.filter((c) => c === operation).length : proxy.calls.length),
     close: () =>
       new Promise((resolve) => {
@@ -74,6 +128,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   };
 
   const server = createServer((req, res) => {
+    open++;
+    (proxy as { peakConcurrent: number }).peakConcurrent = Math.max(proxy.peakConcurrent, open);
+    res.on('close', () => {
+      open--;
+    });
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -94,6 +153,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
             return;
           case 'malformed':
             return answer(res, 200, `{"Parameters": [{"Name": "/x", "Value": "${MALFORMED_SECRET}`);
+          case 'signature-expired':
+            return answer(
+              res,
+              400,
+              JSON.stringify({
+                __type: 'InvalidSignatureException',
+                message:
+                  'Signature expired: 20261128T100000Z is now earlier than 20261128T100500Z (20261128T101000Z - 5 min.)',
+              }),
+            );
           default: {
             const forward = request(
               {
@@ -105,7 +174,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
               },
               (upstreamRes) => {
                 res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-                upstreamRes.pipe(res);
+                if (fault === 'trickle') trickle(upstreamRes, res, proxy.trickleMs);
+                else upstreamRes.pipe(res);
               },
             );
             forward.on('error', () => req.socket.destroy());
