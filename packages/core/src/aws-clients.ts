@@ -41,7 +41,10 @@ function isSignatureExpired(error: unknown): boolean {
 }
 
 interface MiddlewareStack {
-  add(middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>, options: object): void;
+  add(
+    middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+    options: object,
+  ): void;
 }
 
 /**

@@ -66,11 +66,9 @@ function keyringClient(region: string, context: EnvelopeContext): KeyringClient 
     if (region !== '' && !isAwsRegion(region)) throw new Error('the message names a data key in no AWS region');
     const { sdk, client } = await context.clients(region === '' ? undefined : region);
     try {
-      // biome-ignore lint/suspicious/noExplicitAny: the three commands take their own input types.
-      const output = await client.send(
-        new (sdk[command] as any)(input),
-        context.signal ? { abortSignal: context.signal } : {},
-      );
+      // The three commands take their own input types; the keyring passes what each expects.
+      const Command = sdk[command] as unknown as new (input: object) => Parameters<KMSClient['send']>[0];
+      const output = await client.send(new Command(input), context.signal ? { abortSignal: context.signal } : {});
       context.onKmsResult?.(undefined);
       return output;
     } catch (error) {

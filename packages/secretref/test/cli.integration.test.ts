@@ -266,3 +266,15 @@ describe('secretref check', () => {
     expect(run.stdout).toContain('1 of 1 resolved.');
   });
 });
+
+describe('files', () => {
+  it('no command writes a file: not in the working directory, not in HOME', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secretref-nofiles-'));
+    const env = { HOME: dir, DB_PASSWORD: `ssm:${prefix}/db/password` };
+    const options = { cwd: dir, encoding: 'utf8' as const, timeout: 60_000, env: { ...baseEnv(), ...env } };
+    spawnSync(process.execPath, [bin, 'get', `ssm:${prefix}/db/password`], options);
+    spawnSync(process.execPath, [bin, 'check'], options);
+    spawnSync(process.execPath, [bin, 'exec', '--mask', '--', process.execPath, '-e', '1'], options);
+    expect(readdirSync(dir, { recursive: true })).toEqual([]);
+  });
+});
