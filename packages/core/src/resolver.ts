@@ -153,6 +153,9 @@ export interface Resolver {
   dispose(): void;
 }
 
+/** The options of a call that passes none: one shared object, not one per call. */
+const NO_OPTIONS: ResolveOptions & { readonly allowStale?: boolean; readonly as?: ValueType } = Object.freeze({});
+
 interface Target {
   /** The canonical reference, for events and value errors. */
   readonly ref: string;
@@ -389,14 +392,19 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     }
   }
 
-  function resolve(input: string, options: ResolveOptions = {}): Promise<unknown> {
+  function resolve(input: string, options: ResolveOptions = NO_OPTIONS): Promise<unknown> {
     try {
       if (disposed) throw new SecretrefError('DISPOSED', 'this resolver was disposed');
       const t = target(input);
       const entry = cache.get(t.fetchKey);
       const value = entry?.value;
       const ttlMs = options.ttlMs === undefined ? t.ttlMs : option('ttlMs', options.ttlMs, 0);
-      if (value !== undefined && !options.forceFetch && now() < expiresAt(entry as Entry, ttlMs)) {
+      // A value that never expires (a KMS ciphertext's) needs no clock read.
+      if (
+        value !== undefined &&
+        !options.forceFetch &&
+        (ttlMs === Infinity || now() < expiresAt(entry as Entry, ttlMs))
+      ) {
         counters.hits++;
         if (channels.hit.hasSubscribers) channels.hit.publish({ ref: t.ref, scheme: t.scheme });
         return Promise.resolve(view(entry as Entry, t, value, options.as ?? t.as));
@@ -442,12 +450,12 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   return {
     resolve: resolve as ResolveFunction,
     resolveAll: resolveAll as Resolver['resolveAll'],
-    peek(input, peekOptions = {}) {
+    peek(input, peekOptions: { readonly as?: ValueType; readonly allowStale?: boolean } = NO_OPTIONS as object) {
       const t = target(input);
       const entry = cache.peek(t.fetchKey);
       const value = entry?.value;
       if (value === undefined || entry === undefined) return undefined;
-      if (!peekOptions.allowStale && now() >= expiresAt(entry, t.ttlMs)) return undefined;
+      if (!peekOptions.allowStale && t.ttlMs !== Infinity && now() >= expiresAt(entry, t.ttlMs)) return undefined;
       return view(entry, t, value, peekOptions.as ?? t.as) as never;
     },
     async withSecret<T, V>(input: string, fn: (value: V) => T | Promise<T>, withOptions: WithSecretOptions) {

@@ -5,8 +5,9 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
-async function bundle(source: string): Promise<string> {
+async function bundle(source: string, external: string[] = []): Promise<string> {
   const result = await build({
+    external,
     stdin: { contents: source, resolveDir: import.meta.dirname, loader: 'ts' },
     bundle: true,
     minify: true,
@@ -40,5 +41,31 @@ describe('an SSM-only Lambda bundle', () => {
       export const handler = async () => resolve('ssm:/app/db');
     `);
     expect(code).toMatch(/BatchGetSecretValue/);
+  });
+});
+
+// Budgets, in bytes of minified bundle: the measured size plus a little headroom, so that growth is
+// a decision (raise the budget in review) rather than an accident. docs/benchmarks.md has the targets.
+const BUDGET = { overBareClient: 50 * 1024, ownCode: 30 * 1024 };
+
+describe('bundle budgets', () => {
+  it(`an SSM-only handler is at most ${BUDGET.overBareClient / 1024} KB over the bare SSM client; our own code at most ${BUDGET.ownCode / 1024} KB`, async () => {
+    const composed = await bundle(`
+      import { createResolver } from '@secretref/core';
+      import { ssmProvider } from '@secretref/ssm';
+      const resolver = createResolver({ providers: [ssmProvider()] });
+      export const handler = async () => resolver.resolve('ssm:/app/db');
+    `);
+    const bare = await bundle(`
+      import { SSMClient, GetParameterCommand } from '@aws-sdk/client-ssm';
+      const client = new SSMClient({});
+      export const handler = async () => (await client.send(new GetParameterCommand({ Name: '/app/db', WithDecryption: true }))).Parameter?.Value;
+    `);
+    const own = await bundle(
+      `export { createResolver } from '@secretref/core'; export { ssmProvider } from '@secretref/ssm';`,
+      ['@aws-sdk/*', 'lru-cache'],
+    );
+    expect(Buffer.byteLength(composed) - Buffer.byteLength(bare)).toBeLessThanOrEqual(BUDGET.overBareClient);
+    expect(Buffer.byteLength(own)).toBeLessThanOrEqual(BUDGET.ownCode);
   });
 });
