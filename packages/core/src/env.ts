@@ -18,6 +18,12 @@ export interface EnvOptions {
   readonly env?: Environment | undefined;
   /** Only these variables. @default every variable */
   readonly names?: readonly string[] | undefined;
+  /**
+   * The schemes that count as references in values. `env:` and `file:` are left out by default:
+   * values such as Prisma's `DATABASE_URL=file:./dev.db` are not references. Bare ARNs and
+   * `{{resolve:...}}` follow their scheme. @default every registered scheme but `env` and `file`
+   */
+  readonly schemes?: readonly string[] | undefined;
   /** Deadline of each reference, in ms. @default the resolver's */
   readonly timeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
@@ -37,6 +43,15 @@ export interface EnvResolution {
 
 // `{{ ref }}` in a template; `{{resolve:...}}` (CloudFormation's form) is a reference as written.
 const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
+
+const NOT_BY_DEFAULT = new Set(['env', 'file']);
+
+/** The scheme a value is written with, if it looks like a reference: `ssm`, `secretsmanager`, `arn`. */
+function schemeOf(value: string): string {
+  const cloudformation = /^\{\{resolve:([a-z0-9-]+):/.exec(value);
+  if (cloudformation) return cloudformation[1] ?? '';
+  return value.slice(0, Math.max(0, value.indexOf(':'))).toLowerCase();
+}
 
 /** The references in a value: the whole value, or the `{{ }}` placeholders of a template. */
 function referencesIn(value: string, isReference: (input: string) => boolean): { whole: boolean; refs: string[] } {
@@ -62,11 +77,17 @@ export async function resolveEnv(options: EnvOptions): Promise<EnvResolution> {
   const env = options.env ?? process.env;
   const { resolver } = options;
   const names = options.names ?? Object.keys(env);
+  const allowed = options.schemes ? new Set(options.schemes.map((s) => s.toLowerCase())) : undefined;
+  const isReference = (input: string): boolean => {
+    const scheme = schemeOf(input);
+    if (allowed ? !allowed.has(scheme) && scheme !== 'arn' : NOT_BY_DEFAULT.has(scheme)) return false;
+    return resolver.isReference(input);
+  };
   const found = new Map<string, { whole: boolean; refs: string[]; value: string }>();
   for (const name of names) {
     const value = env[name];
     if (value === undefined) continue;
-    const { whole, refs } = referencesIn(value, (input) => resolver.isReference(input));
+    const { whole, refs } = referencesIn(value, isReference);
     if (refs.length > 0) found.set(name, { whole, refs, value });
   }
   const call = {
@@ -104,7 +125,7 @@ export async function resolveEnv(options: EnvOptions): Promise<EnvResolution> {
     let i = 0;
     values[name] = value.replace(PLACEHOLDER, (placeholder, inner: string) => {
       const ref = inner.startsWith('resolve:') ? `{{${inner}}}` : inner;
-      if (!resolver.isReference(ref)) return placeholder;
+      if (!isReference(ref)) return placeholder;
       // An optional reference to nothing fills in as empty text.
       return resolved[i++] ?? '';
     });

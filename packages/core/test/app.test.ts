@@ -90,6 +90,19 @@ describe('loadEnv', () => {
     expect(env.PART).toBe('ab');
   });
 
+  it('env: and file: values are not references unless asked for (Prisma: DATABASE_URL=file:./dev.db)', async () => {
+    const { resolver } = setup();
+    const env: Record<string, string | undefined> = {
+      DATABASE_URL: 'file:./dev.db',
+      HOME_REF: 'env:HOME',
+      TEMPLATE: 'x{{ file:/etc/hostname }}',
+      A: 'mem:api/key',
+    };
+    expect(await loadEnv({ resolver, env, write: false })).toEqual({ A: VALUES['api/key'] });
+    const onlyEnv = await loadEnv({ resolver, env, write: false, schemes: ['env'], names: ['HOME_REF'] });
+    expect(onlyEnv).toEqual({ HOME_REF: process.env.HOME });
+  });
+
   it('write: false returns the values and leaves the environment; names limits the variables', async () => {
     const { resolver } = setup();
     const env: Record<string, string | undefined> = { A: 'mem:api/key', B: 'mem:nope' };
