@@ -3,10 +3,16 @@
 import { loadConfig, Secret, secret } from 'secretref';
 import { z } from 'zod';
 
+// A Secret holding a non-empty string: checked inside, never quoted in an error.
+const secretString = z.custom<Secret<string>>(
+  (value) => value instanceof Secret && typeof value.reveal() === 'string' && value.reveal() !== '',
+  'expected a secret string',
+);
+
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
-  db: z.object({ user: z.string().min(1), password: z.instanceof(Secret) }),
-  apiKey: z.instanceof(Secret),
+  db: z.object({ user: z.string().min(1), password: secretString }),
+  apiKey: secretString,
 });
 
 export type Config = z.infer<typeof schema>;

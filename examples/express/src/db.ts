@@ -1,28 +1,34 @@
 /**
- * A stand-in for a database pool (pg, mysql2...): built from a user and password, rebuilt when the
- * password rotates. It keeps the password wrapped and never reports it.
+ * A stand-in for a database pool (pg, mysql2...): built from a user and a password, rebuilt when the
+ * password rotates. It keeps the password wrapped; its status never shows it, nor a digest of it (a
+ * dictionary reverses a plain digest of a password a person chose).
  */
 import type { Secret } from 'secretref';
 
-export interface Pool {
+/** What `GET /db` reports. */
+interface PoolStatus {
+  readonly user: string;
   /** 1 for the first pool, +1 for each rebuild. */
   readonly generation: number;
-  readonly user: string;
-  /** What a health check reports: never the password. */
-  status(): { user: string; generation: number; createdAt: string };
+  readonly createdAt: string;
+}
+
+export interface Pool {
+  readonly generation: number;
+  status(): PoolStatus;
   end(): void;
 }
 
 let generations = 0;
 
-export function createPool(user: string, password: Secret<unknown>): Pool {
+export function createPool(user: string, password: Secret<string>): Pool {
   const generation = ++generations;
   const createdAt = new Date().toISOString();
-  // A real pool would pass password.reveal() to the driver here, and nowhere else.
+  // A real pool hands password.reveal() to its driver here, and nowhere else. Like pg's Pool it would
+  // connect lazily, so building it cannot fail halfway.
   void password;
   return {
     generation,
-    user,
     status: () => ({ user, generation, createdAt }),
     end() {},
   };
