@@ -67,6 +67,36 @@ function retrySignatureExpired(client: object): void {
   );
 }
 
+/** The bundling guide: the `createRequire` banner an ESM bundle of the SDK needs. */
+const BUNDLING_GUIDE = 'docs/guides/lambda.md#bundle-size-and-import-time';
+const BANNER = "import{createRequire}from'node:module';const require=createRequire(import.meta.url);";
+/** Load errors are no secret, but can be long (a require stack): the first line, this long at most. */
+const MAX_DETAIL = 200;
+
+/**
+ * Why the SDK module could not be loaded. Only a module-not-found error for the package itself means
+ * it is missing; anything else (a missing dependency of it, a bundle that cannot `require` Node's
+ * modules) is quoted, shortened, so the user chases the real cause.
+ */
+function loadFailure(packageName: string, error: unknown): string {
+  const { code, name, message } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+  };
+  const text = typeof message === 'string' ? message : String(error);
+  const namesPackage = text.includes(`'${packageName}'`) || text.includes(`"${packageName}"`);
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && namesPackage) {
+    return `${packageName} could not be loaded; add it to your dependencies`;
+  }
+  const line = `${typeof name === 'string' && name ? name : 'Error'}: ${text.split('\n', 1)[0] ?? ''}`;
+  const detail = line.length > MAX_DETAIL ? `${line.slice(0, MAX_DETAIL - 3)}...` : line;
+  const hint = /Dynamic require of/.test(text)
+    ? `; an ESM bundle needs a require for the SDK's CommonJS parts: add esbuild's banner ${BANNER} (see ${BUNDLING_GUIDE})`
+    : '';
+  return `${packageName} failed to load: ${detail}${hint}`;
+}
+
 /**
  * Creates a pool. `load` imports the SDK module (a dynamic `import()`, so that the module is only
  * loaded when a reference of the provider's scheme is fetched); `create` makes a client from it.
@@ -114,7 +144,7 @@ export function awsClientPool<Client extends AwsClient, Config extends object, S
     },
     unavailable(requests, error) {
       return requests.map((r) => ({
-        error: new ProviderError(`${packageName} could not be loaded; add it to your dependencies`, {
+        error: new ProviderError(loadFailure(packageName, error), {
           ref: r.ref,
           scheme: r.scheme,
           cause: error,

@@ -1,12 +1,15 @@
 /**
  * Groups the fetches requested in one tick by provider and region, splits each group by the
- * provider's batch size, and runs the batches in parallel up to a concurrency bound. A batch is
- * aborted when the deadline of its last waiting caller passes (callers that join a fetch extend
- * it), and the core settles it then even if the provider ignores its abort signal.
+ * provider's batch size, and runs the batches in parallel up to a concurrency bound. The core
+ * settles every batch at the latest deadline of its callers whatever the provider does (it may
+ * ignore its abort signal), never starts a batch whose callers' deadlines have all passed (it
+ * waited behind `maxConcurrency`), and settles everything with a `DisposedError` on `dispose`.
  */
 
 import { setMaxListeners } from 'node:events';
-import { ProviderError, TimeoutError, toSecretrefError } from './errors.ts';
+import type { Clock } from './clock.ts';
+import { type Deadline, startDeadline, timeoutError, within } from './deadline.ts';
+import { DisposedError, ProviderError, toSecretrefError } from './errors.ts';
 import { channels } from './events.ts';
 import type { FetchRequest, FetchResult, Provider } from './provider.ts';
 
@@ -17,9 +20,13 @@ const nextTick: (callback: () => void) => unknown = setImmediate;
 
 interface Item {
   readonly request: FetchRequest;
-  /** Absolute, on the `performance.now()` clock. */
-  deadline: number;
-  readonly settle: (result: FetchResult) => void;
+  /** The latest deadline of its callers, on the clock's monotonic time, and that caller's timeout. */
+  at: number;
+  timeoutMs: number;
+  /** The deadline of the batch it runs in, once started. */
+  batch: Deadline | undefined;
+  settled: boolean;
+  readonly resolve: (result: FetchResult) => void;
 }
 
 interface Group {
@@ -34,24 +41,36 @@ interface Group {
 export interface BatcherOptions {
   /** Batches of one provider and region in flight at once. */
   readonly maxConcurrency: number;
+  readonly clock: Clock;
   /** Called once per provider call, for stats. */
   readonly onCall: (size: number) => void;
 }
 
+/** A request queued in a batch. */
+interface Pending {
+  /** Settles with the result; never rejects. */
+  readonly result: Promise<FetchResult>;
+  /** Moves the deadline later (a caller with a later deadline joined), never earlier. */
+  extend(at: number, timeoutMs: number): void;
+}
+
 /** Queues fetches and runs them in batches. */
 export interface Batcher {
-  /**
-   * Queues one request, to be answered by `deadline` (on the `performance.now()` clock). `result`
-   * settles with the result and never rejects; `extend` moves the deadline later (a caller with a
-   * later deadline joined), never earlier.
-   */
-  fetch(
-    provider: Provider,
-    region: string | undefined,
-    request: FetchRequest,
-    deadline: number,
-  ): { readonly result: Promise<FetchResult>; extend(deadline: number): void };
+  /** Queues one request, to be answered by `at` (on the clock's monotonic time). */
+  fetch(provider: Provider, region: string | undefined, request: FetchRequest, at: number, timeoutMs: number): Pending;
+  /** Aborts the batches in flight and settles every request with a `DisposedError`. */
+  dispose(): void;
 }
+
+function settle(item: Item, result: FetchResult): void {
+  if (item.settled) return;
+  item.settled = true;
+  item.resolve(result);
+}
+
+const timedOut = ({ request, timeoutMs }: Item): FetchResult => ({
+  error: timeoutError(request.ref, request.scheme, timeoutMs),
+});
 
 function chunk(group: Group): Item[][] {
   const size = Math.max(1, group.provider.batchSize ?? 1);
@@ -73,88 +92,92 @@ function chunk(group: Group): Item[][] {
   return chunks;
 }
 
-/** Aborts `controller` once the latest deadline of `items` has passed, following extensions. */
-function abortAtDeadline(items: readonly Item[], controller: AbortController): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const check = (): void => {
-    const due = Math.max(...items.map((item) => item.deadline)) - performance.now();
-    if (due <= 0) controller.abort();
-    // Deadlines are finite (the resolver checks); clamp anyway, setTimeout wraps above 2^31 - 1 ms.
-    else timer = setTimeout(check, Math.min(due, 2_147_483_647));
-  };
-  check();
-  return () => clearTimeout(timer);
-}
-
-async function call(group: Group, items: Item[]): Promise<readonly FetchResult[]> {
-  const { provider, region } = group;
-  const controller = new AbortController();
-  // Every request of a batch may pass the signal to its own SDK call (parallel fallbacks, KMS Decrypt).
-  setMaxListeners(0, controller.signal);
-  const timeouts = (): FetchResult[] =>
-    items.map(({ request }) => ({
-      error: new TimeoutError(`no answer for "${request.ref}" before the deadline`, {
-        ref: request.ref,
-        scheme: request.scheme,
-      }),
-    }));
-  const stop = abortAtDeadline(items, controller);
-  const aborted = new Promise<FetchResult[]>((resolve) => {
-    controller.signal.addEventListener('abort', () => resolve(timeouts()), { once: true });
-  });
-  try {
-    // The race settles the batch at its deadline even if the provider ignores the signal.
-    const results = await Promise.race([
-      provider.fetch(
-        items.map((item) => item.request),
-        { region, signal: controller.signal },
-      ),
-      aborted,
-    ]);
-    return items.map(
-      ({ request }, i) =>
-        results[i] ?? {
-          error: new ProviderError(`the provider returned no result for "${request.ref}"`, {
-            ref: request.ref,
-            scheme: request.scheme,
-          }),
-        },
-    );
-  } catch (error) {
-    // An SDK that honoured the abort reports its own error; the deadline is what happened.
-    if (controller.signal.aborted) return timeouts();
-    return items.map(({ request }) => ({ error: toSecretrefError(error, request.ref, request.scheme) }));
-  } finally {
-    stop();
-  }
-}
-
 /** Creates a batcher. One per resolver. */
 export function createBatcher(options: BatcherOptions): Batcher {
+  const { clock } = options;
   const groups = new Map<Provider, Map<string | undefined, Group>>();
+  const running = new Set<{
+    readonly items: readonly Item[];
+    readonly controller: AbortController;
+    readonly clear: () => void;
+  }>();
   let scheduled = false;
+  let disposed = false;
+
+  async function call(group: Group, items: Item[]): Promise<readonly FetchResult[]> {
+    const { provider, region } = group;
+    const controller = new AbortController();
+    // Every request of a batch may pass the signal to its own SDK call (parallel fallbacks, KMS Decrypt).
+    setMaxListeners(0, controller.signal);
+    const timeouts = (): FetchResult[] => items.map(timedOut);
+    let deadline: Deadline | undefined;
+    const batch = { items, controller, clear: () => deadline?.clear() };
+    running.add(batch);
+    try {
+      // `within` settles the batch at its deadline even if the provider never answers.
+      const results = await within(
+        provider.fetch(
+          items.map((item) => item.request),
+          { region, signal: controller.signal },
+        ),
+        (pass) => {
+          deadline = startDeadline(clock, Math.max(...items.map((item) => item.at)), () => {
+            controller.abort();
+            pass();
+          });
+          for (const item of items) item.batch = deadline;
+          return deadline;
+        },
+        timeouts,
+      );
+      return items.map(
+        ({ request }, i) =>
+          results[i] ?? {
+            error: new ProviderError(`the provider returned no result for "${request.ref}"`, {
+              ref: request.ref,
+              scheme: request.scheme,
+            }),
+          },
+      );
+    } catch (error) {
+      // An SDK that honoured the abort reports its own error; the deadline is what happened.
+      if (controller.signal.aborted) return timeouts();
+      return items.map(({ request }) => ({ error: toSecretrefError(error, request.ref, request.scheme) }));
+    } finally {
+      batch.clear();
+      running.delete(batch);
+    }
+  }
 
   function run(group: Group): void {
-    while (group.active < options.maxConcurrency) {
-      const items = group.queue.shift();
-      if (!items) return;
+    while (group.active < options.maxConcurrency && !disposed) {
+      const queued = group.queue.shift();
+      if (!queued) return;
+      // Callers whose deadlines passed while the batch waited are gone: answer them, fetch the rest.
+      const now = clock.now();
+      const items = queued.filter((item) => {
+        if (item.at > now) return true;
+        settle(item, timedOut(item));
+        return false;
+      });
+      if (items.length === 0) continue;
       group.active++;
       options.onCall(items.length);
-      const started = performance.now();
+      const started = clock.now();
       void call(group, items).then((results) => {
         group.active--;
         let failed = 0;
         items.forEach((item, i) => {
           const result = results[i] as FetchResult;
           if ('error' in result) failed++;
-          item.settle(result);
+          settle(item, result);
         });
         if (channels.fetch.hasSubscribers) {
           channels.fetch.publish({
             scheme: group.provider.schemes[0],
             region: group.region,
             refs: items.map((item) => item.request.ref),
-            durationMs: performance.now() - started,
+            durationMs: clock.now() - started,
             failed,
           });
         }
@@ -175,33 +198,63 @@ export function createBatcher(options: BatcherOptions): Batcher {
   }
 
   return {
-    fetch(provider, region, request, deadline) {
-      let byRegion = groups.get(provider);
-      if (!byRegion) {
-        byRegion = new Map();
-        groups.set(provider, byRegion);
-      }
-      let group = byRegion.get(region);
-      if (!group) {
-        group = { provider, region, pending: [], queue: [], active: 0 };
-        byRegion.set(region, group);
-      }
-      let settle: (result: FetchResult) => void = () => {};
-      const result = new Promise<FetchResult>((resolve) => {
-        settle = resolve;
+    fetch(provider, region, request, at, timeoutMs) {
+      let resolve: (result: FetchResult) => void = () => {};
+      const result = new Promise<FetchResult>((r) => {
+        resolve = r;
       });
-      const item: Item = { request, deadline, settle };
-      group.pending.push(item);
-      if (!scheduled) {
-        scheduled = true;
-        nextTick(flush);
+      const item: Item = { request, at, timeoutMs, batch: undefined, settled: false, resolve };
+      if (disposed) {
+        settle(item, { error: new DisposedError(undefined, { ref: request.ref, scheme: request.scheme }) });
+      } else {
+        let byRegion = groups.get(provider);
+        if (!byRegion) {
+          byRegion = new Map();
+          groups.set(provider, byRegion);
+        }
+        let group = byRegion.get(region);
+        if (!group) {
+          group = { provider, region, pending: [], queue: [], active: 0 };
+          byRegion.set(region, group);
+        }
+        group.pending.push(item);
+        if (!scheduled) {
+          scheduled = true;
+          nextTick(flush);
+        }
       }
       return {
         result,
-        extend(later) {
-          if (later > item.deadline) item.deadline = later;
+        extend(later, ms) {
+          if (later <= item.at) return;
+          item.at = later;
+          item.timeoutMs = ms;
+          item.batch?.extend(later);
         },
       };
+    },
+    dispose() {
+      disposed = true;
+      const disposedError = (item: Item): FetchResult => ({
+        error: new DisposedError('the resolver was disposed while this fetch was in flight', {
+          ref: item.request.ref,
+          scheme: item.request.scheme,
+        }),
+      });
+      for (const { items, controller, clear } of running) {
+        for (const item of items) settle(item, disposedError(item));
+        // No timer outlives the resolver: a provider that ignores the abort is simply not waited for.
+        clear();
+        controller.abort();
+      }
+      running.clear();
+      for (const byRegion of groups.values()) {
+        for (const group of byRegion.values()) {
+          for (const item of [...group.pending, ...group.queue.flat()]) settle(item, disposedError(item));
+          group.pending = [];
+          group.queue.length = 0;
+        }
+      }
     },
   };
 }

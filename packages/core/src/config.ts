@@ -4,8 +4,8 @@
  * validating the result with any Standard Schema validator (zod, valibot, arktype...).
  */
 import { ConfigError, type ConfigIssue, InvalidOptionError, ResolveAllError, SecretrefError } from './errors.ts';
-import type { ResolveOptions, Resolver } from './resolver.ts';
 import { Secret } from './secret.ts';
+import type { ResolveOptions, Resolver } from './types.ts';
 
 /**
  * The Standard Schema interface (https://standardschema.dev), as its authors ask libraries to copy
@@ -72,8 +72,138 @@ function isSecretSpec(value: unknown): value is SecretSpec {
   return typeof value === 'object' && value !== null && MARKER in value;
 }
 
-function pathOf(path: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined): string {
-  return (path ?? []).map((part) => String(typeof part === 'object' ? part.key : part)).join('.');
+/** Sets an own, enumerable property: a `__proto__` key (as `JSON.parse` makes it) stays a key, never a prototype. */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+// --- Internal helpers: keeping resolved values out of schema issues ---
+
+const REDACTED = '[redacted]';
+/** Shorter strings are too common to redact ("a" would eat every "a" of a message). */
+const MIN_REDACTABLE = 3;
+const WITHHELD = 'the value does not match the schema (message withheld: it could quote a secret)';
+
+/** A place in the config, as a chain: cheap to make for every node of a large resolved value. */
+interface Place {
+  readonly parent: Place | undefined;
+  readonly key: string;
+}
+
+function placeOf(keys: readonly string[]): Place | undefined {
+  return keys.reduce<Place | undefined>((parent, key) => ({ parent, key }), undefined);
+}
+
+function keysOf(place: Place | undefined): string[] {
+  const keys: string[] = [];
+  for (let at = place; at; at = at.parent) keys.push(at.key);
+  return keys.reverse();
+}
+
+/** What an issue could quote of the resolved values. */
+interface Revealed {
+  /** Every string of 3 or more characters, raw and JSON-escaped, to redact from messages. */
+  readonly strings: Set<string>;
+  /** Where the values and keys too short to redact are: issues there, above or below say nothing. */
+  readonly short: (Place | undefined)[];
+}
+
+function reveal(text: string, place: Place | undefined, into: Revealed): void {
+  if (text.length < MIN_REDACTABLE) {
+    into.short.push(place);
+    return;
+  }
+  into.strings.add(text);
+  // Validators may print the value as JSON.
+  const escaped = JSON.stringify(text).slice(1, -1);
+  if (escaped !== text) into.strings.add(escaped);
+}
+
+/**
+ * Collects every string of a resolved value at any depth (object keys too, a `Secret`'s content,
+ * bytes as base64 and text) and every number (a PIN is a number in JSON). Booleans and null are left:
+ * they say too little to be a secret. Iterative, so a deeply nested JSON value cannot overflow the stack.
+ */
+function collect(value: unknown, at: Place | undefined, into: Revealed): void {
+  const stack: { node: unknown; place: Place | undefined }[] = [{ node: value, place: at }];
+  const seen = new Set<object>();
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { node, place } = item;
+    if (typeof node === 'string') reveal(node, place, into);
+    else if (typeof node === 'number' || typeof node === 'bigint') reveal(String(node), place, into);
+    else if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    else if (Secret.isSecret(node)) {
+      seen.add(node);
+      stack.push({ node: node.reveal(), place });
+    } else if (node instanceof Uint8Array) {
+      const bytes = Buffer.from(node.buffer, node.byteOffset, node.byteLength);
+      reveal(bytes.toString('base64'), place, into);
+      if (bytes.length >= MIN_REDACTABLE) reveal(bytes.toString('utf8'), place, into);
+    } else {
+      seen.add(node);
+      if (Array.isArray(node)) {
+        for (const [i, child] of node.entries()) stack.push({ node: child, place: { parent: place, key: String(i) } });
+        continue;
+      }
+      for (const [key, child] of Object.entries(node)) {
+        const inner = { parent: place, key };
+        reveal(key, inner, into);
+        stack.push({ node: child, place: inner });
+      }
+    }
+  }
+}
+
+/** Replaces every occurrence of every string by `[redacted]`, in one pass over the original text. */
+function redact(text: string, strings: ReadonlySet<string>): string {
+  const hidden = new Uint8Array(text.length);
+  let found = false;
+  for (const value of strings) {
+    for (let i = text.indexOf(value); i !== -1; i = text.indexOf(value, i + 1)) {
+      hidden.fill(1, i, i + value.length);
+      found = true;
+    }
+  }
+  if (!found) return text;
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    let end = i;
+    const masked = hidden[i] === 1;
+    while (end < text.length && (hidden[end] === 1) === masked) end++;
+    out += masked ? REDACTED : text.slice(i, end);
+    i = end;
+  }
+  return out;
+}
+
+/** Is one path a prefix of the other (the same place, or one inside the other)? */
+function related(a: readonly string[], b: readonly string[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+type IssuePath = readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;
+
+/**
+ * A schema issue with no resolved value in it: strings redacted from the message; the keys of a
+ * resolved value redacted from the path (array indexes stay); the whole message withheld when it
+ * could quote a value too short to redact.
+ */
+function safeIssue(
+  issue: { readonly message: string; readonly path?: IssuePath },
+  resolvedAt: readonly (readonly string[])[],
+  revealed: Revealed,
+  shortKeys: readonly (readonly string[])[],
+): ConfigIssue {
+  const raw = (issue.path ?? []).map((part) => (typeof part === 'object' && part !== null ? part.key : part));
+  const keys = raw.map((part) => String(part));
+  const root = resolvedAt.find((at) => at.length < keys.length && related(at, keys));
+  const path = raw
+    .map((part, i) => (root && i >= root.length && typeof part !== 'number' ? REDACTED : String(part)))
+    .join('.');
+  const withheld = shortKeys.some((at) => related(at, keys));
+  return { path, message: withheld ? WITHHELD : redact(String(issue.message), revealed.strings) };
 }
 
 /**
@@ -93,55 +223,56 @@ export async function loadConfig<
   }
   const { resolver } = options;
   const call = options.resolveOptions ?? {};
-  const jobs: { path: string; promise: Promise<unknown> }[] = [];
+  const jobs: { keys: readonly string[]; promise: Promise<unknown> }[] = [];
   const place: ((value: unknown) => void)[] = [];
-  const build = (node: ConfigSpec, path: string): Record<string, unknown> => {
+  // Every key is defined, never assigned: a spec from JSON.parse may have an own `__proto__` key.
+  const build = (node: ConfigSpec, path: readonly string[]): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
-      const at = path ? `${path}.${key}` : key;
+      const keys = [...path, key];
       if (isSecretSpec(value)) {
-        jobs.push({ path: at, promise: resolver.resolve(value.ref, { ...call, ...value.options }) });
+        jobs.push({ keys, promise: resolver.resolve(value.ref, { ...call, ...value.options }) });
         place.push((resolved) => {
-          if (resolved !== undefined) out[key] = new Secret(resolved);
+          if (resolved !== undefined) define(out, key, new Secret(resolved));
         });
       } else if (typeof value === 'string' && resolver.isReference(value)) {
-        jobs.push({ path: at, promise: resolver.resolve(value, call) });
+        jobs.push({ keys, promise: resolver.resolve(value, call) });
         place.push((resolved) => {
-          if (resolved !== undefined) out[key] = resolved;
+          if (resolved !== undefined) define(out, key, resolved);
         });
       } else if (typeof value === 'object' && value !== null) {
-        out[key] = build(value as ConfigSpec, at);
+        define(out, key, build(value as ConfigSpec, keys));
       } else {
-        out[key] = value;
+        define(out, key, value);
       }
     }
     return out;
   };
-  const config = build(spec, '');
+  const config = build(spec, []);
   const settled = await Promise.allSettled(jobs.map((job) => job.promise));
   const errors: Record<string, SecretrefError> = {};
-  const revealed: string[] = [];
+  const resolved: { keys: readonly string[]; value: unknown }[] = [];
   settled.forEach((outcome, i) => {
-    const job = jobs[i] as { path: string };
+    const { keys } = jobs[i] as { keys: readonly string[] };
     if (outcome.status === 'rejected') {
       if (!(outcome.reason instanceof SecretrefError)) throw outcome.reason;
-      errors[job.path] = outcome.reason;
+      define(errors, keys.join('.'), outcome.reason);
       return;
     }
-    if (typeof outcome.value === 'string') revealed.push(outcome.value);
+    if (outcome.value !== undefined) resolved.push({ keys, value: outcome.value });
     (place[i] as (value: unknown) => void)(outcome.value);
   });
   if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
   if (!options.schema) return config as never;
   const result = await options.schema['~standard'].validate(config);
   if (result.issues) {
-    // Validators may quote the value they rejected (an enum mismatch): no resolved value is shown.
-    const secrets = revealed.filter((value) => value.length >= 3).sort((a, b) => b.length - a.length);
-    const issues: ConfigIssue[] = result.issues.map((issue) => ({
-      path: pathOf(issue.path),
-      message: secrets.reduce((message, value) => message.replaceAll(value, '[redacted]'), issue.message),
-    }));
-    throw new ConfigError(issues);
+    // Validators may quote the value they rejected (an enum mismatch, an unknown key): no string,
+    // key or number of any resolved value is shown.
+    const revealed: Revealed = { strings: new Set(), short: [] };
+    for (const { keys, value } of resolved) collect(value, placeOf(keys), revealed);
+    const shortKeys = revealed.short.map(keysOf);
+    const resolvedAt = resolved.map(({ keys }) => keys);
+    throw new ConfigError(result.issues.map((issue) => safeIssue(issue, resolvedAt, revealed, shortKeys)));
   }
   return result.value as never;
 }

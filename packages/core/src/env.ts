@@ -5,7 +5,7 @@
  * Plain values are left alone. Nothing is written unless every variable resolved.
  */
 import { InvalidValueError, ResolveAllError, SecretrefError } from './errors.ts';
-import type { Resolver } from './resolver.ts';
+import type { Resolver } from './types.ts';
 
 /** An environment: `process.env` or any object like it. */
 export type Environment = Record<string, string | undefined>;
@@ -45,6 +45,15 @@ export interface EnvResolution {
 const PLACEHOLDER = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 const NOT_BY_DEFAULT = new Set(['env', 'file']);
+
+/**
+ * Sets an own, enumerable property. Results are keyed by variable name, and a name can be `__proto__`
+ * (`env '__proto__=...' node`, or an environment from `JSON.parse`): assigning it would drop the value
+ * or replace the object's prototype.
+ */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
 
 /** The scheme a value is written with, if it looks like a reference: `ssm`, `secretsmanager`, `arn`. */
 function schemeOf(value: string): string {
@@ -86,7 +95,8 @@ export async function resolveEnv(options: EnvOptions): Promise<EnvResolution> {
   const found = new Map<string, { whole: boolean; refs: string[]; value: string }>();
   for (const name of names) {
     const value = env[name];
-    if (value === undefined) continue;
+    // Only string values are variables: `names` may list what an object only inherits (`toString`).
+    if (typeof value !== 'string') continue;
     const { whole, refs } = referencesIn(value, isReference);
     if (refs.length > 0) found.set(name, { whole, refs, value });
   }
@@ -107,28 +117,38 @@ export async function resolveEnv(options: EnvOptions): Promise<EnvResolution> {
     const resolved = outcomes.map((outcome, i) => {
       if (outcome.status === 'rejected') {
         const reason = outcome.reason;
-        errors[name] ??=
-          reason instanceof SecretrefError
-            ? reason
-            : new InvalidValueError(`a reference of ${name} failed`, { ref: refs[i], cause: reason });
+        if (!Object.hasOwn(errors, name)) {
+          define(
+            errors,
+            name,
+            reason instanceof SecretrefError
+              ? reason
+              : new InvalidValueError(`a reference of ${name} failed`, { ref: refs[i], cause: reason }),
+          );
+        }
         return undefined;
       }
       return outcome.value === undefined ? undefined : asText(outcome.value);
     });
-    references[name] = refs.map((ref, i) => ({ ref, value: resolved[i] }));
-    if (errors[name]) continue;
+    define(
+      references,
+      name,
+      refs.map((ref, i) => ({ ref, value: resolved[i] })),
+    );
+    if (Object.hasOwn(errors, name)) continue;
     if (whole) {
       if (resolved[0] === undefined) unset.push(name);
-      else values[name] = resolved[0];
+      else define(values, name, resolved[0]);
       continue;
     }
     let i = 0;
-    values[name] = value.replace(PLACEHOLDER, (placeholder, inner: string) => {
+    const filled = value.replace(PLACEHOLDER, (placeholder, inner: string) => {
       const ref = inner.startsWith('resolve:') ? `{{${inner}}}` : inner;
       if (!isReference(ref)) return placeholder;
       // An optional reference to nothing fills in as empty text.
       return resolved[i++] ?? '';
     });
+    define(values, name, filled);
   }
   return { values, unset, errors, references };
 }
@@ -146,7 +166,8 @@ export async function loadEnv(
   const { values, unset, errors } = await resolveEnv(options);
   if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
   if (options.write ?? true) {
-    Object.assign(env, values);
+    // Defined, not assigned (as `Object.assign` would): a `__proto__` variable stays a variable.
+    for (const [name, value] of Object.entries(values)) define(env, name, value);
     for (const name of unset) delete env[name];
   }
   return values;

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'RESOLVE_ALL_FAILED'
   | 'INVALID_OPTION'
   | 'INVALID_CONFIG'
+  | 'WATCH_CALLBACK_FAILED'
   | 'DISPOSED';
 
 /** What every error constructor accepts besides its message. */
@@ -36,6 +37,10 @@ function prefix(scheme: string | undefined): string {
   return scheme ? `[secretref] [${scheme}] ` : '[secretref] ';
 }
 
+// Brands, not prototypes: an ESM and a CommonJS copy of this module (or two installed copies of one
+// version) define different classes, and `instanceof` must hold across them.
+const BRAND: unique symbol = Symbol.for('secretref.error') as never;
+
 /** Base class of every error secretref throws. */
 export class SecretrefError extends Error {
   override readonly name: string = 'SecretrefError';
@@ -43,6 +48,10 @@ export class SecretrefError extends Error {
   readonly code: ErrorCode;
   /** The reference this error is about, if any. Never a value. */
   readonly ref: string | undefined;
+  /** The scheme of the provider the error is about (the message's `[ssm]` prefix), if any. */
+  readonly scheme: string | undefined;
+  /** The message without its `[secretref] [scheme] ` prefix, for tools that print their own. */
+  readonly detail: string;
   /**
    * True for failures that may pass on their own (throttling, timeouts, 5xx, network): the resolver
    * serves a stale value through them and retries with backoff. False for not-found, access denied,
@@ -50,39 +59,64 @@ export class SecretrefError extends Error {
    */
   readonly transient: boolean;
 
-  constructor(code: ErrorCode, message: string, options: SecretrefErrorOptions = {}, transient = false) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: SecretrefErrorOptions & { readonly transient?: boolean | undefined } = {},
+  ) {
     super(prefix(options.scheme) + message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.ref = options.ref;
-    this.transient = transient;
+    this.scheme = options.scheme;
+    this.detail = message;
+    this.transient = options.transient ?? false;
+    Object.defineProperty(this, BRAND, { value: code });
+  }
+
+  /** Brand-based: true for a secretref error of this class made by any copy of secretref. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null) return false;
+    const code = (value as { [BRAND]?: unknown })[BRAND];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass too
+    const wanted = (this as { readonly code?: ErrorCode }).code;
+    // The base class has no code of its own: every secretref error is one.
+    return typeof code === 'string' && (wanted === undefined || wanted === code);
   }
 }
 
 /** The reference is malformed: bad syntax, an unknown or repeated parameter, a bad value. Thrown before any network call. */
 export class InvalidReferenceError extends SecretrefError {
+  static readonly code: ErrorCode = 'INVALID_REFERENCE';
   override readonly name: string = 'InvalidReferenceError';
   constructor(message: string, options?: SecretrefErrorOptions) {
     super('INVALID_REFERENCE', message, options);
   }
 }
 
+// What may be quoted of input that is no reference of a known scheme: a short token that looks like a
+// scheme name. Anything else may be a secret pasted in the wrong place.
+const QUOTABLE_SCHEME = /^(?:arn:)?[A-Za-z][A-Za-z0-9+.-]{0,23}$/;
+
 /** No provider is registered for the reference's scheme. Thrown before any network call. */
 export class UnknownSchemeError extends SecretrefError {
+  static readonly code: ErrorCode = 'UNKNOWN_SCHEME';
   override readonly name: string = 'UnknownSchemeError';
-  /** The scheme that no provider handles. */
-  readonly scheme: string;
+  /** The scheme that no provider handles, when it is short and looks like a scheme name (else not kept). */
+  override readonly scheme: string | undefined;
   constructor(scheme: string, known: readonly string[], options?: SecretrefErrorOptions) {
+    const shown = QUOTABLE_SCHEME.test(scheme) ? scheme : undefined;
     super(
       'UNKNOWN_SCHEME',
-      `unknown scheme "${scheme}"; registered schemes: ${known.join(', ')}. Register a provider for it or fix the reference.`,
+      `${shown === undefined ? 'the reference starts with no registered scheme (what it starts with is not shown: it may be a secret)' : `unknown scheme "${shown}"`}; registered schemes: ${known.join(', ')}. Register a provider for it or fix the reference.`,
       options,
     );
-    this.scheme = scheme;
+    this.scheme = shown;
   }
 }
 
 /** The secret, parameter, version, label or stage does not exist. */
 export class SecretNotFoundError extends SecretrefError {
+  static readonly code: ErrorCode = 'NOT_FOUND';
   override readonly name: string = 'SecretNotFoundError';
   constructor(message: string, options?: SecretrefErrorOptions) {
     super('NOT_FOUND', message, options);
@@ -91,6 +125,7 @@ export class SecretNotFoundError extends SecretrefError {
 
 /** The caller's credentials are not allowed to read the secret (or to decrypt it). */
 export class AccessDeniedError extends SecretrefError {
+  static readonly code: ErrorCode = 'ACCESS_DENIED';
   override readonly name: string = 'AccessDeniedError';
   constructor(message: string, options?: SecretrefErrorOptions) {
     super('ACCESS_DENIED', message, options);
@@ -99,30 +134,34 @@ export class AccessDeniedError extends SecretrefError {
 
 /** An option of `createResolver` or `resolve` is out of range (a negative TTL, an infinite timeout). */
 export class InvalidOptionError extends SecretrefError {
+  static readonly code: ErrorCode = 'INVALID_OPTION';
   override readonly name: string = 'InvalidOptionError';
-  constructor(message: string) {
-    super('INVALID_OPTION', message);
+  constructor(message: string, options?: SecretrefErrorOptions) {
+    super('INVALID_OPTION', message, options);
   }
 }
 
 /** The service throttled the request even after the SDK's retries. Transient. */
 export class ThrottledError extends SecretrefError {
+  static readonly code: ErrorCode = 'THROTTLED';
   override readonly name: string = 'ThrottledError';
   constructor(message: string, options?: SecretrefErrorOptions) {
-    super('THROTTLED', message, options, true);
+    super('THROTTLED', message, { ...options, transient: true });
   }
 }
 
 /** The deadline (`timeoutMs`) passed before a value arrived. Transient. */
 export class TimeoutError extends SecretrefError {
+  static readonly code: ErrorCode = 'TIMEOUT';
   override readonly name: string = 'TimeoutError';
   constructor(message: string, options?: SecretrefErrorOptions) {
-    super('TIMEOUT', message, options, true);
+    super('TIMEOUT', message, { ...options, transient: true });
   }
 }
 
 /** The value exists but could not be decrypted (KMS key, encryption context). */
 export class DecryptionError extends SecretrefError {
+  static readonly code: ErrorCode = 'DECRYPTION_FAILED';
   override readonly name: string = 'DecryptionError';
   constructor(message: string, options?: SecretrefErrorOptions) {
     super('DECRYPTION_FAILED', message, options);
@@ -135,6 +174,7 @@ export class DecryptionError extends SecretrefError {
  * The message names the reference and the key, never the value.
  */
 export class InvalidValueError extends SecretrefError {
+  static readonly code: ErrorCode = 'INVALID_VALUE';
   override readonly name: string = 'InvalidValueError';
   constructor(message: string, options?: SecretrefErrorOptions) {
     super('INVALID_VALUE', message, options);
@@ -143,14 +183,37 @@ export class InvalidValueError extends SecretrefError {
 
 /** Anything else that failed underneath; the SDK error is the `cause`. Transient for 5xx and network failures. */
 export class ProviderError extends SecretrefError {
+  static readonly code: ErrorCode = 'PROVIDER_ERROR';
   override readonly name: string = 'ProviderError';
   constructor(message: string, options?: SecretrefErrorOptions & { transient?: boolean }) {
-    super('PROVIDER_ERROR', message, options, options?.transient ?? false);
+    super('PROVIDER_ERROR', message, options);
+  }
+}
+
+/** The resolver was disposed: the call came after `dispose()`, or was in flight when it ran. */
+export class DisposedError extends SecretrefError {
+  static readonly code: ErrorCode = 'DISPOSED';
+  override readonly name: string = 'DisposedError';
+  constructor(message = 'this resolver was disposed', options?: SecretrefErrorOptions) {
+    super('DISPOSED', message, options);
+  }
+}
+
+/**
+ * A `watch` callback (`onChange`) threw or rejected; `cause` is what it threw. The value it was
+ * given is not taken as current, so the callback runs again on the next check.
+ */
+export class WatchCallbackError extends SecretrefError {
+  static readonly code: ErrorCode = 'WATCH_CALLBACK_FAILED';
+  override readonly name: string = 'WatchCallbackError';
+  constructor(message: string, options?: SecretrefErrorOptions) {
+    super('WATCH_CALLBACK_FAILED', message, { ...options, transient: true });
   }
 }
 
 /** `resolveAll` failed for one or more keys; `errors` holds each key's error. */
 export class ResolveAllError extends SecretrefError {
+  static readonly code: ErrorCode = 'RESOLVE_ALL_FAILED';
   override readonly name: string = 'ResolveAllError';
   /** The error of every key that failed, by key. */
   readonly errors: Readonly<Record<string, SecretrefError>>;
@@ -170,6 +233,7 @@ export interface ConfigIssue {
 
 /** `loadConfig`'s schema rejected the resolved config; `issues` lists every problem. */
 export class ConfigError extends SecretrefError {
+  static readonly code: ErrorCode = 'INVALID_CONFIG';
   override readonly name: string = 'ConfigError';
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[]) {

@@ -4,6 +4,7 @@
  */
 export { type AwsClient, type AwsClientOptions, type AwsClientPool, awsClientPool } from './aws-clients.ts';
 export { type AwsErrorContext, type AwsErrorNames, fromAwsError } from './aws-errors.ts';
+export { type Clock, type ClockTimer, systemClock } from './clock.ts';
 export {
   type ConfigOptions,
   type ConfigSpec,
@@ -20,6 +21,7 @@ export {
   ConfigError,
   type ConfigIssue,
   DecryptionError,
+  DisposedError,
   type ErrorCode,
   InvalidOptionError,
   InvalidReferenceError,
@@ -32,6 +34,7 @@ export {
   ThrottledError,
   TimeoutError,
   UnknownSchemeError,
+  WatchCallbackError,
 } from './errors.ts';
 export {
   CHANNELS,
@@ -49,6 +52,7 @@ export {
   secretsMiddleware,
   withSecrets,
 } from './lambda.ts';
+export { DEFAULTS } from './options.ts';
 export type {
   FetchContext,
   FetchRequest,
@@ -62,17 +66,22 @@ export type {
 } from './provider.ts';
 export { envProvider } from './providers/env.ts';
 export { fileProvider } from './providers/file.ts';
+export { keyedDigest, redactText } from './redact.ts';
 export { formatReference, isAwsRegion, parseDuration, parseReference, type Reference } from './reference.ts';
-export {
-  createResolver,
-  type ReferenceSpec,
-  type ResolvedAll,
-  type ResolveFunction,
-  type ResolveOptions,
-  type Resolver,
-  type ResolverOptions,
-  type ResolverStats,
-  type WithSecretOptions,
-} from './resolver.ts';
+export { createResolver } from './resolver.ts';
 export { Secret } from './secret.ts';
-export type { Watcher, WatchOptions } from './watch.ts';
+export type {
+  PeekFunction,
+  PeekOptions,
+  ReferenceSpec,
+  ResolvedAll,
+  ResolveFunction,
+  ResolveOptions,
+  Resolver,
+  ResolverOptions,
+  ResolverStats,
+  Watcher,
+  WatchFunction,
+  WatchOptions,
+  WithSecretOptions,
+} from './types.ts';

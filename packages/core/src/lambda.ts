@@ -4,7 +4,7 @@
  * remaining time. Nothing runs between invocations (no timers survive a freeze). `secretsMiddleware`
  * does the same for middy.
  */
-import type { ReferenceSpec, ResolvedAll, Resolver } from './resolver.ts';
+import type { ReferenceSpec, ResolvedAll, Resolver } from './types.ts';
 
 /** What secretref reads of a Lambda context. */
 export interface LambdaContextLike {

@@ -22,7 +22,7 @@ export interface ParseInput {
   readonly form: ReferenceForm;
   /** The scheme-specific query parameters (those listed in `Provider.params`). */
   readonly params: Readonly<Record<string, string>>;
-  /** The reference as the user wrote it, for error messages. */
+  /** The reference as the user wrote it, for error messages (its body as `Provider.display` shows it). */
   readonly ref: string;
 }
 
@@ -54,7 +54,7 @@ export interface Locator {
 /** One reference in a batch handed to `Provider.fetch`. */
 export interface FetchRequest<L extends Locator = Locator> {
   readonly locator: L;
-  /** The canonical reference, for error messages. */
+  /** The canonical reference, for error messages (its body as `Provider.display` shows it). */
   readonly ref: string;
   /** The scheme the reference was written with. */
   readonly scheme: string;
@@ -92,6 +92,12 @@ export interface Provider<L extends Locator = Locator> {
   readonly arnServices?: readonly string[] | undefined;
   /** The most references one `fetch` call takes. @default 1 */
   readonly batchSize?: number | undefined;
+  /**
+   * How a body is shown in messages, events and `error.ref` when it must not be shown itself: a
+   * `kms:` body is a ciphertext, or by mistake a plaintext (`redactText` shows its length and a keyed
+   * digest). `ParseInput.ref` and `FetchRequest.ref` are already shown this way. @default the body as it is
+   */
+  readonly display?: ((body: string) => string) | undefined;
   /** The provider's default TTL in ms when neither the call nor the reference sets one (immutable values: `Infinity`). */
   readonly ttlMs?: number | undefined;
   /** Parses and validates a body; throws `InvalidReferenceError`. Must not do I/O. */

@@ -31,6 +31,8 @@ export interface ParsedReference<L extends Locator = Locator> {
   readonly reference: Reference;
   /** The canonical string form of `reference`. */
   readonly canonical: string;
+  /** The canonical form as messages and events show it (the body through `Provider.display`). */
+  readonly shown: string;
   readonly provider: Provider<L>;
   readonly locator: L;
 }
@@ -127,6 +129,15 @@ interface Parts {
   form: ReferenceForm;
   query: string | undefined;
   fragment: string | undefined;
+  /** The input as messages may show it: the body through `Provider.display`. */
+  shown: string;
+}
+
+/** `input` with its body (at `start`) as the provider displays it. */
+function showInput(provider: Provider, input: string, body: string, start: number): string {
+  const display = provider.display;
+  if (!display) return input;
+  return input.slice(0, start) + display(body) + input.slice(start + body.length);
 }
 
 function lookup(registry: Registry, scheme: string): Provider {
@@ -151,10 +162,14 @@ function split(input: string, registry: Registry): Parts {
   if (cloudformation) {
     const [, scheme = '', body = ''] = cloudformation;
     const provider = lookup(registry, scheme);
-    return { scheme, provider, body, form: 'cloudformation', query: undefined, fragment: undefined };
+    const shown = showInput(provider, input, body, '{{resolve:'.length + scheme.length + 1);
+    return { scheme, provider, body, form: 'cloudformation', query: undefined, fragment: undefined, shown };
   }
   if (input.startsWith('{{')) {
-    throw invalid(input, 'a CloudFormation dynamic reference must look like {{resolve:service:...}}');
+    // Not echoed: what is between the braces may be the secret itself (`{{hunter2}}`).
+    throw new InvalidReferenceError(
+      'a CloudFormation dynamic reference must look like {{resolve:service:...}} (the input is not shown: it may be a secret)',
+    );
   }
   const arn = ARN.exec(input);
   if (arn) {
@@ -162,7 +177,8 @@ function split(input: string, registry: Registry): Parts {
     const handler = registry.arnServices.get(service);
     if (!handler) throw new UnknownSchemeError(`arn:${service}`, [...registry.schemes.keys()]);
     const { head, query, fragment } = splitTail(input);
-    return { scheme: handler.scheme, provider: handler.provider, body: head, form: 'arn', query, fragment };
+    const shown = showInput(handler.provider, input, head, 0);
+    return { scheme: handler.scheme, provider: handler.provider, body: head, form: 'arn', query, fragment, shown };
   }
   const scheme = SCHEME.exec(input);
   if (!scheme) {
@@ -174,7 +190,8 @@ function split(input: string, registry: Registry): Parts {
   const name = (scheme[1] ?? '').toLowerCase();
   const provider = lookup(registry, name);
   const { head, query, fragment } = splitTail(input.slice(scheme[0].length));
-  return { scheme: name, provider, body: head, form: 'uri', query, fragment };
+  const shown = showInput(provider, input, head, scheme[0].length);
+  return { scheme: name, provider, body: head, form: 'uri', query, fragment, shown };
 }
 
 interface Query {
@@ -276,24 +293,26 @@ export function parseWith(registry: Registry, input: string): ParsedReference {
     );
   }
   const parts = split(input, registry);
-  if (parts.body === '') throw invalid(input, 'the reference has an empty body', parts.scheme);
-  const { common, params } = parseQuery(parts.query, parts, input);
-  const fragment = parseFragment(parts.fragment, input, parts.scheme);
+  // Messages name the reference as shown: a body that must not be shown (a ciphertext) never is.
+  const ref = parts.shown;
+  if (parts.body === '') throw invalid(ref, 'the reference has an empty body', parts.scheme);
+  const { common, params } = parseQuery(parts.query, parts, ref);
+  const fragment = parseFragment(parts.fragment, ref, parts.scheme);
   const locator = parts.provider.parse({
     scheme: parts.scheme,
     body: parts.body,
     form: parts.form,
     params,
-    ref: input,
+    ref,
   });
   if (locator.region !== undefined && !REGION.test(locator.region)) {
-    throw invalid(input, `"${locator.region}" is not an AWS region`, parts.scheme);
+    throw invalid(ref, `"${locator.region}" is not an AWS region`, parts.scheme);
   }
   if (common.region !== undefined && locator.region !== undefined && common.region !== locator.region) {
-    throw invalid(input, `?region=${common.region} contradicts the ARN's region ${locator.region}`, parts.scheme);
+    throw invalid(ref, `?region=${common.region} contradicts the ARN's region ${locator.region}`, parts.scheme);
   }
   if (fragment !== undefined && locator.fragment !== undefined && fragment !== locator.fragment) {
-    throw invalid(input, 'the reference names two different JSON keys', parts.scheme);
+    throw invalid(ref, 'the reference names two different JSON keys', parts.scheme);
   }
   const region = common.region ?? locator.region;
   const key = fragment ?? locator.fragment;
@@ -302,7 +321,7 @@ export function parseWith(registry: Registry, input: string): ParsedReference {
   const providerParams = locator.params ?? params;
   for (const name of Object.keys(providerParams)) {
     if (!acceptsParam(parts.provider, name)) {
-      throw invalid(input, `the provider returned an undeclared parameter "${name}"`, parts.scheme);
+      throw invalid(ref, `the provider returned an undeclared parameter "${name}"`, parts.scheme);
     }
   }
   const reference: Reference = {
@@ -315,7 +334,10 @@ export function parseWith(registry: Registry, input: string): ParsedReference {
     ...(common.optional === undefined ? {} : { optional: common.optional }),
     ...(key === undefined ? {} : { fragment: key }),
   };
-  return { reference, canonical: formatReference(reference), provider: parts.provider, locator };
+  const canonical = formatReference(reference);
+  const display = parts.provider.display;
+  const shown = display ? formatReference({ ...reference, body: display(reference.body) }) : canonical;
+  return { reference, canonical, shown, provider: parts.provider, locator };
 }
 
 /** Parses a reference with the given providers. See `parseWith`. */

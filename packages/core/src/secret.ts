@@ -7,10 +7,22 @@
 const VALUES = new WeakMap<object, unknown>();
 const REDACTED = '[redacted]';
 
+// A brand, not the prototype: an ESM and a CommonJS copy of this module (or two installed copies of one
+// version) define different classes, and a Secret made by one must be a Secret for the other. `reveal()`
+// works across copies already: it is a method of the instance's own class, which holds its value.
+const BRAND: unique symbol = Symbol.for('secretref.secret') as never;
+
 export class Secret<T = string> {
   constructor(value: T) {
     VALUES.set(this, value);
+    // Not enumerable: spreading, `Object.entries` and `structuredClone` do not copy it.
+    Object.defineProperty(this, BRAND, { value: true });
     Object.freeze(this);
+  }
+
+  /** Brand-based: true for a `Secret` made by any copy of secretref (ESM or CommonJS). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
   }
 
   /** Wraps a value (a `Secret` stays as it is). */
@@ -18,7 +30,7 @@ export class Secret<T = string> {
     return value instanceof Secret ? value : new Secret(value);
   }
 
-  /** Is this a `Secret`? */
+  /** Is this a `Secret` (of any copy of secretref)? */
   static isSecret(value: unknown): value is Secret<unknown> {
     return value instanceof Secret;
   }

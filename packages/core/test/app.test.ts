@@ -1,6 +1,6 @@
 /**
  * What applications call: loadEnv / resolveEnv, loadConfig with Standard Schema validators, Secret,
- * watch (fake timers), withSecrets and the middy middleware. All on the in-memory provider.
+ * watch (on a manual clock), withSecrets and the middy middleware. All on the in-memory provider.
  */
 import { inspect } from 'node:util';
 import {
@@ -12,13 +12,16 @@ import {
   resolveEnv,
   Secret,
   SecretNotFoundError,
+  type SecretrefError,
   secret,
   secretsMiddleware,
+  ThrottledError,
+  WatchCallbackError,
   withSecrets,
 } from '@secretref/core';
-import { memoryProvider } from '@secretref/core/testing';
+import { manualClock, memoryProvider } from '@secretref/core/testing';
 import * as v from 'valibot';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { observable } from './helpers.ts';
 
@@ -30,9 +33,10 @@ const VALUES = {
 };
 
 function setup() {
+  const clock = manualClock();
   const provider = memoryProvider({ schemes: ['mem'], values: { ...VALUES }, batchSize: 50 });
-  const resolver = createResolver({ providers: [provider], jitter: 0 });
-  return { provider, resolver };
+  const resolver = createResolver({ providers: [provider], jitter: 0, clock });
+  return { provider, resolver, clock };
 }
 
 describe('loadEnv', () => {
@@ -204,13 +208,8 @@ describe('loadConfig', () => {
 });
 
 describe('watch', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   it('re-resolves on its interval and calls back only when the value changed', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const { provider, resolver } = setup();
+    const { provider, resolver, clock } = setup();
     const changes: [string, string | undefined][] = [];
     const watcher = resolver.watch(
       'mem:db/password',
@@ -221,22 +220,21 @@ describe('watch', () => {
     );
     await watcher.ready;
     expect(provider.calls).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(60_000);
+    await clock.advanceAsync(60_000);
     expect(provider.calls).toHaveLength(2);
     expect(changes).toEqual([]); // same value: no callback
     provider.set('db/password', 'rotated');
-    await vi.advanceTimersByTimeAsync(60_000);
+    await clock.advanceAsync(60_000);
     expect(changes).toEqual([['rotated', VALUES['db/password']]]);
     watcher.stop();
     provider.set('db/password', 'again');
-    await vi.advanceTimersByTimeAsync(600_000);
+    await clock.advanceAsync(600_000);
     expect(changes).toHaveLength(1);
     expect(provider.calls).toHaveLength(3);
   });
 
   it('reports failures to onError and keeps watching; dispose stops every watch', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const { provider, resolver } = setup();
+    const { provider, resolver, clock } = setup();
     const errors: string[] = [];
     const changes: string[] = [];
     const watcher = resolver.watch('mem:api/key', (value: string) => void changes.push(value), {
@@ -245,19 +243,83 @@ describe('watch', () => {
     });
     await watcher.ready;
     provider.delete('api/key'); // not found is never masked by the old value
-    await vi.advanceTimersByTimeAsync(1000);
+    await clock.advanceAsync(1000);
     expect(errors).toEqual(['NOT_FOUND']);
     provider.set('api/key', 'back');
-    await vi.advanceTimersByTimeAsync(2000);
+    await clock.advanceAsync(2000);
     expect(changes).toEqual(['back']);
     resolver.dispose();
     const calls = provider.calls.length;
-    await vi.advanceTimersByTimeAsync(10_000);
+    await clock.advanceAsync(10_000);
     expect(provider.calls.length).toBe(calls);
   });
 
+  it('an onChange that throws is reported and called again on the next check, until it succeeds', async () => {
+    const { provider, resolver, clock } = setup();
+    const errors: SecretrefError[] = [];
+    const seen: string[] = [];
+    let failing = true;
+    const watcher = resolver.watch(
+      'mem:db/password',
+      (value: string) => {
+        seen.push(value);
+        if (failing) throw new Error('pool rebuild failed');
+      },
+      { intervalMs: 1000, onError: (error) => errors.push(error) },
+    );
+    await watcher.ready;
+    provider.set('db/password', 'rotated');
+    await clock.advanceAsync(1000);
+    expect(seen).toEqual(['rotated']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(WatchCallbackError);
+    expect(errors[0]).toMatchObject({ code: 'WATCH_CALLBACK_FAILED', transient: true });
+    expect((errors[0]!.cause as Error).message).toBe('pool rebuild failed');
+    failing = false;
+    await clock.advanceAsync(1000);
+    expect(seen).toEqual(['rotated', 'rotated']); // retried with the value it failed on
+    await clock.advanceAsync(3000);
+    expect(seen).toHaveLength(2); // taken as current now: no more calls
+    expect(errors).toHaveLength(1);
+    watcher.stop();
+  });
+
+  it('a check answered with the last good value during an outage reaches onError as transient', async () => {
+    const { provider, resolver, clock } = setup();
+    const errors: SecretrefError[] = [];
+    const watcher = resolver.watch('mem:api/key', () => {}, {
+      intervalMs: 1000,
+      onError: (error) => errors.push(error),
+    });
+    await watcher.ready;
+    provider.fail('api/key', (r) => new ThrottledError('Rate exceeded', { ref: r.ref, scheme: r.scheme }));
+    await clock.advanceAsync(1000);
+    expect(errors.map((e) => [e.code, e.transient])).toEqual([['THROTTLED', true]]);
+    expect(resolver.stats().staleServed).toBe(1);
+    watcher.stop();
+  });
+
+  it('an onError that throws does not stop the watch', async () => {
+    const { provider, resolver, clock } = setup();
+    const changes: string[] = [];
+    const watcher = resolver.watch('mem:port', (value: string) => void changes.push(value), {
+      intervalMs: 1000,
+      onError: () => {
+        throw new Error('logger down');
+      },
+    });
+    await watcher.ready;
+    provider.delete('port');
+    await clock.advanceAsync(1000);
+    provider.set('port', '9090');
+    await clock.advanceAsync(2000);
+    expect(changes).toEqual(['9090']);
+    watcher.stop();
+  });
+
   it('its timer never keeps the process alive, and bad options are refused', async () => {
-    const { resolver } = setup();
+    const provider = memoryProvider({ schemes: ['mem'], values: { port: '1' } });
+    const resolver = createResolver({ providers: [provider] });
     const spy = vi.spyOn(globalThis, 'setTimeout');
     const watcher = resolver.watch('mem:port', () => {}, { intervalMs: 1000 });
     await watcher.ready;

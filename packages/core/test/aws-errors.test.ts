@@ -65,3 +65,50 @@ describe('fromAwsError', () => {
     expect(observable(mapped)).not.toContain(secret);
   });
 });
+
+describe('fromAwsError never quotes an error name that is no identifier', () => {
+  const SECRET = 'hunter2 {"password":"p4ss"}';
+
+  it.each([
+    ['a service exception', serviceError(SECRET, 400)],
+    ['a 5xx', serviceError(`${SECRET}\nInternalError`, 500)],
+    ['a throttling flag', Object.assign(serviceError(SECRET, 400), { $retryable: { throttling: true } })],
+    ['a name too long', serviceError(`A${'b'.repeat(128)}`, 400)],
+    ['a network name with a code of anything', Object.assign(new Error('x'), { name: 'TimeoutError', code: SECRET })],
+  ])('%s', (_, error) => {
+    const mapped = fromAwsError(error, names, context);
+    const seen = observable(mapped);
+    expect(seen).not.toContain('hunter2');
+    expect(seen).not.toContain('b'.repeat(128));
+    expect(mapped.message).not.toContain('p4ss');
+  });
+
+  it('says "an error without a valid name", and keeps the status', () => {
+    const mapped = fromAwsError(serviceError(SECRET, 400), names, context);
+    expect(mapped).toBeInstanceOf(ProviderError);
+    expect(mapped.transient).toBe(false);
+    expect(mapped.message).toBe(
+      '[secretref] [ssm] GetParameters for "ssm:/a" failed: an error without a valid name (HTTP 400)',
+    );
+    const server = fromAwsError(serviceError(SECRET, 503), names, context);
+    expect(server.transient).toBe(true);
+    expect(server.message).toContain('an error without a valid name (HTTP 503)');
+  });
+
+  it('still quotes plausible names, namespaced ones too', () => {
+    const name = 'com.amazonaws.ssm#SomethingNew';
+    expect(fromAwsError(serviceError(name, 400), names, context).message).toContain(`failed: ${name} (HTTP 400)`);
+  });
+});
+
+describe('fromAwsError on an error of the SDK itself, before any response', () => {
+  it('is not called an unreadable response, keeps the error as the cause, and is not transient', () => {
+    const error = new TypeError('Cannot read properties of undefined');
+    const mapped = fromAwsError(error, names, context);
+    expect(mapped.message).toBe(
+      '[secretref] [ssm] GetParameters for "ssm:/a" failed: no response from AWS (TypeError; see the cause)',
+    );
+    expect(mapped.cause).toBe(error);
+    expect(mapped.transient).toBe(false);
+  });
+});

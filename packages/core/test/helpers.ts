@@ -1,13 +1,13 @@
 import { inspect } from 'node:util';
 import { createResolver, type Resolver, type ResolverOptions, ThrottledError } from '@secretref/core';
-import { type MemoryProvider, memoryProvider } from '@secretref/core/testing';
+import { type ManualClock, type MemoryProvider, manualClock, memoryProvider } from '@secretref/core/testing';
 
 /** A resolver over one in-memory provider, its clock and its call count. */
 export interface Setup {
   readonly resolver: Resolver;
   readonly provider: MemoryProvider;
-  readonly clock: { now: number };
-  /** Moves the clock forward. */
+  readonly clock: ManualClock;
+  /** Moves the clock forward (running the timers that fall due). */
   advance(ms: number): void;
   /** Provider calls so far. */
   readonly calls: number;
@@ -15,7 +15,7 @@ export interface Setup {
 
 /** A resolver over one in-memory provider (scheme `mem`), with a clock the test moves by hand. */
 export function setup(options: ResolverOptions & { values?: Record<string, string>; batchSize?: number } = {}): Setup {
-  const clock = { now: 1_000_000 };
+  const clock = manualClock();
   const provider: MemoryProvider = memoryProvider({
     schemes: ['mem'],
     values: options.values ?? {},
@@ -25,14 +25,14 @@ export function setup(options: ResolverOptions & { values?: Record<string, strin
     jitter: 0,
     ...options,
     providers: [provider],
-    now: () => clock.now,
+    clock,
   });
   return {
     resolver,
     provider,
     clock,
     advance(ms: number) {
-      clock.now += ms;
+      clock.advance(ms);
     },
     get calls() {
       return provider.calls.length;

@@ -274,3 +274,37 @@ describe('canonical form', () => {
     );
   });
 });
+
+describe('input that is no reference is never quoted', () => {
+  const error = (input: string): SecretrefError => {
+    try {
+      parse(input);
+    } catch (caught) {
+      return caught as SecretrefError;
+    }
+    throw new Error(`${input} parsed`);
+  };
+
+  it.each([
+    ['{{hunter2}}', 'hunter2'],
+    ['{{ hunter2 }}', 'hunter2'],
+    ['{{resolve:hunter2}}', 'hunter2'],
+    ['{{resolve:ssm}}', '{{resolve:ssm}}'],
+    ['correcthorsebatterystaplecorrect:x', 'correcthorsebattery'],
+    ['pa$$word:x', 'pa$$word'],
+    ['arn:aws:s3cr3tservice-with-a-long-name:x', 's3cr3tservice'],
+  ])('%s', (input, secret) => {
+    const caught = error(input);
+    expect(caught).toBeInstanceOf(SecretrefError);
+    const shown = [caught.message, caught.stack, caught.ref, JSON.stringify(caught), String(caught.scheme)].join('\n');
+    expect(shown).not.toContain(secret);
+  });
+
+  it('at most a short token that looks like a scheme name', () => {
+    const caught = error('vault:secret/data/app');
+    expect(caught).toBeInstanceOf(UnknownSchemeError);
+    expect(caught.message).toContain('unknown scheme "vault"');
+    expect((caught as UnknownSchemeError).scheme).toBe('vault');
+    expect(error('arn:aws:sqs:us-east-1:123456789012:q').message).toContain('"arn:sqs"');
+  });
+});

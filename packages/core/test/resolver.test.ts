@@ -13,7 +13,7 @@ import {
   TimeoutError,
   UnknownSchemeError,
 } from '@secretref/core';
-import { memoryProvider } from '@secretref/core/testing';
+import { manualClock, memoryProvider } from '@secretref/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { observable, setup, throttle } from './helpers.ts';
 
@@ -66,10 +66,10 @@ describe('TTL', () => {
 
   it('uses a provider default TTL when the reference sets none', async () => {
     const provider = memoryProvider({ schemes: ['mem'], values: { a: 'v' }, ttlMs: Number.POSITIVE_INFINITY });
-    let now = 0;
-    const resolver = createResolver({ providers: [provider], now: () => now });
+    const clock = manualClock();
+    const resolver = createResolver({ providers: [provider], clock });
     await resolver.resolve('mem:a');
-    now += 365 * 24 * 60 * MINUTE;
+    clock.advance(365 * 24 * 60 * MINUTE);
     await resolver.resolve('mem:a');
     expect(provider.calls).toHaveLength(1);
   });
@@ -135,11 +135,13 @@ describe('single-flight and batching', () => {
     t.provider.fetch = async (requests, context) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => t.clock.setTimer(() => resolve(undefined), 5));
       inFlight--;
       return fetch(requests, context);
     };
-    const resolved = await Promise.all(Object.keys(values).map((k) => t.resolver.resolve(`mem:${k}`)));
+    const all = Promise.all(Object.keys(values).map((k) => t.resolver.resolve(`mem:${k}`)));
+    await t.clock.advanceAsync(5);
+    const resolved = await all;
     expect(resolved).toEqual(Object.values(values));
     expect(t.provider.calls.map((c) => c.length)).toEqual([10, 10, 5]);
     expect(maxInFlight).toBe(3);
@@ -153,11 +155,17 @@ describe('single-flight and batching', () => {
     const fetch = t.provider.fetch.bind(t.provider);
     t.provider.fetch = async (requests, context) => {
       maxInFlight = Math.max(maxInFlight, ++inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await new Promise((resolve) => t.clock.setTimer(() => resolve(undefined), 2));
       inFlight--;
       return fetch(requests, context);
     };
-    await t.resolver.resolveAll(Object.fromEntries(Object.keys(values).map((k) => [k, `mem:${k}`])));
+    let done = false;
+    const all = t.resolver.resolveAll(Object.fromEntries(Object.keys(values).map((k) => [k, `mem:${k}`])));
+    void all.finally(() => {
+      done = true;
+    });
+    for (let round = 0; round < 10 && !done; round++) await t.clock.advanceAsync(2);
+    await all;
     expect(t.calls).toBe(15);
     expect(maxInFlight).toBe(4);
   });
@@ -270,7 +278,9 @@ describe('serve stale on error', () => {
     await t.resolver.resolve('mem:a');
     t.provider.hang = true;
     t.advance(MINUTE);
-    expect(await t.resolver.resolve('mem:a')).toBe('good');
+    const pending = t.resolver.resolve('mem:a');
+    await t.clock.advanceAsync(30);
+    expect(await pending).toBe('good');
   });
 
   it('picks up the new value once the service recovers', async () => {
@@ -355,7 +365,9 @@ describe('deadlines', () => {
   it('turns a hang into a TimeoutError at timeoutMs', async () => {
     const t = setup({ values: { a: 'v' } });
     t.provider.hang = true;
-    const error = await t.resolver.resolve('mem:a', { timeoutMs: 20 }).catch((e: unknown) => e);
+    const pending = t.resolver.resolve('mem:a', { timeoutMs: 20 }).catch((e: unknown) => e);
+    await t.clock.advanceAsync(20);
+    const error = await pending;
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ code: 'TIMEOUT', ref: 'mem:a', transient: true });
   });
@@ -367,8 +379,9 @@ describe('deadlines', () => {
       signal = context.signal;
       return new Promise(() => {});
     };
-    await expect(t.resolver.resolve('mem:a')).rejects.toBeInstanceOf(TimeoutError);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const pending = t.resolver.resolve('mem:a').catch((e: unknown) => e);
+    await t.clock.advanceAsync(20);
+    expect(await pending).toBeInstanceOf(TimeoutError);
     expect(signal?.aborted).toBe(true);
   });
 
@@ -376,9 +389,10 @@ describe('deadlines', () => {
     const t = setup({ values: { a: 'v' }, timeoutMs: 20, retryBaseMs: 0 });
     const fetch = t.provider.fetch.bind(t.provider);
     t.provider.fetch = () => new Promise(() => {});
-    await expect(t.resolver.resolve('mem:a')).rejects.toBeInstanceOf(TimeoutError);
+    const pending = t.resolver.resolve('mem:a').catch((e: unknown) => e);
+    await t.clock.advanceAsync(20);
+    expect(await pending).toBeInstanceOf(TimeoutError);
     t.provider.fetch = fetch;
-    await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await t.resolver.resolve('mem:a')).toBe('v');
   });
 
@@ -399,12 +413,13 @@ describe('found in review', () => {
     const t = setup({ values: { a: 'v' } });
     const fetch = t.provider.fetch.bind(t.provider);
     t.provider.fetch = async (requests, context) => {
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      await new Promise((resolve) => t.clock.setTimer(() => resolve(undefined), 80));
       return fetch(requests, context);
     };
-    const early = t.resolver.resolve('mem:a', { timeoutMs: 20 });
+    const early = t.resolver.resolve('mem:a', { timeoutMs: 20 }).catch((e: unknown) => e);
     const late = t.resolver.resolve('mem:a', { timeoutMs: 2000 });
-    await expect(early).rejects.toBeInstanceOf(TimeoutError);
+    await t.clock.advanceAsync(80);
+    expect(await early).toBeInstanceOf(TimeoutError);
     expect(await late).toBe('v');
     expect(t.calls).toBe(1);
   });
@@ -449,21 +464,17 @@ describe('found in review', () => {
 });
 
 describe('no timers', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   it('leaves no timer behind, and time passing alone never fetches: refresh happens on access', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const clock = manualClock();
     const provider = memoryProvider({ schemes: ['mem'], values: { a: 'v' } });
-    const resolver = createResolver({ providers: [provider], ttlMs: MINUTE });
+    const resolver = createResolver({ providers: [provider], ttlMs: MINUTE, clock });
     await resolver.resolveAll({ a: 'mem:a', b: { ref: 'mem:b', optional: true } });
-    expect(vi.getTimerCount()).toBe(0);
-    await vi.advanceTimersByTimeAsync(24 * 60 * MINUTE);
+    expect(clock.pending).toBe(0);
+    await clock.advanceAsync(24 * 60 * MINUTE);
     expect(provider.calls).toHaveLength(1);
     expect(await resolver.resolve('mem:a')).toBe('v');
     expect(provider.calls).toHaveLength(2);
-    expect(vi.getTimerCount()).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 });
 
@@ -633,6 +644,7 @@ describe('events and stats', () => {
       staleServed: 1,
       errors: 1,
       entries: 2, // mem:zzz only remembers its failure
+      failures: 2, // mem:a's refresh and mem:zzz were throttled
     });
   });
 });

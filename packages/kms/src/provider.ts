@@ -15,6 +15,7 @@ import {
   fromAwsError,
   type Provider,
   ProviderError,
+  redactText,
 } from '@secretref/core';
 import { decryptMessage, isEncryptionSdkMissing } from './envelope.ts';
 import { DECRYPTION, HINTS } from './kms-errors.ts';
@@ -36,17 +37,10 @@ export interface KmsProviderOptions extends AwsClientOptions<KMSClient, KMSClien
 
 type Request = FetchRequest<KmsLocator>;
 
-/** The reference as errors name it: a ciphertext is long and says nothing to a reader, so only its start. */
-function shown(request: Request): string {
-  const query = request.ref.indexOf('?');
-  const body = request.locator.key;
-  const short = body.length > 24 ? `${body.slice(0, 16)}...(${request.locator.ciphertext.length} bytes)` : body;
-  return `kms:${short}${query === -1 ? '' : request.ref.slice(query)}`;
-}
-
 function fail(request: Request, error: unknown, operation: string): FetchResult {
   const name = (error as { name?: unknown } | null)?.name;
-  const ref = shown(request);
+  // Already shown without its body: the core passes a ciphertext's length and keyed digest.
+  const { ref } = request;
   if (typeof name === 'string' && DECRYPTION.includes(name)) {
     const hint = HINTS[name] ?? "check the key policy and the caller's kms:Decrypt permission";
     return {
@@ -57,8 +51,7 @@ function fail(request: Request, error: unknown, operation: string): FetchResult 
       }),
     };
   }
-  const typed = fromAwsError(error, { notFound: [] }, { ref, scheme: request.scheme, operation });
-  return { error: Object.assign(typed, { ref: request.ref }) };
+  return { error: fromAwsError(error, { notFound: [] }, { ref, scheme: request.scheme, operation }) };
 }
 
 /** Does the message's encryption context contain every pair the reference names? */
@@ -90,7 +83,7 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
       );
       if (output.Plaintext === undefined) {
         return {
-          error: new ProviderError(`KMS returned no plaintext for "${shown(request)}"`, {
+          error: new ProviderError(`KMS returned no plaintext for "${request.ref}"`, {
             ref: request.ref,
             scheme: request.scheme,
           }),
@@ -125,13 +118,13 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
       if (isEncryptionSdkMissing(error)) {
         return {
           error: new ProviderError(
-            `"${shown(request)}" is an AWS Encryption SDK message: add @aws-crypto/client-node to your dependencies`,
+            `"${request.ref}" is an AWS Encryption SDK message: add @aws-crypto/client-node to your dependencies`,
             { ref: request.ref, scheme: request.scheme, cause: error },
           ),
         };
       }
       return {
-        error: new DecryptionError(`the Encryption SDK message "${shown(request)}" could not be decrypted`, {
+        error: new DecryptionError(`the Encryption SDK message "${request.ref}" could not be decrypted`, {
           ref: request.ref,
           scheme: request.scheme,
           cause: error,
@@ -142,7 +135,7 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
       result.plaintext.fill(0);
       return {
         error: new DecryptionError(
-          `the encryption context of "${shown(request)}" is not the one the message was encrypted with`,
+          `the encryption context of "${request.ref}" is not the one the message was encrypted with`,
           { ref: request.ref, scheme: request.scheme },
         ),
       };
@@ -157,6 +150,9 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
     ttlMs: Number.POSITIVE_INFINITY,
     batchSize: Math.max(1, options.batchSize ?? 50),
     parse: parseKmsBody,
+    // A body is a ciphertext, or by mistake a plaintext: messages and events show its length and a
+    // keyed digest, never the body.
+    display: redactText,
     async fetch(requests, { region, signal }) {
       try {
         await clients.get(region);

@@ -15,7 +15,14 @@ import {
   ThrottledError,
 } from '@secretref/core';
 import { decryptEnv, encrypt, kmsProvider } from '@secretref/kms';
-import { awsKmsDecrypt, awsKmsEncrypt, type FaultProxy, localAwsConfig, startFaultProxy } from '@secretref/local-aws';
+import {
+  awsKmsDecrypt,
+  awsKmsEncrypt,
+  type FaultProxy,
+  jumpingClock,
+  localAwsConfig,
+  startFaultProxy,
+} from '@secretref/local-aws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const endpoint = inject('awsEndpoint');
@@ -220,8 +227,8 @@ describe('envelope encryption (AWS Encryption SDK messages)', () => {
 
 describe('calls and cache', () => {
   it('decrypts a batch in parallel, once per ciphertext, and never again (ciphertexts are immutable)', async () => {
-    const clock = { now: 0 };
-    const r = resolver({ now: () => clock.now });
+    const clock = jumpingClock();
+    const r = resolver({ clock });
     const refs: Record<string, string> = {};
     for (let i = 0; i < 12; i++)
       refs[`v${i}`] = `kms:${await sdkEncrypt(`value-${i}-\u00e9`, { i: String(i) })}?context.i=${i}`;
@@ -230,7 +237,7 @@ describe('calls and cache', () => {
     expect(values.v11).toBe('value-11-\u00e9');
     expect(proxy.count('Decrypt')).toBe(12);
     expect(r.stats().calls).toBe(1); // one provider call: every Decrypt in flight together
-    clock.now += 365 * 24 * 3600 * 1000;
+    clock.jump(365 * 24 * 3600 * 1000);
     await r.resolveAll(refs);
     expect(proxy.count('Decrypt')).toBe(12);
   });

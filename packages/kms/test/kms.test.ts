@@ -3,12 +3,22 @@
  * (disabled, pending deletion, wrong key), throttling, and what decryptEnv and encrypt send.
  */
 
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import { DecryptCommand, EncryptCommand, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
-import { createResolver, DecryptionError, InvalidOptionError, ProviderError, ThrottledError } from '@secretref/core';
+import {
+  CHANNELS,
+  createResolver,
+  DecryptionError,
+  InvalidOptionError,
+  InvalidReferenceError,
+  ProviderError,
+  ThrottledError,
+} from '@secretref/core';
 import { decryptEnv, encrypt, kmsProvider, lambdaEncryptionContext } from '@secretref/kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { observable } from '../../core/test/helpers.ts';
 
 const client = new KMSClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
 const kms = mockClient(client);
@@ -97,14 +107,71 @@ describe('Decrypt', () => {
     expect((error as ProviderError).transient).toBe(true);
   });
 
-  it('names the reference by the start of its ciphertext, not all of it', async () => {
+  it('names the reference by its length and a keyed digest, never any of its ciphertext', async () => {
     const long = Buffer.concat([Buffer.from([1, 2, 2, 0, 0x78]), Buffer.alloc(200, 9)]).toString('base64');
     kms.on(DecryptCommand).rejects(awsError('InvalidCiphertextException'));
     const error = await resolver()
       .resolve(`kms:${long}`)
       .catch((e: unknown) => e);
-    expect((error as Error).message).toContain(`kms:${long.slice(0, 16)}...(205 bytes)`);
-    expect((error as Error).message).not.toContain(long);
+    expect((error as Error).message).toMatch(new RegExp(`kms:<${long.length} characters, hmac [0-9a-f]{12}>`));
+    expect(observable(error)).not.toContain(long.slice(0, 12));
+  });
+});
+
+describe('a kms: body is never shown (it wraps key material, or is by mistake a plaintext)', () => {
+  const PLAINTEXT = 'hunter2hunter2'; // base64-shaped: it reaches KMS, which refuses it
+  const listeners: [string, (message: unknown) => void][] = [];
+  afterEach(() => {
+    for (const [name, listener] of listeners.splice(0)) unsubscribe(name, listener);
+  });
+  function record(): unknown[] {
+    const events: unknown[] = [];
+    for (const name of Object.values(CHANNELS)) {
+      const listener = (message: unknown) => events.push(message);
+      subscribe(name, listener);
+      listeners.push([name, listener]);
+    }
+    return events;
+  }
+
+  it('not in the miss, fetch and error events of decryptEnv given a plaintext', async () => {
+    kms.on(DecryptCommand).rejects(awsError('InvalidCiphertextException'));
+    const events = record();
+    const error = await decryptEnv(['DB_PASSWORD'], { env: { DB_PASSWORD: PLAINTEXT }, resolver: resolver() }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DecryptionError);
+    expect(events.length).toBeGreaterThanOrEqual(3); // miss, fetch, error
+    const seen = observable(events) + observable(error);
+    expect(seen).not.toContain(PLAINTEXT);
+    expect(seen).not.toContain(PLAINTEXT.slice(0, 8));
+    expect(seen).toMatch(/kms:<\d+ characters, hmac [0-9a-f]{12}>/);
+  });
+
+  it('not in the message or ref of an invalid reference, however short the body', async () => {
+    for (const ref of ['kms:hunter2?foo=bar', 'kms:Zqx9K', `kms:${PLAINTEXT}?context=nope`, 'kms:abc%zz']) {
+      const error = await resolver()
+        .resolve(ref)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidReferenceError);
+      const body = ref.slice(4).split('?')[0] as string;
+      expect(observable(error), ref).not.toContain(body);
+    }
+  });
+
+  it('the same body shows the same digest within a process, and another body another one', async () => {
+    kms.on(DecryptCommand).rejects(awsError('InvalidCiphertextException'));
+    const messages = await Promise.all(
+      ['aGVsbG8=', 'aGVsbG8=', 'd29ybGQ='].map((body) =>
+        resolver()
+          .resolve(`kms:${body}`)
+          .catch((e: unknown) => (e as Error).message),
+      ),
+    );
+    const digests = messages.map((m) => /hmac ([0-9a-f]{12})/.exec(String(m))?.[1]);
+    expect(digests[0]).toBeDefined();
+    expect(digests[0]).toBe(digests[1]);
+    expect(digests[2]).not.toBe(digests[0]);
   });
 });
 

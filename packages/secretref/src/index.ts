@@ -20,6 +20,7 @@ import {
   type LambdaSecretsOptions,
   loadConfig as loadConfigWith,
   loadEnv as loadEnvWith,
+  type PeekOptions,
   type Provider,
   type ReferenceSpec,
   type ResolvedAll,
@@ -30,11 +31,13 @@ import {
   type SecretsMiddlewareOptions,
   type StandardSchemaV1,
   secretsMiddleware as secretsMiddlewareWith,
+  type WatchOptions,
   withSecrets as withSecretsWith,
 } from '@secretref/core';
 import { type DecryptEnvOptions, decryptEnv as decryptEnvWith, kmsProvider } from '@secretref/kms';
 import { secretsManagerProvider } from '@secretref/secrets-manager';
 import { ssmProvider } from '@secretref/ssm';
+import { VERSION } from './version.ts';
 
 export * from '@secretref/core';
 export {
@@ -67,21 +70,26 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   return createCoreResolver({ ...options, providers: [...awsProviders(), ...(options.providers ?? [])] });
 }
 
-let current: Resolver | undefined;
+// Kept on globalThis, under a key of this version, so that the ESM and the CommonJS copy of secretref
+// in one process (an app that imports it, a dependency that requires it) share one default resolver:
+// one cache, one set of AWS clients. Another version keeps its own, as its options may differ.
+const DEFAULT_RESOLVER = Symbol.for(`secretref.defaultResolver@${VERSION}`);
+const shared = globalThis as { [DEFAULT_RESOLVER]?: Resolver | undefined };
 
 /** The resolver behind `resolve`, `resolveAll`, `peek` and `invalidate`, created on first use. */
 export function defaultResolver(): Resolver {
-  current ??= createResolver();
-  return current;
+  shared[DEFAULT_RESOLVER] ??= createResolver();
+  return shared[DEFAULT_RESOLVER];
 }
 
 /**
  * Replaces the default resolver (to configure it, or in tests); returns the previous one.
- * `undefined` makes the next call create a fresh default.
+ * `undefined` makes the next call create a fresh default. The ESM and CommonJS copies of this
+ * version share the default: replacing it in one replaces it in both.
  */
 export function setDefaultResolver(resolver: Resolver | undefined): Resolver | undefined {
-  const previous = current;
-  current = resolver;
+  const previous = shared[DEFAULT_RESOLVER];
+  shared[DEFAULT_RESOLVER] = resolver;
   return previous;
 }
 
@@ -93,7 +101,8 @@ export const resolve: ResolveFunction = ((ref: string, options?: Parameters<Reso
 export const resolveAll: Resolver['resolveAll'] = (refs, options) => defaultResolver().resolveAll(refs, options);
 
 /** The default resolver's cached value, synchronously. See `Resolver.peek`. */
-export const peek: Resolver['peek'] = (ref, options) => defaultResolver().peek(ref, options);
+export const peek: Resolver['peek'] = ((ref: string, options?: PeekOptions) =>
+  defaultResolver().peek(ref, options)) as Resolver['peek'];
 
 /** Runs a function with a secret, re-fetching it once if the function reports an auth failure. See `Resolver.withSecret`. */
 export const withSecret: Resolver['withSecret'] = (ref, fn, options) => defaultResolver().withSecret(ref, fn, options);
@@ -130,7 +139,8 @@ export function loadConfig<const Spec extends ConfigSpec, Schema extends Standar
 }
 
 /** Re-resolves a reference in the background and reports changes. See `Resolver.watch`. */
-export const watch: Resolver['watch'] = (ref, onChange, options) => defaultResolver().watch(ref, onChange, options);
+export const watch: Resolver['watch'] = ((ref: string, onChange: (value: string) => void, options?: WatchOptions) =>
+  defaultResolver().watch(ref, onChange, options)) as Resolver['watch'];
 
 /** Wraps a Lambda handler so that its secrets are resolved before each invocation. See docs/guides/lambda.md. */
 export function withSecrets<const M extends Readonly<Record<string, ReferenceSpec>>, E, C extends LambdaContextLike, R>(

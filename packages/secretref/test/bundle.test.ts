@@ -46,7 +46,10 @@ describe('an SSM-only Lambda bundle', () => {
 
 // Budgets, in bytes of minified bundle: the measured size plus a little headroom, so that growth is
 // a decision (raise the budget in review) rather than an accident. docs/benchmarks.md has the targets.
-const BUDGET = { overBareClient: 50 * 1024, ownCode: 30 * 1024 };
+// Raised from 50 and 30 KB when the engine grew its monotonic clock, option checks on every path,
+// failure memory, redaction and deadline fixes (own code 27.5 -> 35 KB); the redesign into core, aws
+// and providers is to bring core + aws + ssm back to 30 KB.
+const BUDGET = { overBareClient: 56 * 1024, ownCode: 36 * 1024 };
 
 describe('bundle budgets', () => {
   it(`an SSM-only handler is at most ${BUDGET.overBareClient / 1024} KB over the bare SSM client; our own code at most ${BUDGET.ownCode / 1024} KB`, async () => {

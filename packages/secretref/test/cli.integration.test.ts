@@ -3,7 +3,7 @@
  * `secretref encrypt` output decrypts with the AWS CLI and through `kms:` and `decryptEnv`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,6 +165,26 @@ describe('secretref get', () => {
     }
     expect(secretref(['get', '--help']).code).toBe(0);
   });
+
+  it('prints nothing and exits 0 for an optional reference to a missing value', () => {
+    expect(secretref(['get', `ssm:${prefix}/nope?optional=true`])).toEqual({
+      code: 0,
+      signal: null,
+      stdout: '',
+      stderr: '',
+    });
+  });
+});
+
+describe('secretref --version', () => {
+  it("prints the package's version, read into the built bin", () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-v']) {
+      expect(secretref([flag])).toEqual({ code: 0, signal: null, stdout: `${version}\n`, stderr: '' });
+    }
+  });
 });
 
 describe('secretref exec', () => {
@@ -191,7 +211,10 @@ describe('secretref exec', () => {
     });
     expect(failing.code).toBe(1);
     expect(failing.stdout).toBe('');
-    expect(failing.stderr).toContain('MISSING: NOT_FOUND');
+    expect(failing.stderr).toMatch(
+      /^secretref exec: 1 of 2 variables could not be resolved; the command was not run:\n {2}MISSING: NOT_FOUND \[ssm\] parameter /,
+    );
+    expect(failing.stderr).not.toContain('[secretref]');
     expect(failing.stderr).not.toContain(API_KEY);
     expect(secretref(['exec', '--', 'no-such-command-4c1e']).code).toBe(127);
     expect(secretref(['exec']).code).toBe(2);
@@ -265,6 +288,49 @@ describe('secretref check', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('1 of 1 resolved.');
   });
+});
+
+describe('installed with npm from the packed tarballs, nothing added', () => {
+  it('encrypts a value over 4096 bytes and resolves the Encryption SDK message it prints', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secretref-install-'));
+    const packages = fileURLToPath(new URL('../../', import.meta.url));
+    for (const name of ['core', 'ssm', 'secrets-manager', 'kms', 'secretref']) {
+      const pack = spawnSync('pnpm', ['pack', '--pack-destination', dir], {
+        cwd: join(packages, name),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect({ name, status: pack.status, stderr: pack.stderr }).toEqual({ name, status: 0, stderr: '' });
+    }
+    const app = join(dir, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), '{ "name": "app", "private": true }\n');
+    const tarballs = readdirSync(dir).filter((file) => file.endsWith('.tgz'));
+    const install = spawnSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs.map((file) => join(dir, file))],
+      { cwd: app, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect({ status: install.status, stderr: install.stderr }).toEqual({ status: 0, stderr: '' });
+    const installed = join(app, 'node_modules/secretref/dist/cli.mjs');
+    const big = `${'x'.repeat(4999)}!`;
+    writeFileSync(join(dir, 'big.txt'), big);
+    const installedSecretref = (args: string[]) =>
+      spawnSync(process.execPath, [installed, ...args], {
+        cwd: app,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: baseEnv(),
+      });
+    const encrypted = installedSecretref(['encrypt', '--key', keyArn, '--file', join(dir, 'big.txt')]);
+    expect({ status: encrypted.status, stderr: encrypted.stderr }).toEqual({
+      status: 0,
+      stderr: expect.stringContaining('Encryption SDK message'),
+    });
+    const resolved = installedSecretref(['get', encrypted.stdout.trim()]);
+    expect({ status: resolved.status, stderr: resolved.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(resolved.stdout).toBe(`${big}\n`);
+  }, 180_000);
 });
 
 describe('files', () => {

@@ -53,22 +53,42 @@ function splitId(input: ParseInput): { secretId: string; region: string | undefi
   return { secretId, region, fields: parts.slice(7) };
 }
 
+/**
+ * `secretsmanager:id:SecretString:key`, CloudFormation's body without `{{resolve:}}`, would read a
+ * JSON key named "SecretString": refused, with both ways to write what was meant. Such a key is read
+ * with `#SecretString`.
+ */
+function cloudformationWithoutResolve(
+  input: ParseInput,
+  secretId: string,
+  fields: readonly string[],
+): InvalidReferenceError {
+  const [, key = '', stage = '', id = ''] = fields;
+  const version = stage
+    ? `?versionStage=${encodeURIComponent(stage)}`
+    : id
+      ? `?versionId=${encodeURIComponent(id)}`
+      : '';
+  const uri = `secretsmanager:${secretId}${version}${key ? `#${keyFragment(key)}` : ''}`;
+  return invalid(
+    input,
+    `"SecretString" after the secret id is CloudFormation's :SecretString: form, written {{resolve:secretsmanager:${secretId}:${fields.join(':')}}} (or ${uri}); a JSON key named SecretString is read with #SecretString`,
+  );
+}
+
 /** Parses a Secrets Manager reference body; throws `InvalidReferenceError`. */
 export function parseSecretsManagerBody(input: ParseInput): SecretsManagerLocator {
   const { secretId, region, fields } = splitId(input);
+  if (input.form !== 'cloudformation' && fields[0] === 'SecretString') {
+    throw cloudformationWithoutResolve(input, secretId, fields);
+  }
   if (input.form === 'cloudformation' && fields.length > 0 && fields.shift() !== 'SecretString') {
     throw invalid(
       input,
       'CloudFormation names SecretString after the secret id ({{resolve:secretsmanager:id:SecretString:key}})',
     );
   }
-  if (fields.length > 3) {
-    const hint =
-      fields[0] === 'SecretString'
-        ? " (CloudFormation's :SecretString: form is written {{resolve:secretsmanager:...}})"
-        : '';
-    throw invalid(input, `after the secret id come at most :json-key:version-stage:version-id${hint}`);
-  }
+  if (fields.length > 3) throw invalid(input, 'after the secret id come at most :json-key:version-stage:version-id');
   const [jsonKey = '', stageField = '', idField = ''] = fields;
   const params: Record<string, string> = { ...input.params };
   for (const [name, field] of [

@@ -101,6 +101,45 @@ describe('Secrets Manager references', () => {
     expect(() => resolver.parse(input)).toThrow(message);
   });
 
+  // A CloudFormation body written without {{resolve:}}: not a JSON key named SecretString.
+  it.each([
+    ['secretsmanager:prod/db:SecretString:password', 'prod/db:SecretString:password', 'prod/db#password'],
+    ['secretsmanager:prod/db:SecretString', 'prod/db:SecretString', 'prod/db'],
+    [
+      'secretsmanager:prod/db:SecretString::AWSPREVIOUS',
+      'prod/db:SecretString::AWSPREVIOUS',
+      'prod/db?versionStage=AWSPREVIOUS',
+    ],
+    [`${ARN}:SecretString:password::`, `${ARN}:SecretString:password::`, `${ARN}#password`],
+    [`secretsmanager:${ARN}:SecretString:password`, `${ARN}:SecretString:password`, `${ARN}#password`],
+  ])('%s is CloudFormation without {{resolve:}}: refused, saying how to write it', (input, cloudformation, uri) => {
+    let error: unknown;
+    try {
+      resolver.parse(input);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidReferenceError);
+    const { message } = error as Error;
+    expect(message).toMatch(/^\[secretref\] \[secretsmanager\] /);
+    expect(message).toContain(`{{resolve:secretsmanager:${cloudformation}}}`);
+    expect(message).toContain(`(or secretsmanager:${uri})`);
+    expect(message).toContain('a JSON key named SecretString is read with #SecretString');
+    // What the message suggests parses.
+    expect(() => resolver.parse(`{{resolve:secretsmanager:${cloudformation}}}`)).not.toThrow();
+    expect(() => resolver.parse(`secretsmanager:${uri}`)).not.toThrow();
+  });
+
+  it('a JSON key literally named SecretString is still read, with #SecretString or CloudFormation', () => {
+    const expected = { scheme: 'secretsmanager', body: 'prod/db', params: {}, fragment: 'SecretString' };
+    expect(resolver.parse('secretsmanager:prod/db#SecretString')).toEqual(expected);
+    expect(resolver.parse('{{resolve:secretsmanager:prod/db:SecretString:SecretString}}')).toEqual(expected);
+    expect(resolver.parse('secretsmanager:prod/db?versionStage=AWSPREVIOUS#SecretString')).toEqual({
+      ...expected,
+      params: { versionStage: 'AWSPREVIOUS' },
+    });
+  });
+
   it('writes one canonical form for every spelling of a version, so they share a cache entry', () => {
     const spellings = [
       'secretsmanager:prod/db:password:AWSPREVIOUS:',
@@ -117,7 +156,11 @@ describe('Secrets Manager references, property-based', () => {
   // The grammar's scope: names, JSON keys without the characters that end a body (: ? #) or need
   // escaping (% and whitespace), stages, version ids and regions, in every form AWS users write.
   const name = fc.stringMatching(/^[A-Za-z0-9/_+=.@-]{1,40}$/);
-  const jsonKey = fc.option(fc.stringMatching(/^[A-Za-z0-9_.@-][A-Za-z0-9_./@-]{0,15}$/), { nil: undefined });
+  // "SecretString" first in the colon form is CloudFormation's form without {{resolve:}}, refused.
+  const jsonKey = fc.option(
+    fc.stringMatching(/^[A-Za-z0-9_.@-][A-Za-z0-9_./@-]{0,15}$/).filter((key) => key !== 'SecretString'),
+    { nil: undefined },
+  );
   const version = fc.oneof(
     fc.constant({}),
     fc.record({ stage: fc.stringMatching(/^[A-Za-z0-9_+=.@-]{1,20}$/) }),

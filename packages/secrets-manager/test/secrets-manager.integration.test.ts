@@ -17,7 +17,7 @@ import {
   SecretNotFoundError,
   ThrottledError,
 } from '@secretref/core';
-import { type FaultProxy, localAwsConfig, startFaultProxy } from '@secretref/local-aws';
+import { type FaultProxy, jumpingClock, localAwsConfig, startFaultProxy } from '@secretref/local-aws';
 import { type SecretsManagerProviderOptions, secretsManagerProvider } from '@secretref/secrets-manager';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -167,13 +167,13 @@ describe('not found', () => {
 describe('rotation', () => {
   it('the next refresh picks up the new AWSCURRENT; AWSPREVIOUS follows', async () => {
     await create('rotating', 'v1');
-    let now = 0;
-    const r = resolver({ now: () => now, ttlMs: 60_000 });
+    const clock = jumpingClock();
+    const r = resolver({ clock, ttlMs: 60_000 });
     const ref = `secretsmanager:${prefix}/rotating`;
     expect(await r.resolve(ref)).toBe('v1');
     await admin.send(new PutSecretValueCommand({ SecretId: `${prefix}/rotating`, SecretString: 'v2' }));
     expect(await r.resolve(ref)).toBe('v1'); // cached until the TTL passes
-    now += 60_000;
+    clock.jump(60_000);
     expect(await r.resolve(ref)).toBe('v2');
     expect(await r.resolve(`${ref}?versionStage=AWSPREVIOUS`)).toBe('v1');
   });

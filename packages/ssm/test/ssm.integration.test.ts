@@ -21,7 +21,7 @@ import {
   ThrottledError,
   TimeoutError,
 } from '@secretref/core';
-import { type FaultProxy, localAwsConfig, MALFORMED_SECRET, startFaultProxy } from '@secretref/local-aws';
+import { type FaultProxy, jumpingClock, localAwsConfig, MALFORMED_SECRET, startFaultProxy } from '@secretref/local-aws';
 import { ssmProvider } from '@secretref/ssm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -259,12 +259,12 @@ describe('the SDK configuration chain', () => {
 
 describe('faults through the proxy', () => {
   it('throttling becomes ThrottledError; a last good value is served through it', async () => {
-    let now = 0;
-    const r = resolver({ now: () => now, ttlMs: 1000 });
+    const clock = jumpingClock();
+    const r = resolver({ clock, ttlMs: 1000 });
     expect(await r.resolve(`ssm:${prefix}/db/user`)).toBe('app');
     proxy.fault = 'throttle';
     try {
-      now += 1000;
+      clock.jump(1000);
       expect(await r.resolve(`ssm:${prefix}/db/user`)).toBe('app');
       expect(r.stats().staleServed).toBe(1);
       await expect(r.resolve(`ssm:${prefix}/hosts`)).rejects.toBeInstanceOf(ThrottledError);

@@ -2,6 +2,7 @@
 import './provided.ts';
 
 export { awsCli, awsKmsDecrypt, awsKmsEncrypt } from './aws-cli.ts';
+export { type JumpingClock, jumpingClock } from './clock.ts';
 export { atRate, type Fault, type FaultProxy, MALFORMED_SECRET, startFaultProxy } from './fault-proxy.ts';
 export { MOTO_HINT, type Moto, startMoto } from './moto.ts';
 export { type StartedProcess, startProcess } from './process.ts';

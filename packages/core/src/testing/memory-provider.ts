@@ -73,7 +73,9 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
       calls.push(requests.map((request) => request.locator.key));
       if (provider.hang) {
         return new Promise((_, reject) => {
-          context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true });
+          // The signal may have been aborted before this call: an `abort` event would never come.
+          if (context.signal.aborted) reject(context.signal.reason);
+          else context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true });
         });
       }
       return Promise.resolve(requests.map(answer));

@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { resolveEnv } from '@secretref/core';
-import { defaultResolver } from '../index.ts';
-import { EXIT, type Io, UsageError } from './io.ts';
+import { createResolver } from '../index.ts';
+import { describeError, EXIT, type Io, UsageError } from './io.ts';
 
 const USAGE = `Usage: secretref check
 
@@ -36,7 +36,8 @@ export async function checkCommand(args: readonly string[], io: Io): Promise<num
     return EXIT.ok;
   }
   if (positionals.length > 0) throw new UsageError('check takes no arguments');
-  const resolver = defaultResolver();
+  // The command's own resolver, disposed when it is done: the process's default one is left alone.
+  const resolver = createResolver();
   try {
     const { references, errors, unset } = await resolveEnv({ resolver, env: io.env });
     const names = Object.keys(references).sort();
@@ -47,7 +48,7 @@ export async function checkCommand(args: readonly string[], io: Io): Promise<num
     const rows: [string, string, string][] = [['VARIABLE', 'STATUS', '']];
     for (const name of names) {
       const error = errors[name];
-      if (error) rows.push([name, error.code, error.message.replace(/^\[secretref\] /, '')]);
+      if (error) rows.push([name, error.code, describeError(error)]);
       else rows.push([name, unset.includes(name) ? 'ok (optional, not set)' : 'ok', '']);
     }
     const failed = Object.keys(errors).length;

@@ -15,8 +15,8 @@ AWS KMS and prints a reference to paste into an environment variable:
   kms:<base64 ciphertext>?context.K=V
 
 Up to ${KMS_ENCRYPT_LIMIT} bytes: one KMS Encrypt call. Larger: an AWS Encryption SDK message
-(needs @aws-crypto/client-node). Credentials, region and endpoint come from the AWS SDK's default
-chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL...).
+(@aws-crypto/client-node, installed with secretref). Credentials, region and endpoint come from the
+AWS SDK's default chain (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL...).
 
 Options:
   --key <key>        KMS key id, key ARN, alias name (alias/app) or alias ARN (required)
@@ -88,7 +88,7 @@ export async function encryptCommand(args: readonly string[], io: Io): Promise<n
   io.stdout.write(`${values.raw ? result.ciphertext : result.reference}\n`);
   if (result.envelope) {
     io.stderr.write(
-      `The plaintext is over ${KMS_ENCRYPT_LIMIT} bytes: this is an AWS Encryption SDK message (decrypting it needs @aws-crypto/client-node).\n`,
+      `The plaintext is over ${KMS_ENCRYPT_LIMIT} bytes: this is an AWS Encryption SDK message (secretref decrypts it; @secretref/kms alone needs @aws-crypto/client-node added).\n`,
     );
   }
   return EXIT.ok;

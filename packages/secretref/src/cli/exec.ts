@@ -4,9 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { ResolveAllError, resolveEnv } from '@secretref/core';
-import { defaultResolver } from '../index.ts';
-import { EXIT, type Io, UsageError } from './io.ts';
+import { resolveEnv } from '@secretref/core';
+import { createResolver } from '../index.ts';
+import { describeError, EXIT, type Io, UsageError } from './io.ts';
 import { createMasker, MIN_MASKED_LENGTH } from './mask.ts';
 
 const USAGE = `Usage: secretref exec [--mask] -- <command> [args...]
@@ -40,16 +40,22 @@ export async function execCommand(args: readonly string[], io: Io): Promise<numb
   }
   const [command, ...commandArgs] = positionals;
   if (command === undefined) throw new UsageError('exec needs a command: secretref exec -- <command> [args...]');
-  const resolver = defaultResolver();
+  // The command's own resolver, disposed once the environment is resolved: the process's default one
+  // is left alone.
+  const resolver = createResolver();
   let resolution: Awaited<ReturnType<typeof resolveEnv>>;
   try {
     resolution = await resolveEnv({ resolver, env: io.env });
   } finally {
     resolver.dispose();
   }
-  if (Object.keys(resolution.errors).length > 0) {
+  const failed = Object.entries(resolution.errors).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (failed.length > 0) {
+    // One prefix, the CLI's; then per variable its code, its scheme and what is wrong.
+    const lines = failed.map(([name, error]) => `  ${name}: ${error.code} ${describeError(error)}`);
+    const total = Object.keys(resolution.references).length;
     io.stderr.write(
-      `secretref exec: ${new ResolveAllError(resolution.errors).message.replace(/^\[secretref\] /, '')}\n`,
+      `secretref exec: ${failed.length} of ${total} variable${total === 1 ? '' : 's'} could not be resolved; the command was not run:\n${lines.join('\n')}\n`,
     );
     return EXIT.failure;
   }

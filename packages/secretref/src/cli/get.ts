@@ -1,13 +1,14 @@
 /** `secretref get <ref> [--json]`: prints one value, and nothing else, to stdout. */
 import { parseArgs } from 'node:util';
-import { defaultResolver } from '../index.ts';
+import { createResolver } from '../index.ts';
 import { EXIT, type Io, UsageError } from './io.ts';
 
 const USAGE = `Usage: secretref get <reference> [--json]
 
 Resolves one reference and prints its value with a trailing newline: nothing else goes to stdout.
 A JSON value (a #key of an object, as=json, an SSM path) is printed as JSON; bytes (as=binary) are
-written as they are, without a newline.
+written as they are, without a newline. An optional reference (?optional=true) to a value that does
+not exist prints nothing and exits 0, so that X=$(secretref get 'ssm:/app/flag?optional=true') is empty.
 
 Options:
   --json      print the value as JSON (a string in quotes)
@@ -29,9 +30,12 @@ export async function getCommand(args: readonly string[], io: Io): Promise<numbe
     return EXIT.ok;
   }
   if (positionals.length !== 1) throw new UsageError('get takes exactly one reference');
-  const resolver = defaultResolver();
+  // The command's own resolver, disposed when it is done: the process's default one is left alone.
+  const resolver = createResolver();
   try {
     const value: unknown = await resolver.resolve(positionals[0] as string);
+    // An optional reference to a missing value: no output at all, neither "undefined" nor an empty line.
+    if (value === undefined) return EXIT.ok;
     if (value instanceof Uint8Array && !values.json) {
       io.stdout.write(value);
     } else if (values.json || typeof value !== 'string') {

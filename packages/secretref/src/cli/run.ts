@@ -1,10 +1,11 @@
 /** The `secretref` command line: dispatches to a command, maps errors to exit codes. */
-import { InvalidOptionError, InvalidReferenceError, SecretrefError, UnknownSchemeError } from '@secretref/core';
+import { InvalidOptionError, InvalidReferenceError, UnknownSchemeError } from '@secretref/core';
+import { VERSION } from '../version.ts';
 import { checkCommand } from './check.ts';
 import { encryptCommand } from './encrypt.ts';
 import { execCommand } from './exec.ts';
 import { getCommand } from './get.ts';
-import { EXIT, type Io, UsageError } from './io.ts';
+import { describeError, EXIT, type Io, UsageError } from './io.ts';
 
 const USAGE = `Usage: secretref <command> [options]
 
@@ -13,6 +14,10 @@ Commands:
   exec      resolve the references in the environment and run a command with them
   check     resolve every reference in the environment and print a table of ok / failures
   encrypt   encrypt a value with AWS KMS and print a kms: reference
+
+Options:
+  -v, --version  print the version of secretref
+  -h, --help     this help
 
 Run "secretref <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failure, 2 usage.
@@ -32,6 +37,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     (name === undefined ? io.stderr : io.stdout).write(USAGE);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
   const command = COMMANDS[name];
   if (!command) {
     io.stderr.write(`secretref: unknown command "${name}"\n\n${USAGE}`);
@@ -49,13 +58,10 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
       error instanceof UnknownSchemeError ||
       String(code).startsWith('ERR_PARSE_ARGS')
     ) {
-      const message =
-        error instanceof SecretrefError ? error.message.replace(/^\[secretref\] /, '') : (error as Error).message;
-      io.stderr.write(`secretref ${name}: ${message}\nRun "secretref ${name} --help" for its options.\n`);
+      io.stderr.write(`secretref ${name}: ${describeError(error)}\nRun "secretref ${name} --help" for its options.\n`);
       return EXIT.usage;
     }
-    const message = error instanceof Error ? error.message.replace(/^\[secretref\] /, '') : String(error);
-    io.stderr.write(`secretref ${name}: ${message}\n`);
+    io.stderr.write(`secretref ${name}: ${describeError(error)}\n`);
     return EXIT.failure;
   }
 }

@@ -1,0 +1,108 @@
+/**
+ * The resolver's defaults, as one object (docs/caching.md lists them), and the checks of every
+ * option: those of `createResolver` once, those of a call on every call, cache hit or miss alike.
+ */
+import { InvalidOptionError } from './errors.ts';
+import type { ValueType } from './provider.ts';
+import type { ResolveOptions } from './types.ts';
+
+/** Every default of `createResolver`. */
+export const DEFAULTS: {
+  readonly ttlMs: number;
+  readonly jitter: number;
+  readonly maxStaleMs: number;
+  readonly maxEntries: number;
+  readonly maxFailures: number;
+  readonly timeoutMs: number;
+  readonly maxConcurrency: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+} = Object.freeze({
+  ttlMs: 300_000,
+  jitter: 0.1,
+  maxStaleMs: 86_400_000,
+  maxEntries: 1000,
+  maxFailures: 10_000,
+  timeoutMs: 10_000,
+  maxConcurrency: 10,
+  retryBaseMs: 1000,
+  retryMaxMs: 60_000,
+});
+
+const VALUE_TYPES: ReadonlySet<unknown> = new Set<ValueType>(['string', 'json', 'binary', 'list']);
+
+/** A number option: `>= 0`, finite if `finite`, an integer >= 1 if `count`. */
+export function numberOption(
+  name: string,
+  value: unknown,
+  fallback: number,
+  kind: 'duration' | 'finite' | 'count' | 'fraction' = 'duration',
+): number {
+  if (value === undefined) return fallback;
+  const ok =
+    typeof value === 'number' &&
+    value >= 0 &&
+    (kind === 'duration' || Number.isFinite(value)) &&
+    (kind !== 'count' || (Number.isInteger(value) && value >= 1)) &&
+    (kind !== 'fraction' || value <= 1);
+  if (!ok) {
+    const want = {
+      duration: 'a number of ms >= 0',
+      finite: 'a finite number of ms >= 0',
+      count: 'a whole number >= 1',
+      fraction: 'a number from 0 to 1',
+    }[kind];
+    throw new InvalidOptionError(`option ${name} must be ${want}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** How a bad option value is shown: its type, and the value itself only for numbers and booleans. */
+function describe(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null) return 'null';
+  // A string may be a secret passed in the wrong place: its type and length only.
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
+  return `a value of type ${typeof value}`;
+}
+
+/** Checks `as`. */
+export function asOption(value: unknown): ValueType | undefined {
+  if (value === undefined || VALUE_TYPES.has(value)) return value as ValueType | undefined;
+  throw new InvalidOptionError(`option as must be string, json, binary or list, got ${describe(value)}`);
+}
+
+function booleanOption(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new InvalidOptionError(`option ${name} must be true or false, got ${describe(value)}`);
+  }
+}
+
+const CALL_OPTIONS: ReadonlySet<string> = new Set(['ttlMs', 'as', 'optional', 'timeoutMs', 'signal', 'forceFetch']);
+
+/**
+ * Checks the options of one `resolve` call; throws `InvalidOptionError`. `extra` names further
+ * options the caller accepts (`ref` in a `resolveAll` entry).
+ */
+export function checkCallOptions(options: unknown, extra?: ReadonlySet<string>): ResolveOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError(`the options must be an object, got ${describe(options)}`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const name in o) {
+    if (!CALL_OPTIONS.has(name) && !extra?.has(name)) {
+      const known = [...CALL_OPTIONS, ...(extra ?? [])].join(', ');
+      throw new InvalidOptionError(`unknown option "${name.slice(0, 40)}" (known: ${known})`);
+    }
+  }
+  numberOption('ttlMs', o.ttlMs, 0);
+  numberOption('timeoutMs', o.timeoutMs, 0, 'finite');
+  asOption(o.as);
+  booleanOption('optional', o.optional);
+  booleanOption('forceFetch', o.forceFetch);
+  const signal = o.signal as { aborted?: unknown; addEventListener?: unknown } | undefined;
+  if (signal !== undefined && (typeof signal?.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
+    throw new InvalidOptionError('option signal must be an AbortSignal');
+  }
+  return o as ResolveOptions;
+}

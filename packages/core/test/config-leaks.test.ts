@@ -1,0 +1,142 @@
+/**
+ * `loadConfig` never lets a schema's issue quote a resolved value: every string of every resolved
+ * value (at any depth, object keys too, inside `Secret`s as well), in raw and JSON-escaped forms, and
+ * numbers of 3 or more characters, are redacted from `ConfigError`'s message and issues; an issue
+ * that could quote a value too short to redact gets a generic message. With real zod 4 and valibot.
+ */
+import { ConfigError, createResolver, loadConfig, Secret, secret } from '@secretref/core';
+import { memoryProvider } from '@secretref/core/testing';
+import * as v from 'valibot';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { observable } from './helpers.ts';
+
+// Every string here is a secret; the JSON-escaped form of the password differs from its raw form.
+const PASSWORD = 'pa"ss\\w0rd-\n91';
+const DOCUMENT = {
+  user: 'app-user-7f3a',
+  password: PASSWORD,
+  hosts: ['alpha-host-c0ffee', 'beta-host-51ab'],
+  pin: 48213,
+  nested: { deep: { token: 'tok-deep-5511' } },
+  'k3y-s3cret-name': 'keyed-value-990',
+};
+const SECRETS = [
+  'app-user-7f3a',
+  PASSWORD,
+  JSON.stringify(PASSWORD).slice(1, -1),
+  'alpha-host-c0ffee',
+  'beta-host-51ab',
+  '48213',
+  'tok-deep-5511',
+  'k3y-s3cret-name',
+  'keyed-value-990',
+];
+const WITHHELD = 'the value does not match the schema (message withheld: it could quote a secret)';
+
+function setup(values: Record<string, string> = {}) {
+  const provider = memoryProvider({
+    schemes: ['mem'],
+    values: { 'db/config': JSON.stringify(DOCUMENT), ...values },
+    batchSize: 50,
+  });
+  return createResolver({ providers: [provider], jitter: 0 });
+}
+
+async function configError(promise: Promise<unknown>): Promise<ConfigError> {
+  const error = await promise.catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ConfigError);
+  return error as ConfigError;
+}
+
+function expectNoSecret(error: ConfigError, secrets: readonly string[] = SECRETS): void {
+  const seen = observable(error);
+  for (const value of secrets) expect(seen, value).not.toContain(value);
+}
+
+describe('loadConfig redacts every resolved value from schema issues', () => {
+  it('zod 4: strings nested in objects and arrays, keys, numbers and JSON-escaped forms (?as=json)', async () => {
+    const resolver = setup();
+    const quoting = { error: (issue: { input?: unknown }) => `got ${JSON.stringify(issue.input)}` };
+    const schema = z.object({
+      db: z
+        .object({
+          user: z.enum(['admin', 'root'], quoting),
+          password: z.string().regex(/^x$/, quoting),
+          hosts: z.array(z.literal('h', quoting)),
+          pin: z.string(quoting),
+          nested: z.object({ deep: z.object({ token: z.number(quoting) }) }),
+        })
+        .strict(), // zod quotes unrecognized keys
+    });
+    const error = await configError(loadConfig({ db: 'mem:db/config?as=json' }, { resolver, schema }));
+    expect(error.issues.length).toBeGreaterThanOrEqual(6);
+    expect(error.message).toContain('[redacted]');
+    expectNoSecret(error);
+  });
+
+  it('zod 4: a #key that selects an object, and a Secret whose content a refinement quotes', async () => {
+    const resolver = setup();
+    const schema = z.object({
+      deep: z.object({ token: z.enum(['a', 'b'], { error: (issue) => `got ${String(issue.input)}` }) }),
+      wrapped: z.instanceof(Secret).refine(() => false, {
+        error: (issue) => `user ${String((issue.input as Secret<{ user: string }>).reveal().user)}`,
+      }),
+    });
+    const error = await configError(
+      loadConfig(
+        { deep: 'mem:db/config#/nested/deep', wrapped: secret('mem:db/config?as=json') },
+        { resolver, schema },
+      ),
+    );
+    expect(error.issues.map((issue) => issue.path).sort()).toEqual(['deep.[redacted]', 'wrapped']);
+    expectNoSecret(error);
+  });
+
+  it('valibot: an enum mismatch, a number, array items and keys, at any depth', async () => {
+    const resolver = setup();
+    const schema = v.object({
+      db: v.object({
+        user: v.picklist(['admin', 'root']),
+        password: v.picklist(['x']),
+        hosts: v.array(v.literal('h')),
+        pin: v.string(),
+        nested: v.object({ deep: v.object({ token: v.literal('t') }) }),
+        'k3y-s3cret-name': v.literal('k'),
+      }),
+      keys: v.record(v.picklist(['a']), v.unknown()),
+    });
+    const error = await configError(
+      loadConfig({ db: 'mem:db/config?as=json', keys: 'mem:db/config#nested' }, { resolver, schema }),
+    );
+    expect(error.issues.length).toBeGreaterThanOrEqual(7);
+    expect(error.issues.find((issue) => issue.path === 'db.[redacted]')?.message).toMatch(/received "\[redacted\]"/);
+    expectNoSecret(error);
+  });
+
+  it('a value too short to redact withholds the messages of the issues that could quote it, and only those', async () => {
+    const resolver = setup({ short: 'ab', port: 'x9', tiny: JSON.stringify({ code: 'q', long: 'long-secret-42' }) });
+    const schema = v.object({
+      mode: v.picklist(['on', 'off']),
+      port: v.pipe(v.string(), v.regex(/^\d+$/)),
+      tiny: v.object({ code: v.picklist(['a']), long: v.picklist(['b']) }),
+      name: v.picklist(['orders']),
+    });
+    const error = await configError(
+      loadConfig(
+        { mode: 'mem:short', port: 'mem:port', tiny: 'mem:tiny?as=json', name: 'billing' },
+        { resolver, schema },
+      ),
+    );
+    const at = (path: string) => error.issues.filter((issue) => issue.path === path).map((issue) => issue.message);
+    expect(at('mode')).toEqual([WITHHELD]);
+    expect(at('port')).toEqual([WITHHELD]);
+    // tiny.code holds the short value; its sibling tiny.long keeps its (redacted) message.
+    expect(at('tiny.[redacted]').sort()).toEqual([expect.stringMatching(/received "\[redacted\]"$/), WITHHELD]);
+    // A plain value of the spec is no secret: its issue keeps its message.
+    expect(at('name')).toEqual([expect.stringMatching(/received "billing"/)]);
+    const seen = observable(error);
+    expect(seen).not.toMatch(/"ab"|"x9"|"q"/);
+    expect(seen).not.toContain('long-secret-42');
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * The `secretref` command line driven in-process through `run()`, without AWS: `env:` and `file:`
+ * references, and references that fail before any network call. The built bin as a real process
+ * against moto is in cli.integration.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { Readable, Writable } from 'node:stream';
+import { defaultResolver, setDefaultResolver } from 'secretref';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Io } from '../src/cli/io.ts';
+import { run } from '../src/cli/run.ts';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** An `Io` whose stdout and stderr are collected as text. */
+function fakeIo(env: Record<string, string | undefined> = {}) {
+  const out = { stdout: '', stderr: '' };
+  const sink = (name: 'stdout' | 'stderr') =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, callback) {
+        out[name] += String(chunk);
+        callback();
+      },
+    });
+  const io: Io = { stdin: Readable.from([]), stdout: sink('stdout'), stderr: sink('stderr'), env };
+  return { io, out };
+}
+
+async function secretref(args: string[], env: Record<string, string | undefined> = {}) {
+  const { io, out } = fakeIo(env);
+  const code = await run(args, io);
+  return { code, ...out };
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  setDefaultResolver(undefined);
+});
+
+describe('secretref get', () => {
+  it('prints nothing (exit 0) for an optional reference to a missing value, so that X=$(...) is empty', async () => {
+    vi.stubEnv('SECRETREF_CLI_UNSET', undefined);
+    expect(await secretref(['get', 'env:SECRETREF_CLI_UNSET?optional=true'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    expect(await secretref(['get', 'env:SECRETREF_CLI_UNSET?optional=true', '--json'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
+    const help = await secretref(['get', '--help']);
+    expect(help.stdout).toMatch(/optional=true.*prints nothing/s);
+  });
+
+  it('a missing value without optional=true is still exit 1 with the reason on stderr', async () => {
+    vi.stubEnv('SECRETREF_CLI_UNSET', undefined);
+    const missing = await secretref(['get', 'env:SECRETREF_CLI_UNSET']);
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toBe(
+      'secretref get: [env] environment variable SECRETREF_CLI_UNSET is not set (reference "env:SECRETREF_CLI_UNSET")\n',
+    );
+  });
+});
+
+describe('secretref --version', () => {
+  it('prints the package version, with --version and -v', async () => {
+    for (const flag of ['--version', '-v']) {
+      expect(await secretref([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+    expect((await secretref(['--help'])).stdout).toContain('--version');
+  });
+});
+
+describe('error messages', () => {
+  it('exec names the CLI once and each failing variable with its code, scheme and reason', async () => {
+    const run = await secretref(['exec', '--', process.execPath, '-e', 'console.log("ran")'], {
+      BAD: 'ssm:/x?flavour=1',
+      PLAIN: 'hello',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).not.toContain('[secretref]');
+    expect(run.stderr.match(/\[ssm\]/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      /^secretref exec: 1 of 1 variable could not be resolved; the command was not run:\n {2}BAD: INVALID_REFERENCE \[ssm\] \S/,
+    );
+  });
+
+  it('check and usage errors print the scheme once, without the [secretref] prefix', async () => {
+    const check = await secretref(['check'], { BAD: 'ssm:/x?flavour=1' });
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/^BAD\s+INVALID_REFERENCE\s+\[ssm\] \S/m);
+    expect(check.stdout).not.toContain('[secretref]');
+    const usage = await secretref(['get', 'ssm:/x?flavour=1']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^secretref get: \[ssm\] \S/);
+    expect(usage.stderr).not.toContain('[secretref]');
+    const unknown = await secretref(['get', 'vault:x']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^secretref get: unknown scheme "vault"/);
+  });
+});
+
+describe('one process, several commands', () => {
+  it('each command owns its resolver: a second command works, and the default resolver is left alone', async () => {
+    vi.stubEnv('SECRETREF_CLI_VALUE', 'value-1');
+    const before = defaultResolver();
+    expect(await secretref(['get', 'env:SECRETREF_CLI_VALUE'])).toEqual({ code: 0, stdout: 'value-1\n', stderr: '' });
+    vi.stubEnv('SECRETREF_CLI_VALUE', 'value-2');
+    // A fresh resolver, so a fresh value: nothing cached from the first command.
+    expect(await secretref(['get', 'env:SECRETREF_CLI_VALUE'])).toEqual({ code: 0, stdout: 'value-2\n', stderr: '' });
+    expect((await secretref(['check'], { BAD: 'ssm:/x?flavour=1' })).stdout).toContain('0 of 1 resolved.');
+    expect((await secretref(['exec', '--', process.execPath, '-e', '1'], {})).code).toBe(0);
+    expect(await secretref(['get', 'env:SECRETREF_CLI_VALUE'])).toEqual({ code: 0, stdout: 'value-2\n', stderr: '' });
+    expect(defaultResolver()).toBe(before);
+    await expect(before.resolve('env:SECRETREF_CLI_VALUE')).resolves.toBe('value-2');
+  });
+});
