@@ -3,7 +3,7 @@
  * every AWS provider. The core does not depend on the SDK: clients are typed by what it needs.
  */
 import { ProviderError } from './errors.ts';
-import type { FetchRequest, FetchResult } from './provider.ts';
+import type { FetchContext, FetchRequest, FetchResult } from './provider.ts';
 
 /** What the pool needs of an SDK v3 client. */
 export interface AwsClient {
@@ -26,8 +26,14 @@ export interface AwsClientOptions<Client, Config> {
 
 /** Clients by region, with the SDK module they came from (for its command classes). */
 export interface AwsClientPool<Client, Sdk> {
-  /** The SDK and the client for a region (`undefined`: the SDK's default chain). Rejects if the SDK cannot be loaded. */
-  get(region: string | undefined): Promise<{ readonly sdk: Sdk; readonly client: Client }>;
+  /**
+   * The SDK and the client for a region (`undefined`: the SDK's default chain, whose region is then
+   * reported to `context`, for the `fetch` event). Rejects if the SDK cannot be loaded.
+   */
+  get(
+    region: string | undefined,
+    context?: Pick<FetchContext, 'reportRegion'>,
+  ): Promise<{ readonly sdk: Sdk; readonly client: Client }>;
   /** Fails every request with a clear error when `get` rejected. */
   unavailable(requests: readonly FetchRequest[], error: unknown): FetchResult[];
   /** Destroys the clients the pool created. */
@@ -133,14 +139,20 @@ export function awsClientPool<Client extends AwsClient, Config extends object, S
   }
 
   return {
-    get(region) {
+    get(region, context) {
       let entry = clients.get(region);
       if (!entry) {
         entry = make(region);
         clients.set(region, entry);
         entry.catch(() => clients.delete(region));
       }
-      return entry;
+      const report = context?.reportRegion;
+      if (region !== undefined || !report) return entry;
+      return entry.then(async (got) => {
+        const chosen = await got.client.config.region().catch(() => undefined);
+        if (chosen) report(chosen);
+        return got;
+      });
     },
     unavailable(requests, error) {
       return requests.map((r) => ({

@@ -29,6 +29,14 @@ interface Item {
   readonly resolve: (result: FetchResult) => void;
 }
 
+interface Running {
+  readonly items: readonly Item[];
+  readonly controller: AbortController;
+  /** The batch's region, or the one the default chain chose for it. */
+  region: string | undefined;
+  clear: () => void;
+}
+
 interface Group {
   readonly provider: Provider;
   readonly region: string | undefined;
@@ -96,29 +104,28 @@ function chunk(group: Group): Item[][] {
 export function createBatcher(options: BatcherOptions): Batcher {
   const { clock } = options;
   const groups = new Map<Provider, Map<string | undefined, Group>>();
-  const running = new Set<{
-    readonly items: readonly Item[];
-    readonly controller: AbortController;
-    readonly clear: () => void;
-  }>();
+  const running = new Set<Running>();
   let scheduled = false;
   let disposed = false;
 
-  async function call(group: Group, items: Item[]): Promise<readonly FetchResult[]> {
+  async function call(group: Group, items: Item[], batch: Running): Promise<readonly FetchResult[]> {
     const { provider, region } = group;
-    const controller = new AbortController();
+    const { controller } = batch;
     // Every request of a batch may pass the signal to its own SDK call (parallel fallbacks, KMS Decrypt).
     setMaxListeners(0, controller.signal);
     const timeouts = (): FetchResult[] => items.map(timedOut);
+    const reportRegion = (chosen: string): void => {
+      if (region === undefined) batch.region = chosen;
+    };
     let deadline: Deadline | undefined;
-    const batch = { items, controller, clear: () => deadline?.clear() };
+    batch.clear = () => deadline?.clear();
     running.add(batch);
     try {
       // `within` settles the batch at its deadline even if the provider never answers.
       const results = await within(
         provider.fetch(
           items.map((item) => item.request),
-          { region, signal: controller.signal },
+          { region, signal: controller.signal, reportRegion },
         ),
         (pass) => {
           deadline = startDeadline(clock, Math.max(...items.map((item) => item.at)), () => {
@@ -164,7 +171,8 @@ export function createBatcher(options: BatcherOptions): Batcher {
       group.active++;
       options.onCall(items.length);
       const started = clock.now();
-      void call(group, items).then((results) => {
+      const batch: Running = { items, controller: new AbortController(), region: group.region, clear: () => {} };
+      void call(group, items, batch).then((results) => {
         group.active--;
         let failed = 0;
         items.forEach((item, i) => {
@@ -175,7 +183,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
         if (channels.fetch.hasSubscribers) {
           channels.fetch.publish({
             scheme: group.provider.schemes[0],
-            region: group.region,
+            region: batch.region,
             refs: items.map((item) => item.request.ref),
             durationMs: clock.now() - started,
             failed,

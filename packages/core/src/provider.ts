@@ -73,6 +73,8 @@ export interface FetchContext {
   readonly region: string | undefined;
   /** Aborted when the latest deadline of the callers waiting for this batch has passed; pass it to the SDK. */
   readonly signal: AbortSignal;
+  /** Tells the core which region the default chain chose when `region` is `undefined`, for the `fetch` event. */
+  readonly reportRegion?: ((region: string) => void) | undefined;
 }
 
 /**

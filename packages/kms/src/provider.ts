@@ -153,9 +153,10 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
     // A body is a ciphertext, or by mistake a plaintext: messages and events show its length and a
     // keyed digest, never the body.
     display: redactText,
-    async fetch(requests, { region, signal }) {
+    async fetch(requests, context) {
+      const { region, signal } = context;
       try {
-        await clients.get(region);
+        await clients.get(region, context);
       } catch (error) {
         return clients.unavailable(requests, error);
       }

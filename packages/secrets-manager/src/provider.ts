@@ -233,10 +233,11 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
     arnServices: ['secretsmanager'],
     batchSize,
     parse: parseSecretsManagerBody,
-    async fetch(requests, { region, signal }) {
+    async fetch(requests, fetchContext) {
+      const { region, signal } = fetchContext;
       let context: Context;
       try {
-        context = { ...(await clients.get(region)), signal };
+        context = { ...(await clients.get(region, fetchContext)), signal };
       } catch (error) {
         return clients.unavailable(requests, error);
       }

@@ -234,11 +234,12 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     arnServices: ['ssm'],
     batchSize,
     parse: parseSsmBody,
-    async fetch(requests, { region, signal }) {
+    async fetch(requests, context) {
+      const { region, signal } = context;
       let module: SsmModule;
       let client: SSMClient;
       try {
-        ({ sdk: module, client } = await clients.get(region));
+        ({ sdk: module, client } = await clients.get(region, context));
       } catch (error) {
         return clients.unavailable(requests, error);
       }

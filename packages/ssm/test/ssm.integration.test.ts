@@ -3,6 +3,7 @@
  * fault proxy, which counts the calls that reach the service.
  */
 import { randomUUID } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type Server } from 'node:net';
 import { inspect } from 'node:util';
 import {
@@ -12,6 +13,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import {
+  CHANNELS,
   createResolver,
   InvalidValueError,
   ProviderError,
@@ -238,8 +240,17 @@ describe('the SDK configuration chain', () => {
     try {
       proxy.calls.length = 0;
       const r = createResolver({ providers: [ssmProvider()] });
-      expect(await r.resolve(`ssm:${prefix}/west`)).toBe('from eu-west-1');
+      const events: { region?: string }[] = [];
+      const listener = (event: unknown) => events.push(event as { region?: string });
+      subscribe(CHANNELS.fetch, listener);
+      try {
+        expect(await r.resolve(`ssm:${prefix}/west`)).toBe('from eu-west-1');
+      } finally {
+        unsubscribe(CHANNELS.fetch, listener);
+      }
       expect(proxy.count('GetParameters')).toBe(1);
+      // The fetch event names the region the SDK chain chose.
+      expect(events.map((e) => e.region)).toEqual(['eu-west-1']);
     } finally {
       process.env = saved;
     }

@@ -18,7 +18,13 @@ import {
 import { type MemoryProvider, memoryProvider } from '@secretref/core/testing';
 import { awsProviders, setDefaultResolver } from '../index.ts';
 
-export { type MemoryProvider, type MemoryProviderOptions, memoryProvider } from '@secretref/core/testing';
+export {
+  type ManualClock,
+  type MemoryProvider,
+  type MemoryProviderOptions,
+  manualClock,
+  memoryProvider,
+} from '@secretref/core/testing';
 
 /** What `mockSecrets` returns. */
 export interface MockedSecrets {
