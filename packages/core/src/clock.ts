@@ -36,20 +36,22 @@ export const systemClock: Clock = {
   now: () => performance.now(),
   wallTime: () => Date.now(),
   setTimer(callback, delayMs, options) {
-    let handle: ReturnType<typeof setTimeout> | undefined;
     // NaN and negative delays run at once.
     let remaining = Math.max(delayMs, 0) || 0;
-    const arm = (): void => {
-      const step = Math.min(remaining, MAX_TIMER_MS);
-      remaining -= step;
-      handle = setTimeout(remaining > 0 ? arm : callback, step);
-      if (options?.unref) handle.unref?.();
-    };
-    arm();
-    return {
-      clear() {
-        if (handle !== undefined) clearTimeout(handle);
-      },
-    };
+    let handle: ReturnType<typeof setTimeout>;
+    if (remaining <= MAX_TIMER_MS) {
+      handle = setTimeout(callback, remaining);
+      if (options?.unref) handle.unref();
+    } else {
+      // Node fires a longer delay after 1 ms: wait in steps of the longest it takes.
+      const arm = (): void => {
+        const step = Math.min(remaining, MAX_TIMER_MS);
+        remaining -= step;
+        handle = setTimeout(remaining > 0 ? arm : callback, step);
+        if (options?.unref) handle.unref();
+      };
+      arm();
+    }
+    return { clear: () => clearTimeout(handle) };
   },
 };

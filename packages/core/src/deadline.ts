@@ -53,13 +53,14 @@ export function timeoutError(ref: string, scheme: string, timeoutMs: number): Ti
 }
 
 /**
- * Waits for `work` until the deadline that `start` sets passes (then `onTimeout()` is the result)
+ * Waits for `work` until the deadline that `start` sets passes (a `Deadline`, or a plain timer of the
+ * clock where nothing extends it; then `onTimeout()` is the result)
  * or `signal` aborts (then it rejects with the signal's reason, also when the signal was aborted
  * before the call). Clears the deadline when it settles.
  */
 export function within<T>(
   work: Promise<T>,
-  start: (onPass: () => void) => Deadline,
+  start: (onPass: () => void) => { clear(): void },
   onTimeout: () => T,
   signal?: AbortSignal,
 ): Promise<T> {
@@ -69,7 +70,7 @@ export function within<T>(
       return;
     }
     let done = false;
-    let deadline: Deadline | undefined;
+    let deadline: { clear(): void } | undefined;
     const finish = (): boolean => {
       if (done) return false;
       done = true;

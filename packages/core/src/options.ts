@@ -78,6 +78,19 @@ function booleanOption(name: string, value: unknown): void {
   }
 }
 
+const RESOLVER_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(DEFAULTS), 'providers', 'clock', 'random']);
+
+/** Refuses an option of `createResolver` that does not exist (misspelt, or retired such as `now`). */
+export function checkResolverOptions(options: object): void {
+  for (const name in options) {
+    if (!RESOLVER_OPTIONS.has(name)) {
+      throw new InvalidOptionError(
+        `unknown option "${name.slice(0, 40)}" of createResolver (known: ${[...RESOLVER_OPTIONS].join(', ')})`,
+      );
+    }
+  }
+}
+
 const CALL_OPTIONS: ReadonlySet<string> = new Set(['ttlMs', 'as', 'optional', 'timeoutMs', 'signal', 'forceFetch']);
 
 /**

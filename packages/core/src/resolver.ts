@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto';
 import { createBatcher } from './batcher.ts';
 import { systemClock } from './clock.ts';
-import { startDeadline, timeoutError, within } from './deadline.ts';
+import { timeoutError, within } from './deadline.ts';
 import { createStore, type Entry, isFresh, isStaleServable } from './entry.ts';
 import { DisposedError, InvalidOptionError, ResolveAllError, SecretNotFoundError, SecretrefError } from './errors.ts';
 import { channels } from './events.ts';
-import { asOption, checkCallOptions, DEFAULTS, numberOption } from './options.ts';
+import { asOption, checkCallOptions, checkResolverOptions, DEFAULTS, numberOption } from './options.ts';
 import type { FetchRequest, FetchResult, Provider, RawValue, ValueType } from './provider.ts';
 import { envProvider } from './providers/env.ts';
 import { fileProvider } from './providers/file.ts';
@@ -50,8 +50,18 @@ interface Target {
 
 /** A fetch in flight, shared by every caller of its key. */
 interface Flight {
-  readonly result: Promise<FetchResult>;
+  readonly result: Promise<Answer>;
   extend(at: number, timeoutMs: number): void;
+}
+
+/**
+ * A result, with the key's entry as it was when a fetch's result was kept: the new value, or after a
+ * failure the last good value, read before the batch's other values could evict it. Without `entry`
+ * (a backoff, a caller's deadline), the entry cached when the caller is answered.
+ */
+interface Answer {
+  readonly outcome: FetchResult;
+  readonly entry?: Entry | undefined;
 }
 
 /** Reports a transient failure that was answered with the last good value (for `watch`). */
@@ -76,6 +86,7 @@ function cacheKey(fetchKey: string): string {
 
 /** Creates a resolver with its own cache, batcher and providers. */
 export function createResolver(options: ResolverOptions = {}): Resolver {
+  checkResolverOptions(options);
   const registry = createRegistry([envProvider(), fileProvider(), ...(options.providers ?? [])]);
   const defaultTtlMs = numberOption('ttlMs', options.ttlMs, DEFAULTS.ttlMs);
   const jitter = numberOption('jitter', options.jitter, DEFAULTS.jitter, 'fraction');
@@ -168,13 +179,16 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     const request = forced ? { ...t.request, forced } : t.request;
     const pending = batcher.fetch(t.provider, t.region, request, at, timeoutMs);
     const flight: Flight = {
-      result: pending.result.then((outcome) => {
-        // Invalidated (or disposed) meanwhile: its callers get the outcome, the cache does not.
-        if (inflight.get(t.key) !== flight) return outcome;
+      result: pending.result.then((outcome): Answer => {
+        // Invalidated (or disposed) meanwhile: its callers get the outcome, the cache does not, and
+        // the invalidated value is not served stale.
+        if (inflight.get(t.key) !== flight) return { outcome, entry: undefined };
         inflight.delete(t.key);
-        if ('value' in outcome) store.succeeded(t.key, outcome.value, clock.now(), 1 - random() * jitter);
-        else store.failed(t.key, outcome.error, clock.now(), backoff);
-        return outcome;
+        if ('value' in outcome) {
+          return { outcome, entry: store.succeeded(t.key, outcome.value, clock.now(), 1 - random() * jitter) };
+        }
+        store.failed(t.key, outcome.error, clock.now(), backoff);
+        return { outcome, entry: store.peek(t.key) };
       }),
       extend: pending.extend,
     };
@@ -183,13 +197,13 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   }
 
   /** Turns a fetch result into the caller's value, serving the last good value through transient failures. */
-  function settle(outcome: FetchResult, t: Target, call: ResolveOptions, ttlMs: number, onStale?: OnStale): unknown {
+  function settle(answer: Answer, t: Target, call: ResolveOptions, ttlMs: number, onStale?: OnStale): unknown {
     const as = call.as ?? t.as;
-    const entry = store.peek(t.key);
-    if ('value' in outcome) {
-      // The entry just stored holds this value (unless invalidated meanwhile): share its views.
+    const { outcome } = answer;
+    const entry = 'entry' in answer ? answer.entry : store.peek(t.key);
+    // A new value shares its entry's views (none if it was invalidated meanwhile).
+    if ('value' in outcome)
       return view(outcome.value, entry?.value === outcome.value ? entry.derived : undefined, t, as);
-    }
     const { error } = outcome;
     if (error.transient && entry !== undefined && isStaleServable(entry, ttlMs, maxStaleMs, clock.now())) {
       counters.staleServed++;
@@ -219,7 +233,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       const timeoutMs = call.timeoutMs ?? defaultTimeoutMs;
       const now = clock.now();
       const at = now + timeoutMs;
-      let result: Promise<FetchResult>;
+      let result: Promise<Answer>;
       const flight = inflight.get(t.key);
       const failure = flight ? undefined : store.failure(t.key);
       if (flight) {
@@ -227,14 +241,15 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         flight.extend(at, timeoutMs);
         result = flight.result;
       } else if (failure !== undefined && !forced && now < failure.retryAt) {
-        result = Promise.resolve({ error: failure.error });
+        result = Promise.resolve({ outcome: { error: failure.error } });
       } else {
         result = startFetch(t, at, timeoutMs, forced).result;
       }
       const outcome = await within(
         result,
-        (pass) => startDeadline(clock, at, pass),
-        () => ({ error: timeoutError(t.ref, t.scheme, timeoutMs) }),
+        // A caller's own deadline never moves: a plain timer of the clock.
+        (pass) => clock.setTimer(pass, timeoutMs),
+        (): Answer => ({ outcome: { error: timeoutError(t.ref, t.scheme, timeoutMs) } }),
         call.signal,
       );
       return settle(outcome, t, call, ttlMs, onStale);

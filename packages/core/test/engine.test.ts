@@ -110,6 +110,16 @@ describe('the failure memory lives apart from the values', () => {
     expect(t.calls).toBe(300);
   });
 
+  it('a last good value is served stale even when new values of its own batch evict it', async () => {
+    const t = setup({ values: { a: 'A', b: 'B', c: 'C', d: 'D', e: 'E', f: 'F' }, maxEntries: 3, ttlMs: MINUTE });
+    await t.resolver.resolveAll({ b: 'mem:b', c: 'mem:c', a: 'mem:a' });
+    t.advance(MINUTE);
+    throttle(t.provider, 'a');
+    const results = await Promise.allSettled(['mem:a', 'mem:d', 'mem:e', 'mem:f'].map((r) => t.resolver.resolve(r)));
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason.code))).toEqual(['A', 'D', 'E', 'F']);
+    expect(t.resolver.stats().staleServed).toBe(1);
+  });
+
   it('is itself bounded by maxFailures', async () => {
     const t = setup({ values: {}, maxFailures: 100, retryBaseMs: 10_000 });
     throttle(t.provider);
@@ -267,6 +277,13 @@ describe('options are checked on the cache-hit path as on the miss path', () => 
     const error = await t.resolver.resolve('mem:a', { as: 'hunter2' as never }).catch((e: unknown) => e);
     expect((error as Error).message).not.toContain('hunter2');
     expect((error as Error).message).toContain('a string of 7 characters');
+  });
+});
+
+describe('createResolver', () => {
+  it('refuses an option it does not know (a misspelt or retired one, such as now)', () => {
+    expect(() => createResolver({ now: () => 0 } as never)).toThrow(InvalidOptionError);
+    expect(() => createResolver({ ttl: 5 } as never)).toThrow(/unknown option "ttl"/);
   });
 });
 

@@ -16,14 +16,15 @@ export interface Setup {
 /** A resolver over one in-memory provider (scheme `mem`), with a clock the test moves by hand. */
 export function setup(options: ResolverOptions & { values?: Record<string, string>; batchSize?: number } = {}): Setup {
   const clock = manualClock();
+  const { values, batchSize, ...resolverOptions } = options;
   const provider: MemoryProvider = memoryProvider({
     schemes: ['mem'],
-    values: options.values ?? {},
-    batchSize: options.batchSize ?? 10,
+    values: values ?? {},
+    batchSize: batchSize ?? 10,
   });
   const resolver = createResolver({
     jitter: 0,
-    ...options,
+    ...resolverOptions,
     providers: [provider],
     clock,
   });
