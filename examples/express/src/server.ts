@@ -28,6 +28,7 @@ const watcher = watch(
     console.log(`database password rotated: pool rebuilt (generation ${pool.generation})`);
   },
   {
+    as: 'string', // a #key of a JSON secret is typed unknown unless you say what it is
     intervalMs,
     onError: (error) => console.error(`password check failed (${error.code}); the current pool stays`),
   },

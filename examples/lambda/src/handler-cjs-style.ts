@@ -6,7 +6,8 @@
 import { withSecrets } from 'secretref';
 
 export const handler = withSecrets(
-  { dbPassword: 'ssm:/orders/db-password', stripeKey: 'secretsmanager:orders/stripe#key' },
+  // A #key of a JSON secret is typed unknown (JSON may hold a number): as: 'string' makes it a string.
+  { dbPassword: 'ssm:/orders/db-password', stripeKey: { ref: 'secretsmanager:orders/stripe#key', as: 'string' } },
   async (_event: unknown, _context: { getRemainingTimeInMillis(): number }, secrets) => {
     return { ready: secrets.dbPassword.length > 0 && secrets.stripeKey.length > 0 };
   },

@@ -349,7 +349,11 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     resolve: resolve as ResolveFunction,
     resolveAll: resolveAll as Resolver['resolveAll'],
     peek: peek as Resolver['peek'],
-    async withSecret<T, V>(input: string, fn: (value: V) => T | Promise<T>, withOptions: { isAuthFailure: unknown }) {
+    withSecret: (async <T, V>(
+      input: string,
+      fn: (value: V) => T | Promise<T>,
+      withOptions: { isAuthFailure: unknown },
+    ) => {
       const { isAuthFailure, ...resolveOptions } = withOptions as { isAuthFailure: (error: unknown) => boolean };
       if (typeof isAuthFailure !== 'function') throw new InvalidOptionError('withSecret needs isAuthFailure');
       const value = (await resolve(input, resolveOptions)) as V;
@@ -360,7 +364,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         const fresh = (await resolve(input, { ...resolveOptions, forceFetch: true })) as V;
         return fn(fresh);
       }
-    },
+    }) as Resolver['withSecret'],
     watch: watch as Resolver['watch'],
     isReference: (input) => isReferenceOf(registry, input),
     parse: (input) => parseWith(registry, input).reference,

@@ -124,61 +124,116 @@ type ValueAs<A, J = unknown> = A extends 'binary'
       ? J
       : string;
 
-type SpecValue<S> = S extends { as: infer A } ? ValueAs<A> : string;
-
-/** What `resolveAll` returns for an object of references. */
-export type ResolvedAll<M> = {
-  -readonly [K in keyof M]: M[K] extends { optional: true } ? SpecValue<M[K]> | undefined : SpecValue<M[K]>;
-};
+/** `?name=value` in a reference's query (`?as=json`, `&optional=true`). */
+type Query<R extends string, P extends string> = R extends `${string}?${P}${string}` | `${string}&${P}${string}`
+  ? true
+  : false;
 
 /**
- * `resolve`, typed by its options: `as: 'binary'` gives bytes, `'list'` an array, `'json'` `unknown`
- * (or the type you name: `resolve<Config>(ref, { as: 'json' })`), anything else a string. The type
- * parameter is never inferred from where the result goes: `const port: number = await resolve(ref)`
- * does not compile.
+ * What a reference written as a literal resolves to by itself: its `?as=`, else JSON for a fragment
+ * (`#port`) or an SSM path (`ssm:/app/`), else a string. A reference that is no literal is a string.
+ */
+type RefAs<R extends string> = string extends R
+  ? 'string'
+  : Query<R, 'as=binary'> extends true
+    ? 'binary'
+    : Query<R, 'as=list'> extends true
+      ? 'list'
+      : Query<R, 'as=json'> extends true
+        ? 'json'
+        : Query<R, 'as=string'> extends true
+          ? 'string'
+          : R extends `${string}#${string}` | `${string}/` | `${string}/?${string}`
+            ? 'json'
+            : 'string';
+
+/**
+ * The value of a reference `R` resolved with options `O`: typed by the options' `as`, else by the
+ * reference's own `?as=`, fragment or path; `| undefined` when either says `optional`. `J` is what
+ * JSON is typed as (`unknown` unless named).
+ */
+export type ResolvedValue<R extends string, O = object, J = unknown> = Maybe<
+  O extends { readonly as: infer A extends ValueType } ? ValueAs<A, J> : ValueAs<RefAs<R>, J>,
+  O extends { readonly optional: infer P extends boolean } ? P : string extends R ? false : Query<R, 'optional=true'>
+>;
+
+type Maybe<V, Optional> = Optional extends true ? V | undefined : V;
+
+type SpecValue<S> = S extends string
+  ? ResolvedValue<S>
+  : S extends { readonly ref: infer R extends string }
+    ? ResolvedValue<R, S>
+    : unknown;
+
+/** What `resolveAll` returns for an object of references. */
+export type ResolvedAll<M> = { -readonly [K in keyof M]: SpecValue<M[K]> };
+
+/**
+ * `resolve`, typed by what it resolves: the options' `as` (`binary` gives bytes, `list` an array,
+ * `json` `unknown`), else the reference's own `?as=`, `#fragment` (JSON: `unknown`) or SSM path, else a
+ * string; `| undefined` with `optional`. Name the type of a JSON value yourself:
+ * `resolve<Config>(ref, { as: 'json' })`. The type is never inferred from where the result goes:
+ * `const port: number = await resolve(ref)` does not compile.
  */
 export interface ResolveFunction {
-  (ref: string, options: ResolveOptions & { as: 'binary'; optional: true }): Promise<Uint8Array | undefined>;
-  (ref: string, options: ResolveOptions & { as: 'binary' }): Promise<Uint8Array>;
-  (ref: string, options: ResolveOptions & { as: 'list'; optional: true }): Promise<readonly string[] | undefined>;
-  (ref: string, options: ResolveOptions & { as: 'list' }): Promise<readonly string[]>;
-  <T = unknown>(ref: string, options: ResolveOptions & { as: 'json'; optional: true }): Promise<NoInfer<T> | undefined>;
-  <T = unknown>(ref: string, options: ResolveOptions & { as: 'json' }): Promise<NoInfer<T>>;
-  <T = string>(ref: string, options: ResolveOptions & { optional: true }): Promise<NoInfer<T> | undefined>;
-  <T = string>(ref: string, options?: ResolveOptions): Promise<NoInfer<T>>;
+  <
+    const R extends string,
+    const A extends ValueType | undefined = undefined,
+    const P extends boolean | undefined = undefined,
+  >(
+    ref: R,
+    options?: ResolveOptions & { readonly as?: A; readonly optional?: P },
+  ): Promise<ResolvedValue<R, Chosen<A, P>>>;
+  <T>(ref: string, options?: ResolveOptions): Promise<NoInfer<T>>;
 }
 
-/** `peek`, typed by `as` as `resolve` is. */
+/** What a call's options chose: `as` and `optional` as written, `undefined` where left out. */
+interface Chosen<A, P> {
+  readonly as: A;
+  readonly optional: P;
+}
+
+/** `peek`, typed by what it resolves as `resolve` is (and `undefined` when nothing is cached). */
 export interface PeekFunction {
-  (ref: string, options: PeekOptions & { as: 'binary' }): Uint8Array | undefined;
-  (ref: string, options: PeekOptions & { as: 'list' }): readonly string[] | undefined;
-  <T = unknown>(ref: string, options: PeekOptions & { as: 'json' }): NoInfer<T> | undefined;
-  <T = string>(ref: string, options?: PeekOptions): NoInfer<T> | undefined;
+  <const R extends string, const A extends ValueType | undefined = undefined>(
+    ref: R,
+    options?: PeekOptions & { readonly as?: A },
+  ): ResolvedValue<R, Chosen<A, undefined>> | undefined;
+  <T>(ref: string, options?: PeekOptions): NoInfer<T> | undefined;
 }
 
-/** `watch`, typed by `as` as `resolve` is. */
+/** `watch`, typed by what it resolves as `resolve` is. */
 export interface WatchFunction {
-  (
-    ref: string,
-    onChange: (value: Uint8Array, previous: Uint8Array | undefined) => void | Promise<void>,
-    options: WatchOptions & { as: 'binary' },
+  <
+    const R extends string,
+    const A extends ValueType | undefined = undefined,
+    const P extends boolean | undefined = undefined,
+  >(
+    ref: R,
+    onChange: (
+      value: ResolvedValue<R, Chosen<A, P>>,
+      previous: ResolvedValue<R, Chosen<A, P>> | undefined,
+    ) => void | Promise<void>,
+    options?: WatchOptions & { readonly as?: A; readonly optional?: P },
   ): Watcher;
-  (
-    ref: string,
-    onChange: (value: readonly string[], previous: readonly string[] | undefined) => void | Promise<void>,
-    options: WatchOptions & { as: 'list' },
-  ): Watcher;
-  <V = unknown>(
-    ref: string,
-    onChange: (value: NoInfer<V>, previous: NoInfer<V> | undefined) => void | Promise<void>,
-    options: WatchOptions & { as: 'json' },
-  ): Watcher;
-  <V = string>(
+  <V>(
     ref: string,
     onChange: (value: NoInfer<V>, previous: NoInfer<V> | undefined) => void | Promise<void>,
     options?: WatchOptions,
   ): Watcher;
 }
+
+/** `withSecret`, typed by what it resolves as `resolve` is. */
+export type WithSecretFunction = <
+  T,
+  const R extends string = string,
+  const A extends ValueType | undefined = undefined,
+  const P extends boolean | undefined = undefined,
+>(
+  ref: R,
+  fn: (value: ResolvedValue<R, Chosen<A, P>>) => T | Promise<T>,
+  options: WithSecretOptions & { readonly as?: A; readonly optional?: P },
+) => Promise<T>;
 
 /** A resolver with its own cache. */
 export interface Resolver {
@@ -201,7 +256,7 @@ export interface Resolver {
    * the cache, and runs `fn` once more with the fresh value. Other errors, and a second failure, are
    * thrown as they are.
    */
-  withSecret<T, V = string>(ref: string, fn: (value: V) => T | Promise<T>, options: WithSecretOptions): Promise<T>;
+  readonly withSecret: WithSecretFunction;
   /**
    * Re-resolves `ref` in the background, every `intervalMs` (default: its TTL) on an unref'd timer,
    * and calls `onChange(value, previous)` when the value changed. Returns at once; `ready` settles

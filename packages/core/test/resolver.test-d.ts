@@ -69,3 +69,54 @@ describe('watch types', () => {
     );
   });
 });
+
+describe('a reference written as a literal types its own value', () => {
+  it('by its ?as=, #fragment, SSM path and ?optional=', () => {
+    expectTypeOf(resolver.resolve('ssm:/app/db/config#port')).toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf(resolver.resolve('ssm:/app/db/config?as=json')).toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf(resolver.resolve('ssm:/app/cert?as=binary')).toEqualTypeOf<Promise<Uint8Array>>();
+    expectTypeOf(resolver.resolve('ssm:/app/hosts?region=eu-west-1&as=list')).toEqualTypeOf<
+      Promise<readonly string[]>
+    >();
+    expectTypeOf(resolver.resolve('ssm:/app/')).toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf(resolver.resolve('ssm:/app/flag?optional=true')).toEqualTypeOf<Promise<string | undefined>>();
+    expectTypeOf(resolver.resolve('ssm:/app/db/password')).toEqualTypeOf<Promise<string>>();
+  });
+
+  it('the options win over the reference', () => {
+    expectTypeOf(resolver.resolve('ssm:/app/db/config#port', { as: 'string' })).toEqualTypeOf<Promise<string>>();
+    expectTypeOf(resolver.resolve('ssm:/app/flag?optional=true', { optional: false })).toEqualTypeOf<Promise<string>>();
+  });
+
+  it('a reference that is no literal is a string', () => {
+    const ref: string = 'ssm:/app/db/config#port';
+    expectTypeOf(resolver.resolve(ref)).toEqualTypeOf<Promise<string>>();
+  });
+
+  it('resolveAll, peek and withSecret follow the same rules', async () => {
+    expectTypeOf(
+      resolver.resolveAll({
+        password: 'ssm:/app/db/password',
+        port: 'ssm:/app/db/config#port',
+        cert: { ref: 'ssm:/app/cert', as: 'binary' },
+        flag: 'ssm:/app/flag?optional=true',
+        hosts: { ref: 'ssm:/app/hosts', as: 'list', optional: true },
+      }),
+    ).toEqualTypeOf<
+      Promise<{
+        password: string;
+        port: unknown;
+        cert: Uint8Array;
+        flag: string | undefined;
+        hosts: readonly string[] | undefined;
+      }>
+    >();
+    expectTypeOf(resolver.peek('ssm:/app/db/config#port')).toEqualTypeOf<unknown>();
+    await resolver.withSecret('ssm:/app/db/config?as=json', (value) => expectTypeOf(value).toEqualTypeOf<unknown>(), {
+      isAuthFailure: (error) => error instanceof Error,
+    });
+    await resolver.withSecret('ssm:/app/db/password', (value) => expectTypeOf(value).toEqualTypeOf<string>(), {
+      isAuthFailure: () => false,
+    });
+  });
+});

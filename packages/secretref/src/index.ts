@@ -105,7 +105,8 @@ export const peek: Resolver['peek'] = ((ref: string, options?: PeekOptions) =>
   defaultResolver().peek(ref, options)) as Resolver['peek'];
 
 /** Runs a function with a secret, re-fetching it once if the function reports an auth failure. See `Resolver.withSecret`. */
-export const withSecret: Resolver['withSecret'] = (ref, fn, options) => defaultResolver().withSecret(ref, fn, options);
+export const withSecret: Resolver['withSecret'] = ((ref: string, fn: (value: string) => unknown, options: never) =>
+  defaultResolver().withSecret(ref, fn, options)) as Resolver['withSecret'];
 
 /** Drops cached values of the default resolver. See `Resolver.invalidate`. */
 export const invalidate: Resolver['invalidate'] = (ref) => defaultResolver().invalidate(ref);
