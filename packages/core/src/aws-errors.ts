@@ -1,12 +1,14 @@
 /**
  * Maps AWS SDK v3 errors to the secretref hierarchy, shared by every AWS provider. It reads only
- * the error's shape (`name`, `$fault`, `$metadata`, `$retryable`, `code`), so the core does not
- * depend on the SDK.
+ * the error's shape (`name`, `message`, `$fault`, `$metadata`, `$retryable`, `code`), so the core does
+ * not depend on the SDK.
  *
- * Leak safety: a response body that failed to parse can be a secret (a GetParameters answer), and
- * the SDK keeps it on the error (`$response`, `$responseBodyText`) and V8 quotes it in SyntaxError
- * messages. Such errors are replaced by a plain description before they become a `cause`. A service
- * exception keeps its `$response` (the SDK makes it non-configurable), but that is AWS's error body.
+ * Leak safety: nothing can say what an error body holds. The SDK copies every field of a service's
+ * error body onto its exception (`Value`, `message`...), keeps the body in `$response`, and V8 quotes
+ * a body it failed to parse in the SyntaxError's message; a proxy or an emulator can write anything
+ * there, in the error's name too. So the SDK's error is never kept: the `cause` is a plain Error built
+ * from a few checked fields (the name when it is quotable, `$fault`, the status, the request id, the
+ * attempts, a known network code), and messages quote a name only when it is quotable.
  */
 import {
   AccessDeniedError,
@@ -24,6 +26,12 @@ export interface AwsErrorNames {
   readonly notFound: readonly string[];
   /** Errors that mean the value could not be decrypted. */
   readonly decryption?: readonly string[] | undefined;
+  /**
+   * Every other error name the service documents (its API reference): quoted in messages and kept in
+   * the cause as they are. Names outside every known list are quoted only when they are CamelCase
+   * letters. @default []
+   */
+  readonly known?: readonly string[] | undefined;
 }
 
 /** Where the error happened, for the message. */
@@ -39,7 +47,7 @@ interface SdkErrorShape {
   message?: unknown;
   code?: unknown;
   $fault?: unknown;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: unknown; requestId?: unknown; attempts?: unknown };
   $retryable?: { throttling?: boolean };
 }
 
@@ -68,23 +76,50 @@ const THROTTLING = new Set([
 ]);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
 const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
+/** The errors every AWS query and JSON service documents ("Common Errors"), and the SDK's own. */
+const COMMON = new Set([
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'ValidationError',
+  'ValidationException',
+  'InvalidAction',
+  'InvalidParameterCombination',
+  'InvalidParameterValue',
+  'InvalidQueryParameter',
+  'MalformedQueryString',
+  'MissingAction',
+  'MissingParameter',
+  'NotAuthorized',
+  'OptInRequired',
+  'RequestExpired',
+  'AbortError',
+  'CredentialsProviderError',
+]);
+/** Codes kept in a cause: Node's network errors, and the one a set-up mistake gives. */
+const KNOWN_CODES = new Set([...NETWORK, 'ERR_INVALID_URL']);
 
 /**
- * What an AWS error name looks like (`ThrottlingException`, `com.amazonaws.ssm#ParameterNotFound`).
- * Anything else is never quoted: a name is what a response's `__type` or header held, and a proxy or
- * an emulator can put anything there.
+ * A name outside every known list is quoted only when it is CamelCase letters, as AWS's are: no
+ * digits, dashes, dots or `#`. A name is what a response's `__type` or `x-amzn-errortype` held, and a
+ * proxy or an emulator can put anything there; a value that passes this is at least not a token.
  */
-const PLAUSIBLE_NAME = /^[A-Za-z][A-Za-z0-9.:#_-]{0,127}$/;
-const NO_VALID_NAME = 'an error without a valid name';
+const CAMEL_CASE = /^[A-Z][A-Za-z]{2,63}$/;
+const NO_NAME = 'an error without a recognised name';
 
-function hasPlausibleName(error: SdkErrorShape): boolean {
-  return typeof error.name === 'string' && PLAUSIBLE_NAME.test(error.name);
-}
-
-/** A `code` (Node's `ECONNRESET`, a service's own) is kept in a cause only when it looks like one too. */
-function hasPlausibleCode(error: SdkErrorShape): boolean {
-  const { code } = error;
-  return code === undefined || typeof code === 'number' || (typeof code === 'string' && PLAUSIBLE_NAME.test(code));
+/** The error's name if a message may quote it, else `undefined`. */
+function quotableName(name: unknown, names: AwsErrorNames): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  const known =
+    ACCESS_DENIED.has(name) ||
+    THROTTLING.has(name) ||
+    NETWORK_NAMES.has(name) ||
+    COMMON.has(name) ||
+    names.notFound.includes(name) ||
+    names.decryption?.includes(name) === true ||
+    names.known?.includes(name) === true;
+  return known || CAMEL_CASE.test(name) ? name : undefined;
 }
 
 /** True if `error` looks like a service's own answer (an `xxxException` with metadata), not a parse failure. */
@@ -97,41 +132,77 @@ function isServiceAnswer(error: SdkErrorShape): boolean {
   );
 }
 
-/**
- * A cause that is safe to keep: the SDK error itself when it is the service's own answer (an error
- * body AWS wrote, which never holds a value) or a network failure, else a description of it with no
- * response body.
- */
-function safeCause(error: unknown, serviceAnswer: boolean): unknown {
-  if (typeof error !== 'object' || error === null) return error;
-  const shape = error as SdkErrorShape;
-  if ((typeof shape.name === 'string' && !hasPlausibleName(shape)) || !hasPlausibleCode(shape)) {
-    const status = shape.$metadata?.httpStatusCode;
-    const description = new Error(
-      `an error without a valid name or code${status ? ` (HTTP ${status})` : ''}; its name, code and message are withheld`,
-    );
-    description.name = 'InvalidErrorName';
-    return description;
-  }
-  if (serviceAnswer || NETWORK.has(String(shape.code)) || shape.name === 'AbortError') return error;
-  if (
-    !(error instanceof Error) ||
-    error.name === 'SyntaxError' ||
-    '$responseBodyText' in error ||
-    '$response' in error
-  ) {
-    const status = shape.$metadata?.httpStatusCode;
-    const description = new Error(
-      `the response could not be read${status ? ` (HTTP ${status})` : ''}; its body is withheld because it may hold a secret`,
-    );
-    description.name = 'UnreadableResponse';
-    return description;
-  }
-  return error;
+/** What `$metadata` may keep: a status, a request id that looks like one, a count of attempts. */
+interface SafeMetadata {
+  httpStatusCode?: number;
+  requestId?: string;
+  attempts?: number;
 }
 
-function errorName(error: SdkErrorShape): string {
-  return typeof error.name === 'string' ? error.name : 'Error';
+const REQUEST_ID = /^[A-Za-z0-9-]{1,128}$/;
+
+function safeMetadata(metadata: SdkErrorShape['$metadata']): SafeMetadata | undefined {
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const { httpStatusCode, requestId, attempts } = metadata;
+  const safe: SafeMetadata = {};
+  if (Number.isInteger(httpStatusCode) && (httpStatusCode as number) >= 100 && (httpStatusCode as number) < 600) {
+    safe.httpStatusCode = httpStatusCode as number;
+  }
+  if (typeof requestId === 'string' && REQUEST_ID.test(requestId)) safe.requestId = requestId;
+  if (Number.isSafeInteger(attempts) && (attempts as number) >= 0) safe.attempts = attempts as number;
+  return safe;
+}
+
+/**
+ * The cause to keep: a plain Error built from checked fields only, never the SDK's error (its
+ * message, the body's fields, `$response`), which may hold anything the answer held.
+ */
+function safeCause(error: unknown, name: string | undefined): Error {
+  if (typeof error !== 'object' || error === null) {
+    return Object.assign(new Error('something that is no Error was thrown; it is withheld: it may hold a secret'), {
+      name: 'NonError',
+    });
+  }
+  const shape = error as SdkErrorShape;
+  const code = typeof shape.code === 'string' && KNOWN_CODES.has(shape.code) ? shape.code : undefined;
+  const fault = shape.$fault === 'client' || shape.$fault === 'server' ? shape.$fault : undefined;
+  const metadata = safeMetadata(shape.$metadata);
+  const facts = [
+    code,
+    metadata?.httpStatusCode === undefined ? undefined : `HTTP ${metadata.httpStatusCode}`,
+    metadata?.requestId === undefined ? undefined : `request id ${metadata.requestId}`,
+  ].filter((fact) => fact !== undefined);
+  const cause = new Error(
+    `${name ?? NO_NAME}${facts.length > 0 ? ` (${facts.join(', ')})` : ''}; its message, body and other fields are withheld: they may hold a secret`,
+  );
+  cause.name = name ?? 'AwsError';
+  return Object.assign(
+    cause,
+    code === undefined ? {} : { code },
+    fault === undefined ? {} : { $fault: fault },
+    metadata === undefined ? {} : { $metadata: metadata },
+  );
+}
+
+// AWS's standard wording of a denial: "User: arn:... is not authorized to perform: ssm:GetParameters
+// on resource: arn:aws:ssm:...:parameter/app/db because ...". Only the action and the resource are
+// kept, each checked on its own and length-capped (a longer one is not matched); anything else of the
+// message may be anything.
+const DENIAL = /is not authorized to perform: (\S{1,128}) on resource: (\S{1,512})(?:\s|$)/;
+const ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
+const ARN =
+  /^arn:aws(?:-[a-z]+){0,3}:[a-z0-9-]{1,32}:(?:[a-z]{2}(?:-[a-z]+){1,3}-\d{1,2})?:(?:\d{12})?:[A-Za-z0-9/_+=.@:-]{1,400}$/;
+const MAX_MESSAGE = 4096;
+
+/** What the caller may not do, from an access-denied message: `ssm:GetParameters on arn:...`. */
+function deniedAction(message: unknown): string | undefined {
+  if (typeof message !== 'string') return undefined;
+  const match = DENIAL.exec(message.slice(0, MAX_MESSAGE));
+  if (!match) return undefined;
+  const action = match[1] ?? '';
+  const arn = (match[2] ?? '').replace(/\.$/, '');
+  if (!ACTION.test(action) || !ARN.test(arn)) return undefined;
+  return `${action} on ${arn}`;
 }
 
 /** The variables the SDK reads an endpoint from that hold exactly `input` (the URL it failed to parse). */
@@ -169,13 +240,14 @@ function setupProblem(error: SdkErrorShape): string | undefined {
  */
 export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsErrorContext): SecretrefError {
   const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
-  const name = errorName(shape);
-  // What the message may say of the name: only something that looks like an identifier.
-  const shown = hasPlausibleName(shape) || typeof shape.name !== 'string' ? name : NO_VALID_NAME;
-  const status = shape.$metadata?.httpStatusCode;
+  const name = typeof shape.name === 'string' ? shape.name : 'Error';
+  // What the message and the cause may say of the name.
+  const shown = quotableName(name, names);
+  const metadata = safeMetadata(shape.$metadata);
+  const status = metadata?.httpStatusCode;
   const { ref, scheme, operation } = context;
   const serviceAnswer = isServiceAnswer(shape);
-  const options = { ref, scheme, cause: safeCause(error, serviceAnswer) };
+  const options = { ref, scheme, cause: safeCause(error, shown) };
   const what = `${operation} for "${ref}"`;
   if (name === 'AbortError') return new TimeoutError(`${what} was aborted at its deadline`, options);
   if (names.notFound.includes(name))
@@ -187,13 +259,14 @@ export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsE
     );
   }
   if (ACCESS_DENIED.has(name)) {
+    const denied = deniedAction(shape.message);
     return new AccessDeniedError(
-      `${what}: ${name}; the caller's credentials may not read it (see the IAM permissions in the docs)`,
+      `${what}: ${name}; ${denied === undefined ? "the caller's credentials may not read it" : `the caller may not ${denied}`} (see the IAM permissions in the docs)`,
       options,
     );
   }
   if (THROTTLING.has(name) || shape.$retryable?.throttling === true) {
-    return new ThrottledError(`${what} was throttled (${shown}) after the SDK's retries`, options);
+    return new ThrottledError(`${what} was throttled (${shown ?? NO_NAME}) after the SDK's retries`, options);
   }
   if (NETWORK.has(String(shape.code)) || NETWORK_NAMES.has(name)) {
     // The code is quoted only when it is one of the known ones: it can hold anything.
@@ -215,18 +288,32 @@ export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsE
   }
   const setup = setupProblem(shape);
   if (setup !== undefined) return new ProviderError(`${what} failed: ${setup}`, options);
-  const serverFault = shape.$fault === 'server' || (status !== undefined && status >= 500);
   const unreadable = !serviceAnswer;
-  // An error of the SDK's own, before any response (a middleware, the serializer): its cause says why.
-  const local = unreadable && status === undefined && options.cause === error && error instanceof Error;
+  if (unreadable && status === 403) {
+    // IAM (and moto) deny with an XML body that a JSON protocol cannot read: still a denial, never
+    // a blip to serve a last good value through.
+    return new AccessDeniedError(
+      `${what} was denied (HTTP 403, an answer that could not be read; its body is withheld); the caller's credentials may not read it (see the IAM permissions in the docs)`,
+      options,
+    );
+  }
+  const serverFault = shape.$fault === 'server' || (status !== undefined && status >= 500);
+  // An error of the SDK's own, before any response (a middleware, the serializer).
+  const local =
+    unreadable &&
+    status === undefined &&
+    error instanceof Error &&
+    name !== 'SyntaxError' &&
+    !('$response' in error) &&
+    !('$responseBodyText' in error);
   const detail =
-    shown === NO_VALID_NAME
-      ? `${NO_VALID_NAME}${status ? ` (HTTP ${status})` : ''}`
+    shown === undefined
+      ? `${NO_NAME}${status ? ` (HTTP ${status})` : ''}`
       : local
-        ? `no response from AWS (${shown}; see the cause)`
+        ? `no response from AWS (${shown})`
         : unreadable
           ? `an unreadable response${status ? ` (HTTP ${status})` : ''}`
-          : `${name} (HTTP ${status ?? '?'})`;
+          : `${shown} (HTTP ${status ?? '?'})`;
   return new ProviderError(`${what} failed: ${detail}`, {
     ...options,
     transient: serverFault || (unreadable && status !== undefined),

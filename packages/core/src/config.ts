@@ -4,8 +4,10 @@
  * validating the result with any Standard Schema validator (zod, valibot, arktype...).
  */
 import { ConfigError, type ConfigIssue, InvalidOptionError, ResolveAllError, SecretrefError } from './errors.ts';
+import { checkKnown } from './options.ts';
+import type { ValueType } from './provider.ts';
 import { Secret } from './secret.ts';
-import type { ResolveOptions, Resolver } from './types.ts';
+import type { ResolvedValue, ResolveOptions, Resolver } from './types.ts';
 
 /**
  * The Standard Schema interface (https://standardschema.dev), as its authors ask libraries to copy
@@ -30,29 +32,45 @@ export type StandardSchemaResult<Output> =
       }[];
     };
 
-const MARKER: unique symbol = Symbol('secretref.secret');
+// Symbol.for: a spec made by the ESM copy of secretref is one for the CommonJS copy too.
+const MARKER: unique symbol = Symbol.for('secretref.secretSpec') as never;
 
-/** A reference whose value is kept wrapped in a `Secret` (see `secret`). */
-export interface SecretSpec {
+/** A reference whose value is kept wrapped in a `Secret` (see `secret`); `V` is what it resolves to. */
+export interface SecretSpec<V = unknown> {
   readonly [MARKER]: true;
   readonly ref: string;
   readonly options: Pick<ResolveOptions, 'as' | 'optional'>;
+  /** Types only: what the reference resolves to. */
+  readonly '~value'?: V;
 }
 
-/** Marks a reference in a config spec whose value should stay wrapped: the config holds a `Secret`. */
-export function secret(ref: string, options: Pick<ResolveOptions, 'as' | 'optional'> = {}): SecretSpec {
-  return { [MARKER]: true, ref, options };
+/**
+ * Marks a reference in a config spec whose value should stay wrapped: the config holds a `Secret`,
+ * typed as `resolve` types the reference (`Secret<string>`, `Secret<unknown>` for a `#key`...).
+ */
+export function secret<
+  const R extends string,
+  const A extends ValueType | undefined = undefined,
+  const P extends boolean | undefined = undefined,
+>(
+  ref: R,
+  options: { readonly as?: A; readonly optional?: P } = {},
+): SecretSpec<ResolvedValue<R, { readonly as: A; readonly optional: P }>> {
+  return { [MARKER]: true, ref, options: options as Pick<ResolveOptions, 'as' | 'optional'> };
 }
 
 /** A config spec: nested objects whose leaves are references, `secret(ref)`, or plain values. */
 export type ConfigSpec = { readonly [key: string]: ConfigSpec | SecretSpec | string | number | boolean | null };
 
-/** The config a spec resolves to without a schema: references become `unknown` (strings, or JSON). */
+/**
+ * The config a spec resolves to without a schema: a reference becomes what it resolves to (typed as
+ * `resolve` types it), a string that cannot be a reference (no `:`) stays itself.
+ */
 export type ResolvedConfig<S> = {
-  -readonly [K in keyof S]: S[K] extends SecretSpec
-    ? Secret<unknown>
-    : S[K] extends string
-      ? unknown
+  -readonly [K in keyof S]: S[K] extends SecretSpec<infer V>
+    ? Secret<Exclude<V, undefined>>
+    : S[K] extends `${string}:${string}`
+      ? ResolvedValue<S[K]>
       : S[K] extends ConfigSpec
         ? ResolvedConfig<S[K]>
         : S[K];
@@ -66,6 +84,18 @@ export interface ConfigOptions<Schema extends StandardSchemaV1 | undefined> {
   readonly schema?: Schema;
   /** Options for every reference. */
   readonly resolveOptions?: Pick<ResolveOptions, 'timeoutMs' | 'signal'> | undefined;
+}
+
+const CONFIG_OPTIONS: ReadonlySet<string> = new Set(['resolver', 'schema', 'resolveOptions']);
+
+/** Refuses, before anything is resolved, what a spec cannot hold: an array would become an object. */
+function checkSpec(node: object, path: readonly string[]): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (Array.isArray(value)) {
+      throw new InvalidOptionError(`the config spec holds an array at ${[...path, key].join('.')}: use an object`);
+    }
+    if (typeof value === 'object' && value !== null && !isSecretSpec(value)) checkSpec(value, [...path, key]);
+  }
 }
 
 function isSecretSpec(value: unknown): value is SecretSpec {
@@ -129,9 +159,24 @@ function collect(value: unknown, at: Place | undefined, into: Revealed): void {
   const seen = new Set<object>();
   for (let item = stack.pop(); item; item = stack.pop()) {
     const { node, place } = item;
-    if (typeof node === 'string') reveal(node, place, into);
-    else if (typeof node === 'number' || typeof node === 'bigint') reveal(String(node), place, into);
-    else if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    if (typeof node === 'string') {
+      reveal(node, place, into);
+      // A number in a string, as a schema may coerce it (z.coerce.number()) and format it.
+      if (/^-?\d+(?:\.\d+)?$/.test(node)) stack.push({ node: Number(node), place });
+      // A JSON text the schema may parse itself (z.string().transform(JSON.parse)): its parts too.
+      if (/^\s*[[{]/.test(node)) {
+        try {
+          stack.push({ node: JSON.parse(node) as unknown, place });
+        } catch {
+          // Not JSON after all.
+        }
+      }
+    } else if (typeof node === 'number' || typeof node === 'bigint') {
+      reveal(String(node), place, into);
+      // As a validator's message may format it (98,765 or 98.765).
+      reveal(node.toLocaleString('en-US'), place, into);
+      reveal(node.toLocaleString(), place, into);
+    } else if (typeof node !== 'object' || node === null || seen.has(node)) continue;
     else if (Secret.isSecret(node)) {
       seen.add(node);
       stack.push({ node: node.reveal(), place });
@@ -158,9 +203,15 @@ function collect(value: unknown, at: Place | undefined, into: Revealed): void {
 function redact(text: string, strings: ReadonlySet<string>): string {
   const hidden = new Uint8Array(text.length);
   let found = false;
+  // Case-insensitively, where lower-casing keeps every position (a message may upper-case a value).
+  const lower = text.toLowerCase();
+  const caseless = lower.length === text.length;
   for (const value of strings) {
-    for (let i = text.indexOf(value); i !== -1; i = text.indexOf(value, i + 1)) {
-      hidden.fill(1, i, i + value.length);
+    const needle = caseless ? value.toLowerCase() : value;
+    const haystack = caseless && needle.length === value.length ? lower : text;
+    const wanted = haystack === lower ? needle : value;
+    for (let i = haystack.indexOf(wanted); i !== -1; i = haystack.indexOf(wanted, i + 1)) {
+      hidden.fill(1, i, i + wanted.length);
       found = true;
     }
   }
@@ -221,7 +272,15 @@ export async function loadConfig<
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new InvalidOptionError('loadConfig takes an object of references and values');
   }
-  const { resolver } = options;
+  const { resolver } = checkKnown(options, CONFIG_OPTIONS, 'loadConfig') as unknown as ConfigOptions<Schema>;
+  if (typeof resolver?.resolve !== 'function' || typeof resolver.isReference !== 'function') {
+    throw new InvalidOptionError('loadConfig needs a resolver');
+  }
+  checkSpec(spec, []);
+  const schema = options.schema;
+  if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
+    throw new InvalidOptionError('option schema of loadConfig must be a Standard Schema (zod, valibot, arktype...)');
+  }
   const call = options.resolveOptions ?? {};
   const jobs: { keys: readonly string[]; promise: Promise<unknown> }[] = [];
   const place: ((value: unknown) => void)[] = [];

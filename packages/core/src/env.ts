@@ -4,7 +4,8 @@
  * (`postgres://app:{{ secretsmanager:prod/db#password }}@db:5432/app`), is resolved, all in one batch.
  * Plain values are left alone. Nothing is written unless every variable resolved.
  */
-import { InvalidValueError, ResolveAllError, SecretrefError } from './errors.ts';
+import { describeThrown, InvalidOptionError, InvalidValueError, ResolveAllError, SecretrefError } from './errors.ts';
+import { checkKnown } from './options.ts';
 import type { Resolver } from './types.ts';
 
 /** An environment: `process.env` or any object like it. */
@@ -81,8 +82,49 @@ function asText(value: unknown): string {
   return JSON.stringify(value);
 }
 
+const ENV_OPTIONS: ReadonlySet<string> = new Set([
+  'resolver',
+  'env',
+  'names',
+  'schemes',
+  'timeoutMs',
+  'signal',
+  'write',
+]);
+
+function isStrings(value: unknown): value is readonly string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/** The options of `resolveEnv` and `loadEnv`, checked before anything is read or resolved. */
+function checkEnvOptions(options: unknown, of: string): EnvOptions & { readonly write?: boolean | undefined } {
+  const o = checkKnown(options, ENV_OPTIONS, of) as unknown as EnvOptions & { readonly write?: unknown };
+  const { resolver, env, names, schemes, write } = o;
+  if (typeof resolver?.resolve !== 'function' || typeof resolver.isReference !== 'function') {
+    throw new InvalidOptionError(`${of} needs a resolver`);
+  }
+  if (env !== undefined && (typeof env !== 'object' || env === null)) {
+    throw new InvalidOptionError(`option env of ${of} must be an object of variables, such as process.env`);
+  }
+  if (names !== undefined && !isStrings(names)) {
+    throw new InvalidOptionError(`option names of ${of} must be an array of variable names`);
+  }
+  if (schemes !== undefined && !isStrings(schemes)) {
+    throw new InvalidOptionError(`option schemes of ${of} must be an array of scheme names`);
+  }
+  if (write !== undefined && typeof write !== 'boolean') {
+    throw new InvalidOptionError(`option write of ${of} must be true or false`);
+  }
+  return o as EnvOptions & { readonly write?: boolean | undefined };
+}
+
 /** Resolves the references in an environment without writing anything; see `EnvResolution`. */
 export async function resolveEnv(options: EnvOptions): Promise<EnvResolution> {
+  checkEnvOptions(options, 'resolveEnv');
+  return resolveChecked(options);
+}
+
+async function resolveChecked(options: EnvOptions): Promise<EnvResolution> {
   const env = options.env ?? process.env;
   const { resolver } = options;
   const names = options.names ?? Object.keys(env);
@@ -123,7 +165,7 @@ export async function resolveEnv(options: EnvOptions): Promise<EnvResolution> {
             name,
             reason instanceof SecretrefError
               ? reason
-              : new InvalidValueError(`a reference of ${name} failed`, { ref: refs[i], cause: reason }),
+              : new InvalidValueError(`a reference of ${name} failed`, { ref: refs[i], cause: describeThrown(reason) }),
           );
         }
         return undefined;
@@ -162,8 +204,9 @@ export async function resolveEnv(options: EnvOptions): Promise<EnvResolution> {
 export async function loadEnv(
   options: EnvOptions & { readonly write?: boolean | undefined },
 ): Promise<Record<string, string>> {
+  checkEnvOptions(options, 'loadEnv');
   const env = options.env ?? process.env;
-  const { values, unset, errors } = await resolveEnv(options);
+  const { values, unset, errors } = await resolveChecked(options);
   if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
   if (options.write ?? true) {
     // Defined, not assigned (as `Object.assign` would): a `__proto__` variable stays a variable.

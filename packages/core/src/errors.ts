@@ -95,7 +95,8 @@ export class InvalidReferenceError extends SecretrefError {
 
 // What may be quoted of input that is no reference of a known scheme: a short token that looks like a
 // scheme name. Anything else may be a secret pasted in the wrong place.
-const QUOTABLE_SCHEME = /^(?:arn:)?[A-Za-z][A-Za-z0-9+.-]{0,23}$/;
+// Lower-case letters (and - + .) only, 16 at most: digits, capitals and length are what secrets have.
+const QUOTABLE_SCHEME = /^(?:arn:)?[a-z][a-z+.-]{0,15}$/;
 
 /** No provider is registered for the reference's scheme. Thrown before any network call. */
 export class UnknownSchemeError extends SecretrefError {
@@ -243,8 +244,32 @@ export class ConfigError extends SecretrefError {
   }
 }
 
-/** Wraps anything thrown into a SecretrefError, keeping SecretrefErrors as they are. */
+/**
+ * What may be kept of something thrown by code secretref called (a provider, a callback): its name,
+ * and the stack's frames, but not its message unless `keepMessage` says it cannot hold a value (a
+ * `JSON.parse` error quotes its input; an error may be built from a value).
+ */
+export function describeThrown(thrown: unknown, keepMessage: (message: string) => boolean = () => false): Error {
+  const name = thrown instanceof Error && /^[A-Za-z][A-Za-z0-9]{0,63}$/.test(thrown.name) ? thrown.name : 'Error';
+  const message = thrown instanceof Error ? thrown.message : '';
+  const kept = message !== '' && keepMessage(message);
+  const description = new Error(
+    kept
+      ? message
+      : `(${thrown instanceof Error ? 'its message' : 'what was thrown'} is withheld: it could hold a value)`,
+  );
+  description.name = name;
+  // The frames say where it was thrown; the first line of a stack repeats the message.
+  const stack = thrown instanceof Error && typeof thrown.stack === 'string' ? thrown.stack : '';
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line));
+  description.stack = [`${name}: ${description.message}`, ...frames].join('\n');
+  const code = (thrown as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code)) Object.assign(description, { code });
+  return description;
+}
+
+/** Wraps anything thrown into a SecretrefError, keeping SecretrefErrors as they are (and nothing of a message). */
 export function toSecretrefError(error: unknown, ref: string, scheme: string): SecretrefError {
   if (error instanceof SecretrefError) return error;
-  return new ProviderError(`resolving "${ref}" failed unexpectedly`, { ref, scheme, cause: error });
+  return new ProviderError(`resolving "${ref}" failed unexpectedly`, { ref, scheme, cause: describeThrown(error) });
 }

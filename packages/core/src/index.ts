@@ -75,6 +75,7 @@ export type {
   PeekOptions,
   ReferenceSpec,
   ResolvedAll,
+  ResolvedValue,
   ResolveFunction,
   ResolveOptions,
   Resolver,
@@ -83,5 +84,6 @@ export type {
   Watcher,
   WatchFunction,
   WatchOptions,
+  WithSecretFunction,
   WithSecretOptions,
 } from './types.ts';

@@ -4,6 +4,8 @@
  * remaining time. Nothing runs between invocations (no timers survive a freeze). `secretsMiddleware`
  * does the same for middy.
  */
+import { InvalidOptionError } from './errors.ts';
+import { checkKnown } from './options.ts';
 import type { ReferenceSpec, ResolvedAll, Resolver } from './types.ts';
 
 /** What secretref reads of a Lambda context. */
@@ -22,6 +24,31 @@ export interface LambdaSecretsOptions {
   readonly share?: number | undefined;
 }
 
+const LAMBDA_OPTIONS: ReadonlySet<string> = new Set(['resolver', 'share', 'setToContext']);
+
+/** Checks the options before the first invocation: a misspelt one must not be ignored silently. */
+function checkLambdaOptions(options: unknown, of: string): void {
+  const { resolver, share, setToContext } = checkKnown(options, LAMBDA_OPTIONS, of) as {
+    resolver?: { resolveAll?: unknown };
+    share?: unknown;
+    setToContext?: unknown;
+  };
+  if (typeof resolver?.resolveAll !== 'function') throw new InvalidOptionError(`${of} needs a resolver`);
+  if (share !== undefined && !(typeof share === 'number' && share > 0 && share <= 1)) {
+    throw new InvalidOptionError(`option share of ${of} must be a number above 0, at most 1`);
+  }
+  if (setToContext !== undefined && typeof setToContext !== 'boolean') {
+    throw new InvalidOptionError(`option setToContext of ${of} must be true or false`);
+  }
+}
+
+/** Sets own properties, even one named `__proto__` (refs from JSON.parse): never a prototype. */
+function assignOwn(target: Record<string, unknown>, values: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(values)) {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+}
+
 /** The deadline for resolving: a share of the remaining time, or the resolver's default outside Lambda. */
 function deadline(context: LambdaContextLike | undefined, share = 0.5): { timeoutMs?: number } {
   const remaining = context?.getRemainingTimeInMillis?.();
@@ -38,6 +65,8 @@ export function withSecrets<const M extends Readonly<Record<string, ReferenceSpe
   handler: (event: E, context: C, secrets: ResolvedAll<M>) => R | Promise<R>,
   options: LambdaSecretsOptions,
 ): (event: E, context: C) => Promise<R> {
+  checkLambdaOptions(options, 'withSecrets');
+  if (typeof handler !== 'function') throw new InvalidOptionError('withSecrets needs a handler function');
   return async (event, context) => {
     const secrets = await options.resolver.resolveAll(refs, deadline(context, options.share));
     return handler(event, context, secrets);
@@ -64,11 +93,13 @@ export function secretsMiddleware(
   refs: Readonly<Record<string, ReferenceSpec>>,
   options: SecretsMiddlewareOptions,
 ): { before: (request: MiddyRequestLike) => Promise<void> } {
+  checkLambdaOptions(options, 'secretsMiddleware');
   return {
     async before(request) {
       const values = await options.resolver.resolveAll(refs, deadline(request.context, options.share));
-      request.internal = Object.assign(request.internal ?? {}, values);
-      if (options.setToContext ?? true) Object.assign(request.context, values);
+      request.internal ??= {};
+      assignOwn(request.internal, values);
+      if (options.setToContext ?? true) assignOwn(request.context, values);
     },
   };
 }

@@ -61,6 +61,8 @@ export function numberOption(
 function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === null) return 'null';
+  // A short lower-case word is shown (`as: 'yaml'`): it names a type, it is no secret.
+  if (typeof value === 'string' && /^[a-z]{1,8}$/.test(value)) return `"${value}"`;
   // A string may be a secret passed in the wrong place: its type and length only.
   if (typeof value === 'string') return `a string of ${value.length} characters`;
   return `a value of type ${typeof value}`;
@@ -78,44 +80,59 @@ function booleanOption(name: string, value: unknown): void {
   }
 }
 
-const RESOLVER_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(DEFAULTS), 'providers', 'clock', 'random']);
-
-/** Refuses an option of `createResolver` that does not exist (misspelt, or retired such as `now`). */
-export function checkResolverOptions(options: object): void {
+/**
+ * Refuses options that are no object, or that name an option not in `known` (misspelt, or retired
+ * such as `now`). `of` names the function in the message.
+ */
+export function checkKnown(options: unknown, known: ReadonlySet<string>, of: string): Record<string, unknown> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError(`the options of ${of} must be an object, got ${describe(options)}`);
+  }
   for (const name in options) {
-    if (!RESOLVER_OPTIONS.has(name)) {
-      throw new InvalidOptionError(
-        `unknown option "${name.slice(0, 40)}" of createResolver (known: ${[...RESOLVER_OPTIONS].join(', ')})`,
-      );
+    if (!known.has(name)) {
+      throw new InvalidOptionError(`unknown option "${name.slice(0, 40)}" of ${of} (known: ${[...known].join(', ')})`);
     }
   }
+  return options as Record<string, unknown>;
 }
 
-const CALL_OPTIONS: ReadonlySet<string> = new Set(['ttlMs', 'as', 'optional', 'timeoutMs', 'signal', 'forceFetch']);
+const RESOLVER_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(DEFAULTS), 'providers', 'clock', 'random']);
+
+/** Refuses an option of `createResolver` that does not exist. */
+export function checkResolverOptions(options: object): void {
+  checkKnown(options, RESOLVER_OPTIONS, 'createResolver');
+}
+
+/** The options of one `resolve` call. */
+export const CALL_OPTIONS: ReadonlySet<string> = new Set([
+  'ttlMs',
+  'as',
+  'optional',
+  'timeoutMs',
+  'signal',
+  'forceFetch',
+]);
 
 /**
- * Checks the options of one `resolve` call; throws `InvalidOptionError`. `extra` names further
- * options the caller accepts (`ref` in a `resolveAll` entry).
+ * Checks the options of one call and returns what they hold, each read once: a getter cannot pass
+ * the check with one value and give the resolver another. Throws `InvalidOptionError`. `known`
+ * defaults to `resolve`'s options (a `resolveAll` entry adds `ref`, `watch` its own).
  */
-export function checkCallOptions(options: unknown, extra?: ReadonlySet<string>): ResolveOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError(`the options must be an object, got ${describe(options)}`);
-  }
-  const o = options as Record<string, unknown>;
-  for (const name in o) {
-    if (!CALL_OPTIONS.has(name) && !extra?.has(name)) {
-      const known = [...CALL_OPTIONS, ...(extra ?? [])].join(', ');
-      throw new InvalidOptionError(`unknown option "${name.slice(0, 40)}" (known: ${known})`);
-    }
-  }
-  numberOption('ttlMs', o.ttlMs, 0);
-  numberOption('timeoutMs', o.timeoutMs, 0, 'finite');
-  asOption(o.as);
-  booleanOption('optional', o.optional);
-  booleanOption('forceFetch', o.forceFetch);
-  const signal = o.signal as { aborted?: unknown; addEventListener?: unknown } | undefined;
-  if (signal !== undefined && (typeof signal?.addEventListener !== 'function' || typeof signal.aborted !== 'boolean')) {
+export function checkCallOptions(
+  options: unknown,
+  known: ReadonlySet<string> = CALL_OPTIONS,
+  of = 'resolve',
+): ResolveOptions {
+  const o = checkKnown(options, known, of);
+  const { ttlMs, timeoutMs, as, optional, forceFetch, signal } = o;
+  numberOption('ttlMs', ttlMs, 0);
+  numberOption('timeoutMs', timeoutMs, 0, 'finite');
+  asOption(as);
+  booleanOption('optional', optional);
+  booleanOption('forceFetch', forceFetch);
+  const s = signal as { aborted?: unknown; addEventListener?: unknown } | undefined;
+  if (s !== undefined && (typeof s?.addEventListener !== 'function' || typeof s.aborted !== 'boolean')) {
     throw new InvalidOptionError('option signal must be an AbortSignal');
   }
-  return o as ResolveOptions;
+  return { ttlMs, timeoutMs, as, optional, forceFetch, signal } as ResolveOptions;
 }

@@ -133,11 +133,20 @@ interface Parts {
   shown: string;
 }
 
-/** `input` with its body (at `start`) as the provider displays it. */
-function showInput(provider: Provider, input: string, body: string, start: number): string {
+/**
+ * `input` as messages show it: for a provider whose bodies must not be shown, everything after the
+ * scheme (at `start`, up to `end`) through its `display`, query and fragment too, since a plaintext
+ * pasted by mistake may hold `?` and `#`.
+ */
+function showInput(provider: Provider, input: string, start: number, end = input.length): string {
   const display = provider.display;
   if (!display) return input;
-  return input.slice(0, start) + display(body) + input.slice(start + body.length);
+  return input.slice(0, start) + display(input.slice(start, end)) + input.slice(end);
+}
+
+/** How a message quotes a part of the input: not at all for a provider whose bodies must not be shown. */
+function quote(parts: Parts, text: string): string {
+  return parts.provider.display ? '(not shown)' : `"${text}"`;
 }
 
 function lookup(registry: Registry, scheme: string): Provider {
@@ -162,7 +171,7 @@ function split(input: string, registry: Registry): Parts {
   if (cloudformation) {
     const [, scheme = '', body = ''] = cloudformation;
     const provider = lookup(registry, scheme);
-    const shown = showInput(provider, input, body, '{{resolve:'.length + scheme.length + 1);
+    const shown = showInput(provider, input, '{{resolve:'.length + scheme.length + 1, input.length - 2);
     return { scheme, provider, body, form: 'cloudformation', query: undefined, fragment: undefined, shown };
   }
   if (input.startsWith('{{')) {
@@ -177,7 +186,7 @@ function split(input: string, registry: Registry): Parts {
     const handler = registry.arnServices.get(service);
     if (!handler) throw new UnknownSchemeError(`arn:${service}`, [...registry.schemes.keys()]);
     const { head, query, fragment } = splitTail(input);
-    const shown = showInput(handler.provider, input, head, 0);
+    const shown = showInput(handler.provider, input, 0);
     return { scheme: handler.scheme, provider: handler.provider, body: head, form: 'arn', query, fragment, shown };
   }
   const scheme = SCHEME.exec(input);
@@ -190,7 +199,7 @@ function split(input: string, registry: Registry): Parts {
   const name = (scheme[1] ?? '').toLowerCase();
   const provider = lookup(registry, name);
   const { head, query, fragment } = splitTail(input.slice(scheme[0].length));
-  const shown = showInput(provider, input, head, scheme[0].length);
+  const shown = showInput(provider, input, scheme[0].length);
   return { scheme: name, provider, body: head, form: 'uri', query, fragment, shown };
 }
 
@@ -206,42 +215,45 @@ function parseQuery(query: string | undefined, parts: Parts, ref: string): Query
   const seen = new Set<string>();
   for (const pair of query.split('&')) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw invalid(ref, `query parameter "${pair}" must be name=value`, parts.scheme);
+    if (eq <= 0) throw invalid(ref, `query parameter ${quote(parts, pair)} must be name=value`, parts.scheme);
     const name = decode(pair.slice(0, eq), 'a query parameter name', ref);
-    const value = decode(pair.slice(eq + 1), `query parameter "${name}"`, ref);
-    if (seen.has(name)) throw invalid(ref, `query parameter "${name}" is repeated`, parts.scheme);
+    const value = decode(pair.slice(eq + 1), `query parameter ${quote(parts, name)}`, ref);
+    if (seen.has(name)) throw invalid(ref, `query parameter ${quote(parts, name)} is repeated`, parts.scheme);
     seen.add(name);
-    if (value === '') throw invalid(ref, `query parameter "${name}" is empty`, parts.scheme);
-    if (COMMON_PARAMS.has(name)) setCommon(result.common, name, value, ref, parts.scheme);
+    if (value === '') throw invalid(ref, `query parameter ${quote(parts, name)} is empty`, parts.scheme);
+    if (COMMON_PARAMS.has(name)) setCommon(result.common, name, value, ref, parts);
     else if (acceptsParam(parts.provider, name)) result.params[name] = value;
     else {
       const accepted = [...COMMON_PARAMS, ...(parts.provider.params ?? [])].join(', ');
-      throw invalid(ref, `unknown query parameter "${name}" (accepted: ${accepted})`, parts.scheme);
+      throw invalid(ref, `unknown query parameter ${quote(parts, name)} (accepted: ${accepted})`, parts.scheme);
     }
   }
   return result;
 }
 
-function setCommon(common: Query['common'], name: string, value: string, ref: string, scheme: string): void {
+function setCommon(common: Query['common'], name: string, value: string, ref: string, parts: Parts): void {
+  const { scheme } = parts;
   switch (name) {
     case 'region':
-      if (!REGION.test(value)) throw invalid(ref, `"${value}" is not an AWS region`, scheme);
+      if (!REGION.test(value)) throw invalid(ref, `${quote(parts, value)} is not an AWS region`, scheme);
       common.region = value;
       return;
     case 'ttl': {
       const ms = parseDuration(value);
       if (ms === undefined)
-        throw invalid(ref, `ttl "${value}" is not a duration (30s, 5m, 1h, 0, or milliseconds)`, scheme);
+        throw invalid(ref, `ttl ${quote(parts, value)} is not a duration (30s, 5m, 1h, 0, or milliseconds)`, scheme);
       common.ttlMs = ms;
       return;
     }
     case 'as':
-      if (!VALUE_TYPES.has(value)) throw invalid(ref, `as "${value}" must be string, json, binary or list`, scheme);
+      if (!VALUE_TYPES.has(value)) {
+        throw invalid(ref, `as ${quote(parts, value)} must be string, json, binary or list`, scheme);
+      }
       common.as = value as ValueType;
       return;
     default:
       if (value !== 'true' && value !== 'false')
-        throw invalid(ref, `optional "${value}" must be true or false`, scheme);
+        throw invalid(ref, `optional ${quote(parts, value)} must be true or false`, scheme);
       common.optional = value === 'true';
   }
 }
@@ -336,7 +348,12 @@ export function parseWith(registry: Registry, input: string): ParsedReference {
   };
   const canonical = formatReference(reference);
   const display = parts.provider.display;
-  const shown = display ? formatReference({ ...reference, body: display(reference.body) }) : canonical;
+  // The fragment of a hidden body is hidden too: a plaintext pasted by mistake may hold a `#`.
+  const { fragment: shownFragment, ...rest } = reference;
+  const shown = display
+    ? formatReference({ ...rest, body: display(reference.body) }) +
+      (shownFragment === undefined ? '' : `#${display(shownFragment)}`)
+    : canonical;
   return { reference, canonical, shown, provider: parts.provider, locator };
 }
 

@@ -9,9 +9,16 @@ import { createBatcher } from './batcher.ts';
 import { systemClock } from './clock.ts';
 import { timeoutError, within } from './deadline.ts';
 import { createStore, type Entry, isFresh, isStaleServable } from './entry.ts';
-import { DisposedError, InvalidOptionError, ResolveAllError, SecretNotFoundError, SecretrefError } from './errors.ts';
+import {
+  DisposedError,
+  InvalidOptionError,
+  ResolveAllError,
+  SecretNotFoundError,
+  SecretrefError,
+  TimeoutError,
+} from './errors.ts';
 import { channels } from './events.ts';
-import { asOption, checkCallOptions, checkResolverOptions, DEFAULTS, numberOption } from './options.ts';
+import { asOption, CALL_OPTIONS, checkCallOptions, checkResolverOptions, DEFAULTS, numberOption } from './options.ts';
 import type { FetchRequest, FetchResult, Provider, RawValue, ValueType } from './provider.ts';
 import { envProvider } from './providers/env.ts';
 import { fileProvider } from './providers/file.ts';
@@ -73,7 +80,12 @@ const MAX_PARSED_CHARS = 16 * 1024 * 1024;
 // Cache keys longer than this are kept as a digest: the value store holds no megabyte-long keys.
 const MAX_KEY_CHARS = 256;
 
-const REF_OPTION: ReadonlySet<string> = new Set(['ref']);
+const SPEC_OPTIONS: ReadonlySet<string> = new Set([...CALL_OPTIONS, 'ref']);
+
+/** The options that are set: an entry's own options override the shared ones only where it sets them. */
+function defined(options: ResolveOptions): ResolveOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
 
 /** Sets an own property, even one named `__proto__`. */
 function own<V>(target: Record<string, V>, key: string, value: V): void {
@@ -187,7 +199,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         if ('value' in outcome) {
           return { outcome, entry: store.succeeded(t.key, outcome.value, clock.now(), 1 - random() * jitter) };
         }
-        store.failed(t.key, outcome.error, clock.now(), backoff);
+        // A deadline that passed is the callers' limit, not the service's answer (a Lambda with 4 ms
+        // left): it starts no backoff, and the next caller, with more time, fetches again.
+        if (!(outcome.error instanceof TimeoutError)) store.failed(t.key, outcome.error, clock.now(), backoff);
         return { outcome, entry: store.peek(t.key) };
       }),
       extend: pending.extend,
@@ -287,16 +301,15 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     if (typeof refs !== 'object' || refs === null || Array.isArray(refs)) {
       throw new InvalidOptionError('resolveAll takes an object of references');
     }
-    checkCallOptions(options);
+    const shared = options === NO_OPTIONS ? NO_OPTIONS : checkCallOptions(options);
     // Own keys only, `__proto__` included (JSON.parse makes it one): results are built with
     // defineProperty, so no key ever becomes a prototype.
     const keys = Object.keys(refs);
     const specs = keys.map((key) => {
       const spec = refs[key] as ReferenceSpec;
-      if (typeof spec === 'string') return { ref: spec, options };
-      if (typeof spec !== 'object' || spec === null) return { ref: spec as unknown as string, options };
-      const { ref, ...own } = checkCallOptions(spec, REF_OPTION) as ResolveOptions & { ref: string };
-      return { ref, options: { ...options, ...own } };
+      if (typeof spec !== 'object' || spec === null) return { ref: spec as string, options: shared };
+      const { ref } = spec; // read once, as every option is
+      return { ref, options: { ...shared, ...defined(checkCallOptions(spec, SPEC_OPTIONS, 'a resolveAll entry')) } };
     });
     const invalid: Record<string, SecretrefError> = {};
     specs.forEach(({ ref }, i) => {
@@ -307,7 +320,11 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         own(invalid, keys[i] as string, error);
       }
     });
-    if (Object.keys(invalid).length > 0) throw new ResolveAllError(invalid);
+    if (Object.keys(invalid).length > 0) {
+      // Each is a failed resolve: counted and published as `resolve` does.
+      for (const error of Object.values(invalid)) failed(error, undefined);
+      throw new ResolveAllError(invalid);
+    }
     const settled = await Promise.allSettled(specs.map(({ ref, options: o }) => resolve(ref, o)));
     const values: Record<string, unknown> = {};
     const errors: Record<string, SecretrefError> = {};
@@ -333,7 +350,14 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   function watch(input: string, onChange: (value: unknown, previous: unknown) => void | Promise<void>, o?: object) {
     if (disposed) throw new DisposedError();
     const t = target(input);
-    const started = startWatch(resolveWith, clock, { ttlMs: t.ttlMs, shown: t.ref }, input, onChange, o);
+    const started = startWatch(
+      resolveWith,
+      clock,
+      { ttlMs: t.ttlMs, shown: t.ref, scheme: t.scheme },
+      input,
+      onChange,
+      o,
+    );
     const watcher: Watcher = {
       ready: started.ready,
       stop() {
@@ -354,6 +378,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       fn: (value: V) => T | Promise<T>,
       withOptions: { isAuthFailure: unknown },
     ) => {
+      if (typeof withOptions !== 'object' || withOptions === null) {
+        throw new InvalidOptionError('withSecret needs options with isAuthFailure');
+      }
       const { isAuthFailure, ...resolveOptions } = withOptions as { isAuthFailure: (error: unknown) => boolean };
       if (typeof isAuthFailure !== 'function') throw new InvalidOptionError('withSecret needs isAuthFailure');
       const value = (await resolve(input, resolveOptions)) as V;

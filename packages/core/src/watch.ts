@@ -6,11 +6,27 @@
  * with the last good value during an outage, and a callback that threw all reach `onError`.
  */
 import type { Clock, ClockTimer } from './clock.ts';
-import { InvalidOptionError, SecretrefError, WatchCallbackError } from './errors.ts';
+import { describeThrown, InvalidOptionError, SecretrefError, WatchCallbackError } from './errors.ts';
+import { channels } from './events.ts';
+import { checkCallOptions, checkKnown } from './options.ts';
 import type { ResolveOptions, Watcher, WatchOptions } from './types.ts';
 
 /** Resolves, and reports a transient failure that was answered with the last good value. */
 type Resolve = (ref: string, options: ResolveOptions, onStale?: (error: SecretrefError) => void) => Promise<unknown>;
+
+/** The options of `watch`: those of a resolve that make sense for it, and its own. */
+const WATCH_OPTIONS: ReadonlySet<string> = new Set(['as', 'optional', 'timeoutMs', 'intervalMs', 'onError']);
+
+/** Does `message` quote any 8 characters of the value (all of it, if shorter), raw or JSON-escaped? */
+function quotes(message: string, value: unknown): boolean {
+  const text = typeof value === 'string' ? value : value instanceof Uint8Array ? '' : JSON.stringify(value);
+  if (typeof text !== 'string' || text === '') return false;
+  for (const form of new Set([text, JSON.stringify(text).slice(1, -1)])) {
+    const window = Math.min(8, form.length);
+    for (let i = 0; i + window <= form.length; i++) if (message.includes(form.slice(i, i + window))) return true;
+  }
+  return false;
+}
 
 /** Equal values: the same string, the same bytes, or the same JSON. */
 function same(a: unknown, b: unknown): boolean {
@@ -28,22 +44,28 @@ function same(a: unknown, b: unknown): boolean {
 export function startWatch<V>(
   resolve: Resolve,
   clock: Clock,
-  /** The reference's TTL, and the reference as messages show it. */
-  target: { readonly ttlMs: number; readonly shown: string },
+  /** The reference's TTL, and how messages and events show it. */
+  target: { readonly ttlMs: number; readonly shown: string; readonly scheme: string },
   ref: string,
   onChange: (value: V, previous: V | undefined) => void | Promise<void>,
   options: WatchOptions = {},
 ): Watcher {
-  const { intervalMs = target.ttlMs, onError, ...resolveOptions } = options;
+  const checked = checkKnown(options, WATCH_OPTIONS, 'watch');
+  const { intervalMs = target.ttlMs, onError, ...given } = checked as WatchOptions;
+  const resolveOptions = checkCallOptions(given, WATCH_OPTIONS, 'watch');
   if (typeof intervalMs !== 'number' || Number.isNaN(intervalMs) || intervalMs < 1000) {
     throw new InvalidOptionError(`intervalMs must be at least 1000 ms, got ${String(intervalMs)}`);
   }
   if (typeof onChange !== 'function') throw new InvalidOptionError('watch needs an onChange callback');
   if (onError !== undefined && typeof onError !== 'function')
     throw new InvalidOptionError('onError must be a function');
+  const where = { ref: target.shown, scheme: target.scheme };
   let stopped = false;
   let timer: ClockTimer | undefined;
   let current: V | undefined;
+  // The onChange call in progress: a new value waits for it (and a stuck one is reported once).
+  let running: Promise<void> | undefined;
+  let stuckReported = false;
 
   const report = (error: unknown): void => {
     if (stopped || !onError || !(error instanceof SecretrefError)) return;
@@ -52,6 +74,13 @@ export function startWatch<V>(
     } catch {
       // An onError that throws must not stop the watch.
     }
+  };
+
+  /** A callback failure: to onError, and as an `error` event, so that it is never silent. */
+  const callbackFailed = (error: WatchCallbackError): void => {
+    if (stopped) return;
+    if (channels.error.hasSubscribers) channels.error.publish({ ...where, error });
+    report(error);
   };
 
   const check = async (): Promise<void> => {
@@ -63,18 +92,42 @@ export function startWatch<V>(
       return;
     }
     if (stopped || same(value, current)) return;
-    try {
-      await onChange(value, current);
-    } catch (error) {
-      // The new value is not taken as current: the next check calls back again.
-      report(
-        new WatchCallbackError(`the onChange callback of the watch on "${target.shown}" failed`, { cause: error }),
-      );
+    if (running) {
+      if (!stuckReported) {
+        stuckReported = true;
+        callbackFailed(
+          new WatchCallbackError(
+            `the onChange callback of the watch on "${target.shown}" has not settled; a new value waits for it`,
+            where,
+          ),
+        );
+      }
       return;
     }
-    current = value;
+    const previous = current;
+    running = (async () => onChange(value, previous))()
+      .then(
+        () => {
+          current = value;
+        },
+        (error: unknown) => {
+          // The new value is not taken as current: the next check calls back with it again. The cause
+          // keeps the callback's message only when it quotes nothing of the value (JSON.parse does).
+          callbackFailed(
+            new WatchCallbackError(
+              `the onChange callback of the watch on "${target.shown}" failed (see the cause); it is called again with the new value on the next check`,
+              { ...where, cause: describeThrown(error, (message) => !quotes(message, value)) },
+            ),
+          );
+        },
+      )
+      .finally(() => {
+        running = undefined;
+        stuckReported = false;
+      });
   };
 
+  // Checks go on at their interval whatever onChange does: a callback that never settles cannot stop them.
   const schedule = (): void => {
     if (stopped || !Number.isFinite(intervalMs)) return;
     timer = clock.setTimer(

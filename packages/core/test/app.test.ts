@@ -2,10 +2,13 @@
  * What applications call: loadEnv / resolveEnv, loadConfig with Standard Schema validators, Secret,
  * watch (on a manual clock), withSecrets and the middy middleware. All on the in-memory provider.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import {
+  CHANNELS,
   ConfigError,
   createResolver,
+  InvalidOptionError,
   loadConfig,
   loadEnv,
   ResolveAllError,
@@ -299,6 +302,67 @@ describe('watch', () => {
     watcher.stop();
   });
 
+  it('refuses an option it does not know, naming its own options', () => {
+    const { resolver } = setup();
+    expect(() => resolver.watch('mem:port', () => {}, { interval: 1000 } as never)).toThrow(
+      /unknown option "interval" of watch \(known: as, optional, timeoutMs, intervalMs, onError\)/,
+    );
+    expect(() => resolver.watch('mem:port', () => {}, { forceFetch: true } as never)).toThrow(InvalidOptionError);
+  });
+
+  it('an onChange that throws is an error event too, without onError, naming the reference', async () => {
+    const { provider, resolver, clock } = setup();
+    const events: { ref?: string; error: SecretrefError }[] = [];
+    const listener = (event: unknown) => events.push(event as { ref?: string; error: SecretrefError });
+    subscribe(CHANNELS.error, listener);
+    try {
+      const watcher = resolver.watch(
+        'mem:port',
+        () => {
+          throw new Error('boom');
+        },
+        { intervalMs: 1000 },
+      );
+      await watcher.ready;
+      provider.set('port', '9090');
+      await clock.advanceAsync(1000);
+      watcher.stop();
+    } finally {
+      unsubscribe(CHANNELS.error, listener);
+    }
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      ref: 'mem:port',
+      error: { code: 'WATCH_CALLBACK_FAILED', ref: 'mem:port', scheme: 'mem' },
+    });
+    expect(events[0]?.error.message).toContain('called again with the new value on the next check');
+  });
+
+  it('an onChange that never settles does not stop the checks, and is reported once', async () => {
+    const { provider, resolver, clock } = setup();
+    const errors: SecretrefError[] = [];
+    let calls = 0;
+    const watcher = resolver.watch(
+      'mem:port',
+      () => {
+        calls++;
+        return new Promise<void>(() => {});
+      },
+      { intervalMs: 1000, onError: (error) => errors.push(error) },
+    );
+    await watcher.ready;
+    provider.set('port', '1');
+    await clock.advanceAsync(1000);
+    const fetches = provider.calls.length;
+    provider.set('port', '2');
+    await clock.advanceAsync(3000);
+    expect(calls).toBe(1);
+    expect(provider.calls.length).toBe(fetches + 3); // the checks went on
+    expect(errors.map((e) => e.code)).toEqual(['WATCH_CALLBACK_FAILED']);
+    expect(errors[0]?.message).toContain('has not settled');
+    watcher.stop();
+  });
+
   it('an onError that throws does not stop the watch', async () => {
     const { provider, resolver, clock } = setup();
     const changes: string[] = [];
@@ -359,5 +423,23 @@ describe('Lambda', () => {
     await secretsMiddleware({ apiKey: 'mem:api/key' }, { resolver }).before(request);
     expect(request.internal).toEqual({ apiKey: VALUES['api/key'] });
     expect(request.context.apiKey).toBe(VALUES['api/key']);
+  });
+
+  it('secretsMiddleware keeps a __proto__ key (refs from JSON.parse) an own key, never the prototype', async () => {
+    const { resolver } = setup();
+    const refs = JSON.parse('{"__proto__": "mem:db/config?as=json"}') as Record<string, string>;
+    const request = { event: {}, context: {} as Record<string, unknown>, internal: {} as Record<string, unknown> };
+    await secretsMiddleware(refs, { resolver }).before(request);
+    for (const target of [request.internal, request.context]) {
+      expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(target, '__proto__')?.value).toEqual({ host: 'db.internal', port: 5432 });
+      expect((target as { host?: unknown }).host).toBeUndefined();
+    }
+  });
+
+  it('both refuse options they do not know, at wrap time', () => {
+    const { resolver } = setup();
+    expect(() => withSecrets({}, async () => 1, { resolver, shares: 0.5 } as never)).toThrow(/unknown option "shares"/);
+    expect(() => secretsMiddleware({}, { resolver, share: 2 })).toThrow(/share/);
   });
 });

@@ -7,7 +7,7 @@
 import { ConfigError, createResolver, loadConfig, Secret, secret } from '@secretref/core';
 import { memoryProvider } from '@secretref/core/testing';
 import * as v from 'valibot';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { observable } from './helpers.ts';
 
@@ -138,5 +138,39 @@ describe('loadConfig redacts every resolved value from schema issues', () => {
     const seen = observable(error);
     expect(seen).not.toMatch(/"ab"|"x9"|"q"/);
     expect(seen).not.toContain('long-secret-42');
+  });
+});
+
+describe('loadConfig checks its input before resolving anything', () => {
+  it('refuses an array in the spec, unknown options, and a schema that is none', async () => {
+    const resolver = setup();
+    const resolve = vi.spyOn(resolver, 'resolve');
+    await expect(loadConfig({ a: 'mem:db/config', list: ['mem:x'] } as never, { resolver })).rejects.toThrow(
+      /array at list/,
+    );
+    await expect(loadConfig({ a: 'mem:db/config' }, { resolver, schemas: {} } as never)).rejects.toThrow(
+      /unknown option "schemas" of loadConfig/,
+    );
+    await expect(loadConfig({ a: 'mem:db/config' }, { resolver, schema: {} as never })).rejects.toThrow(
+      /Standard Schema/,
+    );
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('redacts a value however a message formats it: upper-cased, as a locale number, or inside a JSON text', async () => {
+    const resolver = setup({ pin: '98765', json: '{"password":"pa55-word-abc"}', name: 'quiet-river-42' });
+    const schema = z.object({
+      pin: z.coerce.number().refine(() => false, { message: 'pin 98,765 refused' }),
+      json: z.string().refine(() => false, { message: 'password=pa55-word-abc is weak' }),
+      name: z
+        .string()
+        .refine((v) => v === 'x', { error: (issue) => `${String(issue.input).toUpperCase()} is no name` }),
+    });
+    const error = (await loadConfig({ pin: 'mem:pin', json: 'mem:json', name: 'mem:name' }, { resolver, schema }).catch(
+      (e: unknown) => e,
+    )) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    const seen = observable(error);
+    for (const leak of ['98,765', 'pa55-word-abc', 'QUIET-RIVER-42']) expect(seen).not.toContain(leak);
   });
 });

@@ -71,6 +71,22 @@ describe('a batch that waited behind maxConcurrency past its callers deadlines',
   });
 });
 
+describe('a deadline that passed', () => {
+  it('starts no backoff: the next caller, with more time, fetches at once (a Lambda with 4 ms left)', async () => {
+    const clock = manualClock();
+    const provider = memoryProvider({ schemes: ['mem'], values: { a: 'v' } });
+    const resolver = createResolver({ providers: [provider], clock });
+    provider.hang = true;
+    const short = resolver.resolve('mem:a', { timeoutMs: 2 }).catch((e: unknown) => e);
+    await clock.advanceAsync(2);
+    expect(await short).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('within 2 ms') });
+    provider.hang = false;
+    expect(await resolver.resolve('mem:a', { timeoutMs: 3000 })).toBe('v');
+    expect(provider.calls).toHaveLength(2);
+    expect(resolver.stats().failures).toBe(0);
+  });
+});
+
 describe('the batcher', () => {
   it('states the deadline in its timeout message, as the resolver does', async () => {
     const clock = manualClock();

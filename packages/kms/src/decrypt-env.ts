@@ -45,6 +45,20 @@ export function lambdaEncryptionContext(
   return name ? { LambdaFunctionName: name } : undefined;
 }
 
+const DECRYPT_ENV_OPTIONS: ReadonlySet<string> = new Set([
+  'context',
+  'write',
+  'resolver',
+  'env',
+  'timeoutMs',
+  'signal',
+]);
+
+/** Sets an own property: a variable named `__proto__` stays a variable. */
+function define<V>(target: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 let own: Resolver | undefined;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
@@ -114,10 +128,22 @@ export async function decryptEnv(
   names: readonly string[],
   options: DecryptEnvOptions = {},
 ): Promise<Record<string, string>> {
-  const env = options.env ?? process.env;
   if (!Array.isArray(names) || names.some((name) => typeof name !== 'string' || name === '')) {
     throw new InvalidOptionError('decryptEnv takes an array of environment variable names');
   }
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionError('the options of decryptEnv must be an object');
+  for (const option in options) {
+    if (!DECRYPT_ENV_OPTIONS.has(option)) {
+      throw new InvalidOptionError(
+        `unknown option "${option.slice(0, 40)}" of decryptEnv (known: ${[...DECRYPT_ENV_OPTIONS].join(', ')})`,
+      );
+    }
+  }
+  if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) {
+    throw new InvalidOptionError('option env of decryptEnv must be an object of variables, such as process.env');
+  }
+  const env = options.env ?? process.env;
   const context = options.context === false ? {} : (options.context ?? lambdaEncryptionContext(env) ?? {});
   const query = Object.entries(context)
     .map(([key, value]) => `context.${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
@@ -131,23 +157,29 @@ export async function decryptEnv(
   const result: Record<string, string> = {};
   for (const name of unique) {
     const known = done?.get(name);
-    if (known !== undefined && env[name] === known) {
-      result[name] = known;
+    if (known !== undefined && Object.hasOwn(env, name) && env[name] === known) {
+      define(result, name, known);
       continue;
     }
+    // Own variables only: `__proto__` or `toString` is a variable only when it was set as one.
+    const raw = Object.hasOwn(env, name) ? env[name] : undefined;
     // Base64 wrapped over several lines (as some tools write it) is still one ciphertext.
-    const value = env[name]?.replace(/\s+/g, '');
+    const value = typeof raw === 'string' ? raw.replace(/\s+/g, '') : undefined;
     if (!value) {
-      errors[name] = new InvalidOptionError(`environment variable ${name} is not set`);
+      define(errors, name, new InvalidOptionError(`environment variable ${name} is not set`));
     } else if (!BASE64.test(value)) {
       // Checked here, not left to the parser: a variable that holds a plaintext by mistake must never
       // be quoted back in an error.
-      errors[name] = new InvalidValueError(`environment variable ${name} does not hold a base64 ciphertext`, {
-        ref: `env:${name}`,
-        scheme: 'kms',
-      });
+      define(
+        errors,
+        name,
+        new InvalidValueError(`environment variable ${name} does not hold a base64 ciphertext`, {
+          ref: `env:${name}`,
+          scheme: 'kms',
+        }),
+      );
     } else {
-      refs[name] = `kms:${value}${query ? `?${query}` : ''}`;
+      define(refs, name, `kms:${value}${query ? `?${query}` : ''}`);
     }
   }
   const settled = await Promise.allSettled(
@@ -162,14 +194,14 @@ export async function decryptEnv(
   );
   for (const [i, outcome] of settled.entries()) {
     const name = Object.keys(refs)[i] as string;
-    if (outcome.status === 'fulfilled') result[name] = outcome.value[1];
-    else errors[name] = forVariable(name, outcome.reason);
+    if (outcome.status === 'fulfilled') define(result, name, outcome.value[1]);
+    else define(errors, name, forVariable(name, outcome.reason));
   }
   const failed = Object.keys(errors);
   if (failed.length === 1) throw errors[failed[0] as string];
   if (failed.length > 1) throw new ResolveAllError(errors);
   if (options.write ?? true) {
-    Object.assign(env, result);
+    for (const [name, value] of Object.entries(result)) define(env, name, value);
     const record = written.get(env) ?? new Map<string, string>();
     for (const [name, value] of Object.entries(result)) record.set(name, value);
     written.set(env, record);

@@ -11,6 +11,7 @@ import {
   InvalidOptionError,
   isAwsRegion,
   ProviderError,
+  TimeoutError,
 } from '@secretref/core';
 import { encryptMessage, isEncryptionSdkMissing, isMissingModule } from './envelope.ts';
 import { HINTS } from './kms-errors.ts';
@@ -28,6 +29,8 @@ export interface EncryptOptions extends AwsClientOptions<KMSClient, KMSClientCon
   readonly region?: string | undefined;
   /** Aborts the KMS calls. */
   readonly signal?: AbortSignal | undefined;
+  /** The deadline of the whole encryption, in ms: KMS calls still in flight then are aborted. @default 10000 */
+  readonly timeoutMs?: number | undefined;
 }
 
 /** What `encrypt` returns. */
@@ -43,11 +46,39 @@ export interface EncryptResult {
 const KEY_ID = /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/;
 const KEY_ARN_REGION = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:/;
 
+const ENCRYPT_OPTIONS: ReadonlySet<string> = new Set([
+  'keyId',
+  'context',
+  'region',
+  'signal',
+  'timeoutMs',
+  'client',
+  'clientConfig',
+  'clientFor',
+]);
+
 /** Encrypts a value under a KMS key; see `EncryptResult`. Validates every option before any call. */
 export async function encrypt(plaintext: string | Uint8Array, options: EncryptOptions): Promise<EncryptResult> {
+  if (typeof plaintext !== 'string' && !(plaintext instanceof Uint8Array)) {
+    throw new InvalidOptionError('encrypt takes the plaintext as a string or bytes (Uint8Array)');
+  }
   const bytes = typeof plaintext === 'string' ? new TextEncoder().encode(plaintext) : plaintext;
   if (bytes.length === 0) throw new InvalidOptionError('there is nothing to encrypt: the plaintext is empty');
-  const { keyId, context = {}, signal } = options;
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('encrypt needs options with keyId');
+  for (const name in options) {
+    if (!ENCRYPT_OPTIONS.has(name)) {
+      throw new InvalidOptionError(
+        `unknown option "${name.slice(0, 40)}" of encrypt (known: ${[...ENCRYPT_OPTIONS].join(', ')})`,
+      );
+    }
+  }
+  const { keyId, context = {}, signal, timeoutMs = 10_000 } = options;
+  if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+    throw new InvalidOptionError('timeoutMs must be a finite number of ms above 0');
+  }
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+    throw new InvalidOptionError('the encryption context must be an object of strings');
+  }
   if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) {
     throw new InvalidOptionError('keyId must be a KMS key id, key ARN, alias name (alias/...) or alias ARN');
   }
@@ -73,12 +104,40 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
   const envelope = bytes.length > KMS_ENCRYPT_LIMIT;
   const operation = envelope ? 'GenerateDataKey (Encryption SDK)' : 'Encrypt';
   let kmsError: unknown;
+  // One deadline for every call, and the caller's signal: the calls are aborted, and the race below
+  // settles even if a call ignores its signal.
+  const controller = new AbortController();
+  const timedOut = new TimeoutError(`${operation} with "${keyId}" got no answer within ${timeoutMs} ms`, {
+    scheme: 'kms',
+  });
+  const timer = setTimeout(() => controller.abort(timedOut), Math.min(timeoutMs, 2_147_483_647));
+  const onAbort = (): void => controller.abort(signal?.reason);
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  const aborted = new Promise<never>((_, reject) => {
+    const fail = (): void => reject(controller.signal.reason);
+    if (controller.signal.aborted) fail();
+    else controller.signal.addEventListener('abort', fail, { once: true });
+  });
+  aborted.catch(() => {});
   try {
+    return await Promise.race([aborted, run()]);
+  } catch (error) {
+    if (error === timedOut || (controller.signal.aborted && controller.signal.reason === timedOut)) throw timedOut;
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw describeFailure(error);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    clients.dispose();
+  }
+
+  async function run(): Promise<EncryptResult> {
     let ciphertext: Uint8Array;
     if (envelope) {
       ciphertext = await encryptMessage(bytes, keyId, context, {
         clients: (keyRegion) => clients.get(keyRegion ?? region),
-        signal,
+        signal: controller.signal,
         onKmsResult: (error) => {
           kmsError = error;
         },
@@ -91,7 +150,7 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
           Plaintext: bytes,
           ...(Object.keys(context).length > 0 ? { EncryptionContext: { ...context } } : {}),
         }),
-        signal ? { abortSignal: signal } : undefined,
+        { abortSignal: controller.signal },
       );
       if (!output.CiphertextBlob?.length) {
         throw new ProviderError(`KMS Encrypt with "${keyId}" returned no ciphertext`, { scheme: 'kms' });
@@ -109,34 +168,41 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
       ...(region === undefined ? {} : { region }),
     });
     return { ciphertext: base64, reference, envelope };
-  } catch (error) {
-    if (error instanceof ProviderError || error instanceof InvalidOptionError) throw error;
+  }
+
+  /** What a failure says: the missing module, the hint for a KMS error, or the AWS error mapped. */
+  function describeFailure(error: unknown): unknown {
+    if (error instanceof ProviderError || error instanceof InvalidOptionError) return error;
     if (kmsError === undefined && isMissingModule(error) && !isEncryptionSdkMissing(error)) {
-      throw new ProviderError('@aws-sdk/client-kms could not be loaded; add it to your dependencies', {
+      return new ProviderError('@aws-sdk/client-kms could not be loaded; add it to your dependencies', {
         scheme: 'kms',
         cause: error,
       });
     }
     if (kmsError === undefined && isEncryptionSdkMissing(error)) {
-      throw new ProviderError(
+      return new ProviderError(
         `values over ${KMS_ENCRYPT_LIMIT} bytes are envelope-encrypted: add @aws-crypto/client-node to your dependencies`,
         { scheme: 'kms', cause: error },
       );
     }
-    const name = ((kmsError ?? error) as { name?: unknown } | null)?.name;
-    const hint = typeof name === 'string' ? HINTS[name] : undefined;
-    if (hint !== undefined) {
-      throw new ProviderError(`${operation} with "${keyId}" failed: ${name}; ${hint}`, {
-        scheme: 'kms',
-        cause: kmsError ?? error,
-      });
-    }
-    throw fromAwsError(
+    const mapped = fromAwsError(
       kmsError ?? error,
       { notFound: ['NotFoundException'] },
-      { ref: keyId, scheme: 'kms', operation },
+      {
+        ref: keyId,
+        scheme: 'kms',
+        operation,
+      },
     );
-  } finally {
-    clients.dispose();
+    const name = ((kmsError ?? error) as { name?: unknown } | null)?.name;
+    const hint = typeof name === 'string' ? HINTS[name] : undefined;
+    // The mapped error is the cause: it keeps nothing of the AWS answer but what is safe to show.
+    if (hint !== undefined) {
+      return new ProviderError(`${operation} with "${keyId}" failed: ${name}; ${hint}`, {
+        scheme: 'kms',
+        cause: mapped,
+      });
+    }
+    return mapped;
   }
 }

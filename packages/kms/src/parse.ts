@@ -28,6 +28,8 @@ export const KMS_PARAMS: readonly string[] = ['context', 'context.*', 'keyId', '
 const CONTEXT_PREFIX = 'context.';
 // Standard or URL-safe alphabet, padding optional.
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+/** The shortest body taken for a ciphertext (KMS's are 150 bytes and more, moto's 64 and more). */
+const MIN_CIPHERTEXT_BYTES = 32;
 /** KMS ciphertexts are at most 6144 bytes; Encryption SDK messages of large values are bigger. */
 const MAX_BYTES = 1024 * 1024;
 // A key id, key ARN, alias name or alias ARN (https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html).
@@ -66,6 +68,11 @@ function decode(input: ParseInput): Uint8Array {
   }
   const bytes = new Uint8Array(Buffer.from(text.replaceAll('-', '+').replaceAll('_', '/'), 'base64'));
   if (bytes.length === 0) throw invalid(input, 'the ciphertext is empty');
+  // A KMS ciphertext is 150 bytes and more; so short a body is a plaintext set by mistake: it is
+  // refused here rather than sent to KMS.
+  if (bytes.length < MIN_CIPHERTEXT_BYTES) {
+    throw invalid(input, `the body is too short to be a KMS ciphertext (${bytes.length} bytes): is it a plaintext?`);
+  }
   return bytes;
 }
 

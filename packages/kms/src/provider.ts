@@ -36,6 +36,59 @@ export interface KmsProviderOptions extends AwsClientOptions<KMSClient, KMSClien
 }
 
 type Request = FetchRequest<KmsLocator>;
+type KmsModule = typeof import('@aws-sdk/client-kms');
+
+/** The errors the KMS API reference documents for Decrypt, besides the common ones: quoted as they are. */
+const KMS_ERRORS = [
+  'DependencyTimeoutException',
+  'DisabledException',
+  'DryRunOperationException',
+  'IncorrectKeyException',
+  'InvalidCiphertextException',
+  'InvalidGrantTokenException',
+  'InvalidKeyUsageException',
+  'KeyUnavailableException',
+  'KMSInternalException',
+  'KMSInvalidStateException',
+  'NotFoundException',
+];
+const NAMES = { notFound: [], known: KMS_ERRORS };
+const NO_PLAINTEXT = 'an answer without Plaintext bytes';
+
+/**
+ * A Decrypt answer without Plaintext bytes (`{}`, a number) is not the shape KMS documents: a
+ * transient failure, never a value, and never "this ciphertext cannot be decrypted".
+ */
+function noPlaintext(request: Request, operation: string): FetchResult {
+  return {
+    error: new ProviderError(`${operation} for "${request.ref}" failed: ${NO_PLAINTEXT}`, {
+      ref: request.ref,
+      scheme: request.scheme,
+      transient: true,
+    }),
+  };
+}
+
+/** What the Encryption SDK's keyring is given instead of a Decrypt answer without Plaintext bytes. */
+class NoPlaintextAnswer extends Error {
+  override readonly name = 'NoPlaintextAnswer';
+}
+
+/** The client with its Decrypt answers checked, for the Encryption SDK (which would call `{}` undecryptable). */
+function checkedClient(got: { readonly sdk: KmsModule; readonly client: KMSClient }): {
+  sdk: KmsModule;
+  client: KMSClient;
+} {
+  const { sdk, client } = got;
+  const send = async (...args: Parameters<KMSClient['send']>): Promise<unknown> => {
+    const output: unknown = await client.send(...args);
+    const plaintext = (output as { Plaintext?: unknown } | undefined)?.Plaintext;
+    if (args[0] instanceof sdk.DecryptCommand && !(plaintext instanceof Uint8Array))
+      throw new NoPlaintextAnswer(NO_PLAINTEXT);
+    return output;
+  };
+  return { sdk, client: Object.create(client, { send: { value: send } }) as KMSClient };
+}
 
 function fail(request: Request, error: unknown, operation: string): FetchResult {
   const name = (error as { name?: unknown } | null)?.name;
@@ -47,11 +100,11 @@ function fail(request: Request, error: unknown, operation: string): FetchResult 
       error: new DecryptionError(`${operation} for "${ref}" failed: ${name}; ${hint}`, {
         ref: request.ref,
         scheme: request.scheme,
-        cause: fromAwsError(error, { notFound: [] }, { ref, scheme: request.scheme, operation }),
+        cause: fromAwsError(error, NAMES, { ref, scheme: request.scheme, operation }),
       }),
     };
   }
-  return { error: fromAwsError(error, { notFound: [] }, { ref, scheme: request.scheme, operation }) };
+  return { error: fromAwsError(error, NAMES, { ref, scheme: request.scheme, operation }) };
 }
 
 /** Does the message's encryption context contain every pair the reference names? */
@@ -81,15 +134,9 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
         }),
         { abortSignal: signal },
       );
-      if (output.Plaintext === undefined) {
-        return {
-          error: new ProviderError(`KMS returned no plaintext for "${request.ref}"`, {
-            ref: request.ref,
-            scheme: request.scheme,
-          }),
-        };
-      }
-      return { value: output.Plaintext };
+      const plaintext: unknown = output?.Plaintext;
+      if (!(plaintext instanceof Uint8Array)) return noPlaintext(request, 'Decrypt');
+      return { value: plaintext };
     } catch (error) {
       return fail(request, error, 'Decrypt');
     }
@@ -106,7 +153,7 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
     try {
       result = await decryptMessage(ciphertext, keyId, {
         // The key ARN in the message names the region; a reference's ?region= is for plain names.
-        clients: (keyRegion) => clients.get(keyRegion ?? region),
+        clients: async (keyRegion) => checkedClient(await clients.get(keyRegion ?? region)),
         signal,
         allowLegacy: options.allowLegacyEnvelopes === true,
         onKmsResult: (error) => {
@@ -114,6 +161,7 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
         },
       });
     } catch (error) {
+      if (kmsError instanceof NoPlaintextAnswer) return noPlaintext(request, 'Decrypt (Encryption SDK data key)');
       if (kmsError !== undefined) return fail(request, kmsError, 'Decrypt (Encryption SDK data key)');
       if (isEncryptionSdkMissing(error)) {
         return {

@@ -3,9 +3,16 @@
  * (disabled, pending deletion, wrong key), throttling, and what decryptEnv and encrypt send.
  */
 
+import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
-import { DecryptCommand, EncryptCommand, KMSClient, KMSServiceException } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  EncryptCommand,
+  GenerateDataKeyCommand,
+  KMSClient,
+  KMSServiceException,
+} from '@aws-sdk/client-kms';
 import {
   CHANNELS,
   createResolver,
@@ -14,16 +21,17 @@ import {
   InvalidReferenceError,
   ProviderError,
   ThrottledError,
+  TimeoutError,
 } from '@secretref/core';
 import { decryptEnv, encrypt, kmsProvider, lambdaEncryptionContext } from '@secretref/kms';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { observable } from '../../core/test/helpers.ts';
 
 const client = new KMSClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
 const kms = mockClient(client);
 const resolver = () => createResolver({ providers: [kmsProvider({ client })], retryBaseMs: 0 });
-const BLOB = Buffer.from([0x01, 0x02, 0x02, 0x00, 0x78, 1, 2, 3, 4, 5, 6, 7, 8]).toString('base64');
+const BLOB = Buffer.concat([Buffer.from([0x01, 0x02, 0x02, 0x00, 0x78]), Buffer.alloc(40, 3)]).toString('base64');
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
 function awsError(name: string, status = 400): KMSServiceException {
@@ -118,8 +126,48 @@ describe('Decrypt', () => {
   });
 });
 
+describe('a Decrypt answer without Plaintext bytes', () => {
+  it.each([
+    ['no Plaintext', {}],
+    ['a number', { Plaintext: 123 }],
+    ['an object', { Plaintext: { evil: 1 } }],
+    ['a string', { Plaintext: 'S3CR3T' }],
+  ])('is a transient ProviderError (%s), never a value', async (_, output) => {
+    kms.on(DecryptCommand).resolves(output as never);
+    const error = await resolver()
+      .resolve(`kms:${BLOB}`)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).transient).toBe(true);
+    expect((error as Error).message).toContain('an answer without Plaintext bytes');
+    expect(observable(error)).not.toContain('S3CR3T');
+  });
+
+  it('is transient through the Encryption SDK too (the Decrypt of a data key)', async () => {
+    const keyId = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const dataKey = randomBytes(32);
+    kms.on(GenerateDataKeyCommand).callsFake(() => ({
+      Plaintext: new Uint8Array(dataKey),
+      CiphertextBlob: new Uint8Array([7, 7, 7, 7]),
+      KeyId: keyId,
+    }));
+    const { reference, envelope } = await encrypt('x'.repeat(5000), { keyId, client });
+    expect(envelope).toBe(true);
+    kms.on(DecryptCommand).callsFake(() => ({ Plaintext: new Uint8Array(dataKey), KeyId: keyId }));
+    expect(await resolver().resolve(reference)).toBe('x'.repeat(5000));
+    kms.on(DecryptCommand).resolves({ KeyId: keyId });
+    const error = await resolver()
+      .resolve(reference)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).transient).toBe(true);
+    expect((error as Error).message).toContain('an answer without Plaintext bytes');
+  });
+});
+
 describe('a kms: body is never shown (it wraps key material, or is by mistake a plaintext)', () => {
-  const PLAINTEXT = 'hunter2hunter2'; // base64-shaped: it reaches KMS, which refuses it
+  // Base64-shaped and long enough to be taken for a ciphertext: it reaches KMS, which refuses it.
+  const PLAINTEXT = 'hunter2Xhunter2Xhunter2Xhunter2Xhunter2Xhunter2X';
   const listeners: [string, (message: unknown) => void][] = [];
   afterEach(() => {
     for (const [name, listener] of listeners.splice(0)) unsubscribe(name, listener);
@@ -159,12 +207,27 @@ describe('a kms: body is never shown (it wraps key material, or is by mistake a 
     }
   });
 
+  it('nor its query or fragment, which a plaintext pasted by mistake may hold', async () => {
+    kms.on(DecryptCommand).rejects(awsError('InvalidCiphertextException'));
+    const events = record();
+    const long = 'p4ssw0rdp4ssw0rdp4ssw0rdp4ssw0rdp4ssw0rdp4ssw0rd';
+    for (const ref of ['kms:p4ss?w0rd#S3CR3Tx9', `kms:${long}#S3CR3Tx9`, 'kms:p4ss?region=S3CR3Tx9']) {
+      const error = await resolver()
+        .resolve(ref)
+        .catch((e: unknown) => e);
+      expect(error, ref).toBeInstanceOf(Error);
+      const seen = observable(error) + observable(events);
+      expect(seen, ref).not.toContain('S3CR3Tx9');
+      expect(seen, ref).not.toContain('w0rd');
+    }
+  });
+
   it('the same body shows the same digest within a process, and another body another one', async () => {
     kms.on(DecryptCommand).rejects(awsError('InvalidCiphertextException'));
     const messages = await Promise.all(
-      ['aGVsbG8=', 'aGVsbG8=', 'd29ybGQ='].map((body) =>
+      [Buffer.alloc(40, 1), Buffer.alloc(40, 1), Buffer.alloc(40, 2)].map((bytes) =>
         resolver()
-          .resolve(`kms:${body}`)
+          .resolve(`kms:${bytes.toString('base64')}`)
           .catch((e: unknown) => (e as Error).message),
       ),
     );
@@ -201,6 +264,20 @@ describe('decryptEnv', () => {
   it('outside Lambda there is no default context', () => {
     expect(lambdaEncryptionContext({})).toBeUndefined();
     expect(lambdaEncryptionContext({ AWS_LAMBDA_FUNCTION_NAME: 'f' })).toEqual({ LambdaFunctionName: 'f' });
+  });
+
+  it('decrypts a variable named __proto__ as any other, and refuses unknown options', async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: utf8('proto-secret') });
+    const env = JSON.parse(`{"__proto__": "${BLOB}"}`) as Record<string, string>;
+    const result = await decryptEnv(['__proto__'], { env, resolver: resolver(), context: false });
+    expect(Object.getOwnPropertyDescriptor(result, '__proto__')?.value).toBe('proto-secret');
+    expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toBe('proto-secret');
+    expect(Object.getPrototypeOf(env)).toBe(Object.prototype);
+    // Not an own variable: not set.
+    await expect(decryptEnv(['toString'], { env: {}, resolver: resolver() })).rejects.toThrow('is not set');
+    await expect(decryptEnv(['A'], { env: {}, resolver: resolver(), contexts: {} } as never)).rejects.toThrow(
+      /unknown option "contexts"/,
+    );
   });
 
   it('checks its arguments before any call', async () => {
@@ -244,6 +321,33 @@ describe('encrypt', () => {
     await expect(encrypt('x', { keyId: 'has space', client })).rejects.toBeInstanceOf(InvalidOptionError);
     await expect(encrypt('x', { keyId: 'k', context: { '': 'v' }, client })).rejects.toBeInstanceOf(InvalidOptionError);
     expect(kms.calls()).toHaveLength(0);
+  });
+
+  it('ends by its deadline when KMS never answers, even if the call ignores its signal', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      kms.on(EncryptCommand).callsFake(() => new Promise(() => {}));
+      let settled: unknown;
+      void encrypt('plaintext', { keyId: 'alias/app', client, timeoutMs: 3000 }).catch((e: unknown) => {
+        settled = e;
+      });
+      await vi.advanceTimersByTimeAsync(2999);
+      expect(settled).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toBeInstanceOf(TimeoutError);
+      expect((settled as Error).message).toContain('within 3000 ms');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('refuses what is no plaintext, no options and unknown options before any call', async () => {
+    await expect(encrypt(12345 as never, { keyId: 'alias/app', client })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(encrypt('x', undefined as never)).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(encrypt('x', { keyId: 'alias/app', client, timeout: 5 } as never)).rejects.toThrow(
+      /unknown option "timeout"/,
+    );
+    expect(kms.commandCalls(EncryptCommand)).toHaveLength(0);
   });
 
   it('maps KMS errors, never echoing the plaintext', async () => {

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 
 const resolver = createResolver({ providers: [kmsProvider()] });
 // A KMS ciphertext blob of a symmetric key starts 01 02 02 00 78 ("AQICAHh" in base64).
-const BLOB = Buffer.from([0x01, 0x02, 0x02, 0x00, 0x78, 0xfb, 0xff, 0xfe, 0x3e, 0x10, 0x20]).toString('base64');
+// A KMS blob header, bytes that take every base64 character class (+ and /), and padding to 32 bytes.
+const BLOB = Buffer.concat([
+  Buffer.from([0x01, 0x02, 0x02, 0x00, 0x78, 0xfb, 0xff, 0xfe, 0x3e, 0x10, 0x20]),
+  Buffer.alloc(21, 7),
+]).toString('base64');
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 describe('kms: references', () => {
@@ -34,8 +38,8 @@ describe('kms: references', () => {
   });
 
   it('writes one canonical form for the URL-safe alphabet, missing padding, percent-encoding and either context spelling', () => {
-    const bytes = Buffer.from([0xfb, 0xff, 0xfe, 0x01, 0x02]);
-    const standard = bytes.toString('base64'); // "+//+AQI="
+    const bytes = Buffer.concat([Buffer.from([0xfb, 0xff, 0xfe, 0x01, 0x02]), Buffer.alloc(30)]);
+    const standard = bytes.toString('base64'); // "+//+AQIAAA..."
     const spellings = [
       `kms:${standard}?context.App=web`,
       `kms:${bytes.toString('base64url')}?context.App=web`,
@@ -63,14 +67,21 @@ describe('kms: references', () => {
     [`kms:${BLOB}?context.=x`, 'unknown query param'],
     [`kms:${BLOB}?context=${encodeURIComponent('{"":"x"}')}`, 'must not be empty'],
     [`kms:${BLOB}?keyId=arn:aws:kms:moon-1:123456789012:key/x`, 'not an AWS region'],
-    [`kms:${BLOB}?flavour=x`, 'flavour'],
+    [`kms:${BLOB}?flavour=x`, 'unknown query parameter (not shown)'],
   ])('%s is invalid (%s)', (input, message) => {
     expect(() => resolver.parse(input)).toThrow(InvalidReferenceError);
     expect(() => resolver.parse(input)).toThrow(message);
   });
 
+  it('refuses a body too short to be a ciphertext (a plaintext set by mistake) before any call', () => {
+    for (const body of ['hunter2', 'c2VjcmV0LXRva2VuLTEyMzQ1', Buffer.alloc(31, 1).toString('base64')]) {
+      expect(() => resolver.parse(`kms:${body}`)).toThrow(/too short to be a KMS ciphertext/);
+    }
+    expect(resolver.parse(`kms:${Buffer.alloc(32, 1).toString('base64')}`).scheme).toBe('kms');
+  });
+
   it('an Encryption SDK message takes only a key ARN as ?keyId=', () => {
-    const message = Buffer.from([0x02, 0x05, 0x78, 0, 0, 0]).toString('base64');
+    const message = Buffer.concat([Buffer.from([0x02, 0x05, 0x78]), Buffer.alloc(40)]).toString('base64');
     expect(() => resolver.parse(`kms:${message}?keyId=alias/app`)).toThrow('must be a key ARN');
     expect(() => resolver.parse(`kms:${message}?keyId=1234abcd-12ab-34cd-56ef-1234567890ab`)).toThrow('key ARN');
     expect(resolver.parse(`kms:${message}?keyId=${KEY_ARN}`).params.keyId).toBe(KEY_ARN);
@@ -96,7 +107,7 @@ describe('kms: references', () => {
     });
     fc.assert(
       fc.property(
-        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        fc.uint8Array({ minLength: 32, maxLength: 96 }),
         context,
         fc.boolean(),
         key,

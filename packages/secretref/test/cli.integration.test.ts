@@ -20,6 +20,13 @@ const PLAINTEXT = 'p\u00e4ss-\u2603-\u{1F511}';
 const prefix = `/cli-${Math.random().toString(36).slice(2, 10)}`;
 const DB_PASSWORD = 'db-password-\u00e9-3e7d1a';
 const API_KEY = 'api-key-0c4f9b27';
+// exec --mask: a value with a quote and a backslash, JSON values, a base64 value, two that overlap.
+const QUOTED = 'S3CR3T"quote\\back-5d2e';
+const INNER = { password: 'inner-pw-\u00e9-8c1f', pin: 918273, user: 'app' };
+const TREE_TOKEN = 'tree-token-41ab';
+const BINARY_TEXT = 'binary-plain-\u2603-77e0';
+const HEAD = 'first-secret-OVERLAP';
+const TAIL = 'OVERLAP-second-9f3';
 let keyArn: string;
 
 const baseEnv = (): Record<string, string | undefined> => ({
@@ -71,6 +78,12 @@ beforeAll(async () => {
     [`${prefix}/db/password`, DB_PASSWORD],
     [`${prefix}/api-key`, API_KEY],
     [`${prefix}/config`, '{"port":5432,"host":"db.internal"}'],
+    [`${prefix}/mask/quoted`, QUOTED],
+    [`${prefix}/mask/inner`, JSON.stringify(INNER)],
+    [`${prefix}/mask/tree/db/token`, TREE_TOKEN],
+    [`${prefix}/mask/binary`, Buffer.from(BINARY_TEXT).toString('base64')],
+    [`${prefix}/mask/head`, HEAD],
+    [`${prefix}/mask/tail`, TAIL],
   ]) {
     await ssm.send(new PutParameterCommand({ Name, Value, Type: 'SecureString' }));
   }
@@ -234,6 +247,34 @@ describe('secretref exec', () => {
     expect(run.stderr).toBe('err *****\n');
     const unmasked = secretref(['exec', '--', process.execPath, '-e', script], undefined, env);
     expect(unmasked.stdout).toContain(DB_PASSWORD);
+  });
+
+  it('--mask also masks a value JSON-escaped, the strings and numbers inside a JSON value, decoded base64, and overlapping values', () => {
+    const script = [
+      'const inner = JSON.parse(process.env.INNER), tree = JSON.parse(process.env.TREE);',
+      'console.log(JSON.stringify({ password: process.env.QUOTED }));',
+      'console.log("inner=" + inner.password + " pin=" + inner.pin + " user=" + inner.user);',
+      'console.log("tree=" + Object.keys(tree) + ":" + Object.values(tree));',
+      'process.stderr.write("bin=" + Buffer.from(process.env.BINARY, "base64").toString("utf8") + "\\n");',
+      'console.log(process.env.HEAD + process.env.TAIL.slice("OVERLAP".length));',
+    ].join(' ');
+    const env = {
+      QUOTED: `ssm:${prefix}/mask/quoted`,
+      INNER: `ssm:${prefix}/mask/inner?as=json`,
+      TREE: `ssm:${prefix}/mask/tree/`,
+      BINARY: `ssm:${prefix}/mask/binary?as=binary`,
+      HEAD: `ssm:${prefix}/mask/head`,
+      TAIL: `ssm:${prefix}/mask/tail`,
+    };
+    const run = secretref(['exec', '--mask', '--', process.execPath, '-e', script], undefined, env);
+    expect(run.stderr).toBe('bin=*****\n');
+    expect(run.stdout).toBe('{"password":"*****"}\ninner=***** pin=***** user=app\ntree=db/token:*****\n*****\n');
+    expect(run.code).toBe(0);
+    // Unmasked, the command prints every one of them.
+    const unmasked = secretref(['exec', '--', process.execPath, '-e', script], undefined, env);
+    expect(unmasked.stdout + unmasked.stderr).toBe(
+      `${JSON.stringify({ password: QUOTED })}\ninner=${INNER.password} pin=${INNER.pin} user=app\ntree=db/token:${TREE_TOKEN}\n${HEAD}-second-9f3\nbin=${BINARY_TEXT}\n`,
+    );
   });
 
   it('forwards SIGTERM to the command and exits with its exit code', async () => {

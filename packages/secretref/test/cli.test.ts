@@ -121,3 +121,33 @@ describe('one process, several commands', () => {
     await expect(before.resolve('env:SECRETREF_CLI_VALUE')).resolves.toBe('value-2');
   });
 });
+
+describe('command names', () => {
+  it('a name Object.prototype has (constructor, toString, __proto__, hasOwnProperty) is an unknown command, exit 2', async () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) {
+      const run = await secretref([name]);
+      expect({ name, code: run.code, stdout: run.stdout }).toEqual({ name, code: 2, stdout: '' });
+      expect(run.stderr).toMatch(/^secretref: unknown command( "\w+")?\n\nUsage: secretref <command>/);
+    }
+  });
+
+  it('an unknown command is quoted only when it looks like a command word, never a pasted value', async () => {
+    expect((await secretref(['fetch'])).stderr).toMatch(/^secretref: unknown command "fetch"\n/);
+    for (const pasted of ['S3CR3T-pasted-7f1', 'hunter2', 'p@ss word']) {
+      const run = await secretref([pasted]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).not.toContain(pasted);
+    }
+  });
+});
+
+describe('secretref encrypt', () => {
+  it('a malformed --context is named by its position, never quoted (it could be a pasted secret)', async () => {
+    for (const bad of ['S3CR3T-pasted-value-7f1', '=S3CR3T-pasted-value-7f1', 'S3CR3T-pasted-value-7f1=']) {
+      const run = await secretref(['encrypt', '--key', 'alias/app', '--context', 'App=orders', '--context', bad]);
+      expect({ bad, code: run.code, stdout: run.stdout }).toEqual({ bad, code: 2, stdout: '' });
+      expect(run.stderr).not.toContain('S3CR3T');
+      expect(run.stderr).toMatch(/^secretref encrypt: --context number 2 \(of 2\) is malformed: \S/);
+    }
+  });
+});

@@ -50,23 +50,47 @@ type Context = {
 };
 
 const SERVER_ERRORS = new Set(['InternalServiceError', 'InternalFailure', 'ServiceUnavailable']);
-const NAMES = { notFound: ['ResourceNotFoundException'], decryption: ['DecryptionFailure'] };
+/**
+ * The errors the Secrets Manager API reference documents for GetSecretValue, BatchGetSecretValue and
+ * DescribeSecret, besides the common ones: quoted in messages as they are.
+ */
+const SECRETS_MANAGER_ERRORS = [
+  'DecryptionFailure',
+  'InternalServiceError',
+  'InvalidNextTokenException',
+  'InvalidParameterException',
+  'InvalidRequestException',
+  'ResourceNotFoundException',
+];
+const NAMES = {
+  notFound: ['ResourceNotFoundException'],
+  decryption: ['DecryptionFailure'],
+  known: SECRETS_MANAGER_ERRORS,
+};
 
 function fail(request: Request, error: unknown, operation: string): FetchResult {
   return { error: fromAwsError(error, NAMES, { ref: request.ref, scheme: request.scheme, operation }) };
 }
 
-function secretValue(
-  request: Request,
-  secret: { SecretString?: string | undefined; SecretBinary?: Uint8Array | undefined },
-): FetchResult {
-  if (secret.SecretString !== undefined) return { value: secret.SecretString };
-  if (secret.SecretBinary !== undefined) return { value: secret.SecretBinary };
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The value of a GetSecretValue answer or a batch entry. One without a string SecretString or
+ * SecretBinary bytes is not the shape the API documents (`{}`, an object where the string belongs): a
+ * transient failure, so that a last good value is served through it rather than dropped or replaced.
+ */
+function secretValue(request: Request, secret: unknown, operation: string): FetchResult {
+  if (isObject(secret)) {
+    if (typeof secret.SecretString === 'string') return { value: secret.SecretString };
+    if (secret.SecretBinary instanceof Uint8Array) return { value: secret.SecretBinary };
+  }
   return {
-    error: new ProviderError(`Secrets Manager returned no value for "${request.ref}"`, {
-      ref: request.ref,
-      scheme: request.scheme,
-    }),
+    error: new ProviderError(
+      `${operation} for "${request.ref}" failed: an answer without a string SecretString or SecretBinary bytes`,
+      { ref: request.ref, scheme: request.scheme, transient: true },
+    ),
   };
 }
 
@@ -79,7 +103,9 @@ function entryFor(secretId: string, entries: readonly SecretValueEntry[]): Secre
   if (!secretId.startsWith('arn:')) return entries.find((e) => e.Name === secretId);
   return (
     entries.find((e) => e.ARN === secretId) ??
-    entries.find((e) => e.ARN?.startsWith(`${secretId}-`) && e.ARN.length === secretId.length + 7)
+    entries.find(
+      (e) => typeof e.ARN === 'string' && e.ARN.startsWith(`${secretId}-`) && e.ARN.length === secretId.length + 7,
+    )
   );
 }
 
@@ -122,7 +148,11 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
         }),
         { abortSignal: signal },
       );
-      return { result: secretValue(request, output), versionId: output.VersionId };
+      const version: unknown = output?.VersionId;
+      return {
+        result: secretValue(request, output, 'GetSecretValue'),
+        versionId: typeof version === 'string' ? version : undefined,
+      };
     } catch (error) {
       return { result: fail(request, error, 'GetSecretValue') };
     }
@@ -145,8 +175,11 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
         const described = await context.client.send(new context.sdk.DescribeSecretCommand({ SecretId: secretId }), {
           abortSignal: context.signal,
         });
-        const stages = Object.entries(described.VersionIdsToStages ?? {});
-        current = stages.find(([, names]) => names.includes(stage))?.[0];
+        // An answer without stages (or with stages that are no lists) names no version: read the value.
+        const stages: unknown = described?.VersionIdsToStages;
+        current = Object.entries(isObject(stages) ? stages : {}).find(
+          ([, names]) => Array.isArray(names) && names.includes(stage),
+        )?.[0];
       } catch (error) {
         return fail(request, error, 'DescribeSecret');
       }
@@ -162,7 +195,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
 
   async function getBatch(requests: readonly Request[], context: Context): Promise<FetchResult[]> {
     const found: SecretValueEntry[] = [];
-    const errors = new Map<string, { ErrorCode?: string | undefined; Message?: string | undefined }>();
+    const errors = new Map<string, { ErrorCode?: unknown; Message?: unknown }>();
     try {
       let token: string | undefined;
       do {
@@ -173,9 +206,15 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
           }),
           { abortSignal: context.signal },
         );
-        found.push(...(output.SecretValues ?? []));
-        for (const error of output.Errors ?? []) if (error.SecretId) errors.set(error.SecretId, error);
-        token = output.NextToken;
+        // Only what has the documented shape counts; a secret the answer leaves out is read alone.
+        const values: unknown = output?.SecretValues;
+        if (Array.isArray(values)) found.push(...(values.filter(isObject) as SecretValueEntry[]));
+        const failed: unknown = output?.Errors;
+        for (const error of Array.isArray(failed) ? failed : []) {
+          if (isObject(error) && typeof error.SecretId === 'string') errors.set(error.SecretId, error);
+        }
+        const next: unknown = output?.NextToken;
+        token = typeof next === 'string' && next !== '' ? next : undefined;
       } while (token);
     } catch (error) {
       if (isAbort(error)) return requests.map((r) => fail(r, error, 'BatchGetSecretValue'));
@@ -187,11 +226,13 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
       requests.map((request) => {
         const { secretId } = request.locator;
         const entry = entryFor(secretId, found);
-        if (entry) return secretValue(request, entry);
+        if (entry) return secretValue(request, entry, 'BatchGetSecretValue');
         const error = errors.get(secretId);
         if (error) {
-          const name = error.ErrorCode ?? 'Error';
-          const shaped = Object.assign(new Error(error.Message ?? name), {
+          // As an SDK exception would be: fromAwsError keeps neither its message nor a name that is
+          // not quotable, and reads the message only for the action and resource of a denial.
+          const name = typeof error.ErrorCode === 'string' ? error.ErrorCode : 'Error';
+          const shaped = Object.assign(new Error(typeof error.Message === 'string' ? error.Message : name), {
             name,
             // Per-secret errors carry only a code: the service's own failures are worth a retry.
             $fault: SERVER_ERRORS.has(name) ? 'server' : 'client',

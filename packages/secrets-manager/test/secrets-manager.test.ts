@@ -9,10 +9,17 @@ import {
   SecretsManagerClient,
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
-import { AccessDeniedError, createResolver, DecryptionError, SecretNotFoundError } from '@secretref/core';
+import {
+  AccessDeniedError,
+  createResolver,
+  DecryptionError,
+  ProviderError,
+  SecretNotFoundError,
+} from '@secretref/core';
 import { secretsManagerProvider } from '@secretref/secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { observable } from '../../core/test/helpers.ts';
 
 const client = new SecretsManagerClient({
   region: 'us-east-1',
@@ -211,5 +218,82 @@ describe('checkVersionFirst', () => {
     expect(await r.resolve('secretsmanager:s', { forceFetch: true })).toBe(value);
     expect(sm.commandCalls(DescribeSecretCommand)).toHaveLength(0);
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+});
+
+describe('answers without the documented shape are transient: a last good value is served through them', () => {
+  it.each([
+    ['no value at all', {}],
+    ['a SecretString that is no string', { SecretString: { evil: 1 } }],
+    ['a SecretBinary that is no bytes', { SecretBinary: 123 }],
+    ['a null SecretString', { SecretString: null }],
+  ])('GetSecretValue answering %s', async (_, output) => {
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ SecretString: 'good' })
+      .resolves(output as never);
+    const r = resolver();
+    expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('good');
+    expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('good');
+    expect(r.stats().staleServed).toBe(1);
+    const cold = await r.resolve('secretsmanager:cold').catch((e: unknown) => e);
+    expect(cold).toBeInstanceOf(ProviderError);
+    expect((cold as ProviderError).transient).toBe(true);
+    expect((cold as Error).message).toContain('an answer without');
+  });
+
+  it('a BatchGetSecretValue entry without a value', async () => {
+    sm.on(BatchGetSecretValueCommand)
+      .resolvesOnce({
+        SecretValues: [
+          { Name: 'a', SecretString: 'A' },
+          { Name: 'b', SecretString: 'B' },
+        ],
+      })
+      .resolves({ SecretValues: [{ Name: 'a' }, { Name: 'b', SecretString: 'B2' }] });
+    const r = resolver();
+    const refs = { a: 'secretsmanager:a?ttl=0', b: 'secretsmanager:b?ttl=0' };
+    expect(await r.resolveAll(refs)).toEqual({ a: 'A', b: 'B' });
+    expect(await r.resolveAll(refs)).toEqual({ a: 'A', b: 'B2' });
+    expect(r.stats().staleServed).toBe(1);
+  });
+
+  it('a BatchGetSecretValue list holding something that is no entry: the entries are still read', async () => {
+    sm.on(BatchGetSecretValueCommand).resolves({
+      SecretValues: [null, 'x', { Name: 'a', SecretString: 'A' }, { Name: 'b', SecretString: 'B' }] as never,
+    });
+    expect(await resolver().resolveAll({ a: 'secretsmanager:a', b: 'secretsmanager:b' })).toEqual({ a: 'A', b: 'B' });
+  });
+
+  it('a DescribeSecret answer without version stages: the value is read, not dropped', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: 'value', VersionId: 'v1' });
+    sm.on(DescribeSecretCommand).resolves({ VersionIdsToStages: { v1: 7 } } as never);
+    const r = resolver({ checkVersionFirst: true });
+    expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('value');
+    expect(await r.resolve('secretsmanager:s?ttl=0')).toBe('value');
+    expect(sm.commandCalls(DescribeSecretCommand)).toHaveLength(1);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+});
+
+describe('per-secret errors of BatchGetSecretValue', () => {
+  it('keep nothing of their message or an error code that is no name', async () => {
+    sm.on(BatchGetSecretValueCommand).resolves({
+      SecretValues: [{ Name: 'a', SecretString: 'A' }],
+      Errors: [
+        { SecretId: 'x', ErrorCode: 'S3CR3T-q7Zk9x-code', Message: 'S3CR3T in the message' },
+        { SecretId: 'y', ErrorCode: 'InternalServiceError', Message: 'S3CR3T in the message' },
+      ],
+    });
+    const r = resolver();
+    const [, x, y] = await Promise.allSettled([
+      r.resolve('secretsmanager:a'),
+      r.resolve('secretsmanager:x'),
+      r.resolve('secretsmanager:y'),
+    ]);
+    const errors = [x, y].map((result) => (result as PromiseRejectedResult).reason);
+    expect(errors[0]).toBeInstanceOf(ProviderError);
+    expect(errors[0].message).toContain('an error without a recognised name');
+    expect(errors[1].transient).toBe(true);
+    expect(observable(errors)).not.toContain('S3CR3T');
   });
 });

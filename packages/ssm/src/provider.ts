@@ -29,35 +29,72 @@ export interface SsmProviderOptions extends AwsClientOptions<SSMClient, SSMClien
 type Request = FetchRequest<SsmLocator>;
 type SsmModule = typeof import('@aws-sdk/client-ssm');
 
-const NOT_FOUND = { notFound: ['ParameterNotFound', 'ParameterVersionNotFound'], decryption: ['InvalidKeyId'] };
+/**
+ * The errors the SSM API reference documents for GetParameter, GetParameters and
+ * GetParametersByPath, besides the common ones: quoted in messages as they are (any other name only
+ * when it is CamelCase letters).
+ */
+const SSM_ERRORS = [
+  'InternalServerError',
+  'InvalidKeyId',
+  'ParameterNotFound',
+  'ParameterVersionNotFound',
+  'InvalidFilterKey',
+  'InvalidFilterOption',
+  'InvalidFilterValue',
+  'InvalidNextToken',
+];
+const NAMES = {
+  notFound: ['ParameterNotFound', 'ParameterVersionNotFound'],
+  decryption: ['InvalidKeyId'],
+  known: SSM_ERRORS,
+};
 const SCHEMES = ['ssm', 'ssm-secure'];
+/** The parameter types SSM documents: only these are quoted. */
+const TYPES = new Set(['String', 'StringList', 'SecureString']);
 
 /** The name sent to SSM for a request: the name or ARN with its selector. */
 function wireName(locator: SsmLocator): string {
   return locator.selector === undefined ? locator.name : `${locator.name}:${locator.selector}`;
 }
 
-function checkType(request: Request, parameter: Parameter): FetchResult | undefined {
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * An answer without the shape the API documents (`{}`, `null`, a `Value` that is no string): a
+ * transient failure, so that a last good value is served through it rather than dropped.
+ */
+function malformed(request: Request, operation: string, missing: string): FetchResult {
+  return {
+    error: new ProviderError(`${operation} for "${request.ref}" failed: an answer without ${missing}`, {
+      ref: request.ref,
+      scheme: request.scheme,
+      transient: true,
+    }),
+  };
+}
+
+function checkType(request: Request, parameter: Parameter, operation: string): FetchResult | undefined {
   if (request.scheme !== 'ssm-secure' || parameter.Type === 'SecureString') return undefined;
+  if (typeof parameter.Type !== 'string') return malformed(request, operation, 'a parameter type');
+  // The type is what the answer held: only SSM's own types are quoted.
+  const shown = TYPES.has(parameter.Type)
+    ? `a ${parameter.Type} parameter`
+    : 'a parameter of an unknown parameter type';
   return {
     error: new InvalidValueError(
-      `"${request.ref}" is a ${parameter.Type ?? 'non-SecureString'} parameter, but ssm-secure requires a SecureString; use ssm: for plain parameters`,
+      `"${request.ref}" is ${shown}, but ssm-secure requires a SecureString; use ssm: for plain parameters`,
       { ref: request.ref, scheme: request.scheme },
     ),
   };
 }
 
-function toResult(request: Request, parameter: Parameter): FetchResult {
-  const wrongType = checkType(request, parameter);
+function toResult(request: Request, parameter: Parameter, operation: string): FetchResult {
+  if (typeof parameter.Value !== 'string') return malformed(request, operation, 'a string Value');
+  const wrongType = checkType(request, parameter, operation);
   if (wrongType) return wrongType;
-  if (parameter.Value === undefined) {
-    return {
-      error: new ProviderError(`SSM returned no value for "${request.ref}"`, {
-        ref: request.ref,
-        scheme: request.scheme,
-      }),
-    };
-  }
   return { value: parameter.Value };
 }
 
@@ -122,7 +159,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
   );
 
   function fail(request: Request, error: unknown, operation: string): FetchResult {
-    return { error: fromAwsError(error, NOT_FOUND, { ref: request.ref, scheme: request.scheme, operation }) };
+    return { error: fromAwsError(error, NAMES, { ref: request.ref, scheme: request.scheme, operation }) };
   }
 
   async function getOne(
@@ -131,16 +168,18 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     request: Request,
     signal: AbortSignal,
   ): Promise<FetchResult> {
+    let parameter: unknown;
     try {
       const output = await client.send(
         new module.GetParameterCommand({ Name: wireName(request.locator), WithDecryption: true }),
         { abortSignal: signal },
       );
-      if (!output.Parameter) throw new Error('empty GetParameter response');
-      return toResult(request, output.Parameter);
+      parameter = output?.Parameter;
     } catch (error) {
       return fail(request, error, 'GetParameter');
     }
+    if (!isObject(parameter)) return malformed(request, 'GetParameter', 'a Parameter');
+    return toResult(request, parameter as Parameter, 'GetParameter');
   }
 
   async function getRound(
@@ -158,15 +197,18 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     } catch (error) {
       return round.map((request) => fail(request, error, 'GetParameters'));
     }
-    const invalid = new Set(output.InvalidParameters ?? []);
-    const parameters = output.Parameters ?? [];
+    const listed: unknown = output?.InvalidParameters;
+    const invalid = new Set(Array.isArray(listed) ? listed.filter((name) => typeof name === 'string') : []);
+    const returned: unknown = output?.Parameters;
+    // No Parameters list at all is no answer (`{}`, `null`): it never means "none of them exists".
+    const parameters = Array.isArray(returned) ? (returned.filter(isObject) as Parameter[]) : undefined;
     return Promise.all(
       round.map(async (request): Promise<FetchResult> => {
         // SSM accepts ARNs in GetParameters, but some emulators list them as invalid: ask directly.
         if (request.locator.arn && invalid.has(wireName(request.locator)))
           return getOne(module, client, request, signal);
-        const parameter = answer(request.locator, parameters);
-        if (parameter) return toResult(request, parameter);
+        const parameter = parameters && answer(request.locator, parameters);
+        if (parameter) return toResult(request, parameter, 'GetParameters');
         if (invalid.has(wireName(request.locator))) {
           return {
             error: new SecretNotFoundError(
@@ -175,9 +217,10 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
             ),
           };
         }
-        return {
-          error: new ProviderError(`SSM did not return "${request.ref}"`, { ref: request.ref, scheme: request.scheme }),
-        };
+        return parameters === undefined
+          ? malformed(request, 'GetParameters', 'a Parameters list')
+          : // SSM answers every name, in Parameters or in InvalidParameters: this answer is not one.
+            malformed(request, 'GetParameters', 'the parameter, in Parameters or InvalidParameters');
       }),
     );
   }
@@ -204,16 +247,28 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
           }),
           { abortSignal: signal },
         );
-        for (const parameter of output.Parameters ?? []) {
-          const wrongType = checkType(request, parameter);
-          if (wrongType) return wrongType;
-          if (parameter.Name === undefined || parameter.Value === undefined) continue;
-          values[parameter.Name.startsWith(path) ? parameter.Name.slice(path.length) : parameter.Name] =
-            parameter.Value;
+        const page: unknown = output?.Parameters;
+        // A page without a Parameters list is no answer: never "no parameters under the path".
+        if (!Array.isArray(page)) return malformed(request, 'GetParametersByPath', 'a Parameters list');
+        for (const parameter of page as unknown[]) {
+          if (!isObject(parameter) || typeof parameter.Name !== 'string') {
+            return malformed(request, 'GetParametersByPath', 'a parameter name');
+          }
+          const result = toResult(request, parameter as Parameter, 'GetParametersByPath');
+          if ('error' in result) return result;
+          const name = parameter.Name;
+          // An own key, `__proto__` too (an assignment would set the object's prototype instead).
+          Object.defineProperty(values, name.startsWith(path) ? name.slice(path.length) : name, {
+            value: result.value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
           count++;
         }
         // Page until the token is absent: a page may be empty and still have a successor.
-        token = output.NextToken;
+        const next: unknown = output?.NextToken;
+        token = typeof next === 'string' && next !== '' ? next : undefined;
       } while (token);
     } catch (error) {
       return fail(request, error, 'GetParametersByPath');

@@ -8,6 +8,7 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createResolver, fromAwsError, ProviderError } from '@secretref/core';
 import { ssmProvider } from '@secretref/ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { observable } from '../../core/test/helpers.ts';
 
 // Everything the SDK reads a region or an endpoint from, so that the machine's own settings stay out.
 const VARIABLES = [
@@ -92,6 +93,21 @@ describe('fromAwsError on what the SDK throws before sending', () => {
     expect(mapped.message).toContain(`${variable} is not a valid URL`);
     expect(mapped.message).not.toContain(value);
     expect(mapped.message).not.toContain('unreadable');
+  });
+});
+
+describe('an AWS_ENDPOINT_URL with credentials in it', () => {
+  it("is in no message, cause or property (Node keeps the URL as the error's input)", async () => {
+    process.env.AWS_REGION = 'us-east-1';
+    process.env.AWS_ENDPOINT_URL = 'http://admin:S3CR3T-pw@[::1';
+    const error = await sdkError();
+    expect((error as { code?: unknown }).code).toBe('ERR_INVALID_URL');
+    expect((error as { input?: unknown }).input).toBe(process.env.AWS_ENDPOINT_URL); // what Node keeps
+    const mapped = fromAwsError(error, NAMES, CONTEXT);
+    expect(mapped.message).toContain('AWS_ENDPOINT_URL is not a valid URL');
+    expect(mapped.cause).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_URL' });
+    expect(observable(mapped)).not.toContain('S3CR3T');
+    expect(observable(mapped)).not.toContain('admin');
   });
 });
 

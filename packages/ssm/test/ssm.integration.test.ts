@@ -13,6 +13,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import {
+  AccessDeniedError,
   CHANNELS,
   createResolver,
   InvalidValueError,
@@ -314,6 +315,55 @@ describe('faults through the proxy', () => {
         .resolve(`ssm:${prefix}/db/user`)
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TimeoutError);
+    } finally {
+      proxy.fault = undefined;
+    }
+  });
+});
+
+describe('answers without the documented shape, off the wire', () => {
+  const evil = JSON.stringify({ Parameters: [{ Name: `${prefix}/db/user`, Value: { evil: 1 }, Type: 'String' }] });
+  it.each(['{}', '', 'null', '[]', evil])(
+    'a 200 with %j: the last good value is served; a cold reference gets a transient error',
+    async (body) => {
+      const clock = jumpingClock();
+      const r = resolver({ clock, ttlMs: 1000, jitter: 0 });
+      const name = `ssm:${prefix}/db/user`;
+      const path = `ssm:${prefix}/db/`;
+      expect(await r.resolve(name)).toBe('app');
+      expect(await r.resolve<Record<string, string>>(path)).toMatchObject({ user: 'app' });
+      proxy.fault = { status: 200, body };
+      try {
+        clock.jump(1000);
+        expect(await r.resolve(name)).toBe('app');
+        expect(await r.resolve<Record<string, string>>(path)).toMatchObject({ user: 'app' });
+        expect(r.stats().staleServed).toBe(2);
+        // A path answered so is not "no parameters": ?optional=true does not turn it into undefined.
+        const cold = await r.resolve(`ssm:${prefix}/many/?optional=true`).catch((e: unknown) => e);
+        expect(cold).toBeInstanceOf(ProviderError);
+        expect((cold as ProviderError).transient).toBe(true);
+      } finally {
+        proxy.fault = undefined;
+      }
+    },
+  );
+
+  it('an HTTP 403 with an XML body is access denied: the last good value is dropped, the body not quoted', async () => {
+    const clock = jumpingClock();
+    const r = resolver({ clock, ttlMs: 1000, jitter: 0 });
+    expect(await r.resolve(`ssm:${prefix}/db/user`)).toBe('app');
+    proxy.fault = {
+      status: 403,
+      contentType: 'text/xml',
+      body: '<?xml version="1.0" encoding="utf-8"?>\n<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>S3CR3T-in-xml</Message></Error></Errors></ErrorResponse>',
+    };
+    try {
+      clock.jump(1000);
+      const error = await r.resolve(`ssm:${prefix}/db/user`).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AccessDeniedError);
+      expect(r.stats().staleServed).toBe(0);
+      expect(r.peek(`ssm:${prefix}/db/user`, { allowStale: true })).toBeUndefined();
+      expect(inspect(error, { showHidden: true, depth: 10 })).not.toContain('S3CR3T');
     } finally {
       proxy.fault = undefined;
     }

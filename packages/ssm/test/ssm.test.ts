@@ -1,7 +1,9 @@
 /**
  * Branches moto cannot produce, with the SDK client stubbed (aws-sdk-client-mock): AWS's own error
- * codes, echoed selectors, results in any order.
+ * codes, echoed selectors, results in any order. Answers off the wire (error bodies, bodies without the
+ * documented shape) go through the SDK's own deserializer, with an in-process transport.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import {
   GetParameterCommand,
   GetParametersByPathCommand,
@@ -12,15 +14,20 @@ import {
 } from '@aws-sdk/client-ssm';
 import {
   AccessDeniedError,
+  CHANNELS,
   createResolver,
   DecryptionError,
+  InvalidValueError,
   ProviderError,
+  type Resolver,
   SecretNotFoundError,
   ThrottledError,
 } from '@secretref/core';
+import { type ManualClock, manualClock } from '@secretref/core/testing';
 import { ssmProvider } from '@secretref/ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { observable } from '../../core/test/helpers.ts';
 
 const client = new SSMClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
 const ssm = mockClient(client);
@@ -163,5 +170,268 @@ describe('clients', () => {
     await r.resolve('ssm:/a');
     await r.resolve('ssm:/a?region=eu-west-1');
     expect(made).toEqual([undefined, 'eu-west-1']);
+  });
+});
+
+// --- Answers off the wire, through the SDK's own deserializer ---------------------------------------
+
+interface WireAnswer {
+  readonly status?: number;
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** A resolver over an SSM client whose transport answers in-process; the SDK deserializes the answer. */
+function wire(respond: (operation: string, input: Record<string, unknown>) => WireAnswer): {
+  resolver: Resolver;
+  clock: ManualClock;
+  operations: string[];
+} {
+  const operations: string[] = [];
+  const requestHandler = {
+    async handle(request: { headers: Record<string, string>; body?: unknown }) {
+      const operation = String(request.headers['x-amz-target'] ?? '').replace('AmazonSSM.', '');
+      const { body } = request;
+      const text = typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : '';
+      operations.push(operation);
+      const answer = respond(operation, JSON.parse(text || '{}') as Record<string, unknown>);
+      return {
+        response: {
+          statusCode: answer.status ?? 200,
+          headers: { 'content-type': 'application/x-amz-json-1.1', ...answer.headers },
+          body: Buffer.from(answer.body),
+        },
+      };
+    },
+  };
+  const wired = new SSMClient({
+    region: 'us-east-1',
+    maxAttempts: 1,
+    credentials: { accessKeyId: 't', secretAccessKey: 't' },
+    requestHandler: requestHandler as never,
+  });
+  const clock = manualClock();
+  const resolver = createResolver({
+    providers: [ssmProvider({ client: wired })],
+    clock,
+    ttlMs: 1000,
+    jitter: 0,
+    retryBaseMs: 0,
+  });
+  return { resolver, clock, operations };
+}
+
+const GOOD = JSON.stringify({
+  Parameters: [{ Name: '/a', Value: 'good-value', Type: 'String', Version: 1 }],
+  InvalidParameters: [],
+});
+
+/** Answers GetParameters with GOOD the first time, then with `then` (for a name) or GOOD. */
+function goodThen(then: WireAnswer): (operation: string) => WireAnswer {
+  let first = true;
+  return () => {
+    if (first) {
+      first = false;
+      return { body: GOOD };
+    }
+    return then;
+  };
+}
+
+const events: unknown[] = [];
+const listener = (event: unknown) => events.push(event);
+beforeEach(() => {
+  events.length = 0;
+  subscribe(CHANNELS.error, listener);
+  subscribe(CHANNELS.staleServed, listener);
+});
+afterEach(() => {
+  unsubscribe(CHANNELS.error, listener);
+  unsubscribe(CHANNELS.staleServed, listener);
+});
+
+describe('AWS error bodies never reach an error, its cause or an event', () => {
+  const THROTTLED: WireAnswer = {
+    status: 400,
+    body: JSON.stringify({
+      __type: 'ThrottlingException',
+      message: 'Rate exceeded S3CR3T-in-message',
+      Value: 'S3CR3T-q7Zk9x-value',
+    }),
+    headers: { 'x-amzn-requestid': 'd1f0e3a2-0000-4000-8000-000000000001' },
+  };
+
+  it('a 400 ThrottlingException whose body holds a value: served stale; nothing of the body anywhere', async () => {
+    const { resolver, clock } = wire(goodThen(THROTTLED));
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    clock.advance(1000);
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    const error = await resolver.resolve('ssm:/b').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(events).toHaveLength(2); // stale-served for /a, error for /b
+    const seen = observable(error) + observable(events);
+    expect(seen).not.toContain('S3CR3T');
+    // What is kept: the name, the fault, the status, the request id.
+    expect((error as Error).cause).toMatchObject({
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400, requestId: 'd1f0e3a2-0000-4000-8000-000000000001', attempts: 1 },
+    });
+  });
+
+  it.each([
+    ['a __type that looks like a name', { status: 400, body: '{"__type":"S3CR3T-q7Zk9x-type","message":"m"}' }],
+    ['a namespaced __type', { status: 400, body: '{"__type":"com.amazonaws.ssm#S3CR3Tq7Zk9x","message":"m"}' }],
+    [
+      'an x-amzn-errortype header',
+      { status: 400, body: '{}', headers: { 'x-amzn-errortype': 'S3CR3T-q7Zk9x-type:http://internal.example/' } },
+    ],
+  ])('%s is not quoted: "an error without a recognised name"', async (_, answer) => {
+    const { resolver } = wire(() => answer);
+    const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as Error).message).toBe(
+      '[secretref] [ssm] GetParameters for "ssm:/a" failed: an error without a recognised name (HTTP 400)',
+    );
+    expect(observable(error) + observable(events)).not.toContain('S3CR3T');
+  });
+
+  it("AccessDeniedException: the action and resource from AWS's wording, nothing else of its message", async () => {
+    const arn = 'arn:aws:ssm:us-east-1:123456789012:parameter/a';
+    const { resolver } = wire(() => ({
+      status: 400,
+      body: JSON.stringify({
+        __type: 'AccessDeniedException',
+        message: `User: arn:aws:iam::123456789012:user/S3CR3T is not authorized to perform: ssm:GetParameters on resource: ${arn} because no identity-based policy allows the ssm:GetParameters action`,
+      }),
+    }));
+    const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect((error as Error).message).toContain(`the caller may not ssm:GetParameters on ${arn}`);
+    expect(observable(error)).not.toContain('S3CR3T');
+  });
+
+  it('an HTTP 403 with an XML body (what moto and IAM send) is access denied: the last good value is dropped', async () => {
+    const { resolver, clock } = wire(
+      goodThen({
+        status: 403,
+        body: '<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>S3CR3T</Message></Error></Errors></ErrorResponse>',
+        headers: { 'content-type': 'text/xml' },
+      }),
+    );
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    clock.advance(1000);
+    const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect((error as AccessDeniedError).transient).toBe(false);
+    expect(resolver.stats().staleServed).toBe(0);
+    expect(resolver.peek('ssm:/a', { allowStale: true })).toBeUndefined();
+    expect(observable(error)).not.toContain('S3CR3T');
+    expect(observable(error)).not.toContain('<ErrorResp');
+  });
+});
+
+describe('answers without the documented shape are transient: a last good value is served through them', () => {
+  it.each([
+    ['{}', '{}'],
+    ['an empty body', ''],
+    ['null', 'null'],
+    ['[]', '[]'],
+    ['Parameters that is no list', '{"Parameters":{"Name":"/a","Value":"x"}}'],
+    ['a parameter that is no object', '{"Parameters":[null,"x"]}'],
+    ['a Value that is no string', '{"Parameters":[{"Name":"/a","Value":{"evil":1},"Type":"String","Version":1}]}'],
+    ['a parameter without a Value', '{"Parameters":[{"Name":"/a","Type":"String","Version":1}]}'],
+  ])('GetParameters answering %s', async (_, body) => {
+    const { resolver, clock } = wire(goodThen({ body }));
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    clock.advance(1000);
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    expect(resolver.stats().staleServed).toBe(1);
+    const cold = await resolver.resolve('ssm:/b?optional=true').catch((e: unknown) => e);
+    expect(cold).toBeInstanceOf(ProviderError);
+    expect((cold as ProviderError).transient).toBe(true);
+    expect((cold as Error).message).toContain('an answer without');
+  });
+
+  it.each([
+    ['{}', '{}'],
+    ['an empty body', ''],
+    ['null', 'null'],
+    ['[]', '[]'],
+    ['a Value that is no string', '{"Parameters":[{"Name":"/p/x","Value":{"evil":1},"Type":"String"}]}'],
+    ['a parameter without a Name', '{"Parameters":[{"Value":"x","Type":"String"}]}'],
+  ])('GetParametersByPath answering %s: not "no parameters", and ?optional=true does not hide it', async (_, body) => {
+    let first = true;
+    const { resolver, clock } = wire(() => {
+      if (!first) return { body };
+      first = false;
+      return { body: JSON.stringify({ Parameters: [{ Name: '/p/x', Value: 'good', Type: 'String' }] }) };
+    });
+    expect(await resolver.resolve('ssm:/p/')).toEqual({ x: 'good' });
+    clock.advance(1000);
+    expect(await resolver.resolve('ssm:/p/')).toEqual({ x: 'good' });
+    const cold = await resolver.resolve('ssm:/q/?optional=true').catch((e: unknown) => e);
+    expect(cold).toBeInstanceOf(ProviderError);
+    expect((cold as ProviderError).transient).toBe(true);
+    expect((cold as Error).message).toContain('an answer without');
+  });
+
+  it('a path answered with an empty Parameters list is not found; ?optional=true is undefined', async () => {
+    const { resolver } = wire(() => ({ body: '{"Parameters":[]}' }));
+    await expect(resolver.resolve('ssm:/p/')).rejects.toBeInstanceOf(SecretNotFoundError);
+    expect(await resolver.resolve('ssm:/p/?optional=true')).toBeUndefined();
+  });
+
+  it('a name SSM lists in InvalidParameters is not found', async () => {
+    const { resolver } = wire(() => ({ body: '{"Parameters":[],"InvalidParameters":["/gone"]}' }));
+    await expect(resolver.resolve('ssm:/gone')).rejects.toBeInstanceOf(SecretNotFoundError);
+    expect(await resolver.resolve('ssm:/gone?optional=true')).toBeUndefined();
+  });
+
+  it.each([
+    ['{}', '{}'],
+    ['null', 'null'],
+    ['a Parameter without a Value', '{"Parameter":{"Name":"/a","Type":"String"}}'],
+  ])('GetParameter (an ARN) answering %s', async (_, body) => {
+    const arn = 'arn:aws:ssm:us-east-1:123456789012:parameter/a';
+    const { resolver } = wire((operation) =>
+      operation === 'GetParameters' ? { body: JSON.stringify({ Parameters: [], InvalidParameters: [arn] }) } : { body },
+    );
+    const error = await resolver.resolve(arn).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).transient).toBe(true);
+    expect((error as Error).message).toContain('an answer without');
+  });
+});
+
+describe('ssm-secure and the parameter type', () => {
+  it.each([
+    ['String', 'is a String parameter'],
+    ['StringList', 'is a StringList parameter'],
+    ['S3CR3T-q7Zk9x-type', 'is a parameter of an unknown parameter type'],
+    ['S3CR3Tq7Zk9x', 'is a parameter of an unknown parameter type'],
+  ])('a parameter of Type %s', async (type, shown) => {
+    const { resolver } = wire(() => ({
+      body: JSON.stringify({ Parameters: [{ Name: '/a', Value: 'v', Type: type, Version: 1 }] }),
+    }));
+    const error = await resolver.resolve('ssm-secure:/a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidValueError);
+    expect((error as Error).message).toContain(shown);
+    expect(observable(error)).not.toContain('S3CR3T');
+  });
+});
+
+describe('a path holding a parameter named __proto__', () => {
+  it('is an own key of the value, never its prototype', async () => {
+    ssm.on(GetParametersByPathCommand).resolves({
+      Parameters: [
+        { Name: '/tree/__proto__', Value: 'proto-value', Type: 'String' },
+        { Name: '/tree/a', Value: 'a-value', Type: 'String' },
+      ],
+    });
+    const value = await resolver().resolve<Record<string, string>>('ssm:/tree/');
+    expect(Object.keys(value).sort()).toEqual(['__proto__', 'a']);
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toBe('proto-value');
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
   });
 });

@@ -24,6 +24,17 @@ export type Fault =
   /** HTTP 400 `InvalidSignatureException: Signature expired`, as AWS answers a request signed before a freeze. */
   | 'signature-expired';
 
+/**
+ * An answer of the test's own, sent instead of forwarding: any status, body and content type (a 200
+ * without the documented shape, an XML denial...). The body is sent as it is.
+ */
+interface CustomAnswer {
+  readonly status: number;
+  readonly body: string;
+  /** @default 'application/x-amz-json-1.1' */
+  readonly contentType?: string | undefined;
+}
+
 /** A running proxy. */
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>`: point clients here instead of at moto. */
@@ -31,7 +42,11 @@ export interface FaultProxy {
   /** Operations forwarded or failed, in arrival order (`GetParameters`, `GetParametersByPath`...). */
   readonly calls: string[];
   /** The fault for every request, or per operation and region; `undefined` forwards. */
-  fault: Fault | ((operation: string, region: string | undefined) => Fault | undefined) | undefined;
+  fault:
+    | Fault
+    | CustomAnswer
+    | ((operation: string, region: string | undefined) => Fault | CustomAnswer | undefined)
+    | undefined;
   /** Latency added to every request, in ms. */
   latencyMs: number;
   /** Pause between the chunks of a `trickle` answer, in ms. @default 200 */
@@ -140,6 +155,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       proxy.calls.push(operation);
       const fault = typeof proxy.fault === 'function' ? proxy.fault(operation, regionOf(req)) : proxy.fault;
       setTimeout(() => {
+        if (typeof fault === 'object') return answer(res, fault.status, fault.body, fault.contentType);
         switch (fault) {
           case 'throttle':
             return answer(res, 400, JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));

@@ -69,13 +69,27 @@ function findPython(): string {
   throw new Error(`${MOTO_HINT}\n${stderr}`.trim());
 }
 
+/** Options of `startMoto`. */
+interface MotoOptions {
+  /** @default a free port */
+  readonly port?: number | undefined;
+  /** How long to wait for moto to answer, in ms. @default 30000 */
+  readonly timeoutMs?: number | undefined;
+  /**
+   * Variables added to moto's environment (which is this process's otherwise), such as
+   * `INITIAL_NO_AUTH_ACTION_COUNT` to enforce IAM after that many requests. @default {}
+   */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+}
+
 /** Starts moto and waits until it answers; throws with an install hint if moto is missing. */
-export async function startMoto(options: { port?: number; timeoutMs?: number } = {}): Promise<Moto> {
+export async function startMoto(options: MotoOptions = {}): Promise<Moto> {
   const python = findPython();
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

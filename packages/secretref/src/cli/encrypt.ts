@@ -33,10 +33,13 @@ Exit codes: 0 ok, 1 failure (message on stderr), 2 usage.
 function contextOf(pairs: readonly string[]): Record<string, string> {
   // A Map, so that a key such as "__proto__" is a key like any other.
   const context = new Map<string, string>();
-  for (const pair of pairs) {
+  for (const [i, pair] of pairs.entries()) {
     const at = pair.indexOf('=');
+    // Named by its position, never quoted: a malformed pair may be a value pasted in the wrong place.
     if (at <= 0 || at === pair.length - 1)
-      throw new UsageError(`--context takes K=V with both non-empty, not "${pair}"`);
+      throw new UsageError(
+        `--context number ${i + 1} (of ${pairs.length}) is malformed: it takes K=V with both K and V non-empty`,
+      );
     const key = pair.slice(0, at);
     if (context.has(key)) throw new UsageError(`--context names "${key}" twice`);
     context.set(key, pair.slice(at + 1));

@@ -18,7 +18,8 @@ code, or with its signal. If any reference fails, the command is not run.
 
 Options:
   --mask      replace the resolved values (${MIN_MASKED_LENGTH} characters or longer) in the command's stdout and
-              stderr with *****
+              stderr with *****, also JSON-escaped, the strings and numbers inside a JSON
+              value, and the text a base64 (as=binary) value decodes to
   -h, --help  this help
 
 Exit codes: the command's; 1 a reference failed; 2 usage; 127 the command could not be started.
@@ -62,10 +63,26 @@ export async function execCommand(args: readonly string[], io: Io): Promise<numb
   const env: Record<string, string | undefined> = { ...io.env, ...resolution.values };
   for (const name of resolution.unset) delete env[name];
   const mask = values.mask === true;
-  const child = spawn(command, commandArgs, {
-    env,
-    stdio: ['inherit', mask ? 'pipe' : 'inherit', mask ? 'pipe' : 'inherit'],
-  });
+  // An environment cannot hold a NUL: spawn would refuse it, quoting the value in its error.
+  const nul = Object.keys(resolution.values).find((name) => resolution.values[name]?.includes('\0'));
+  if (nul !== undefined) {
+    io.stderr.write(
+      `secretref exec: ${nul} resolved to a value with a NUL character, which an environment cannot hold; the command was not run\n`,
+    );
+    return EXIT.failure;
+  }
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(command, commandArgs, {
+      env,
+      stdio: ['inherit', mask ? 'pipe' : 'inherit', mask ? 'pipe' : 'inherit'],
+    });
+  } catch (error) {
+    // Its message may quote the environment: the code alone.
+    const code = (error as { code?: unknown } | null)?.code;
+    io.stderr.write(`secretref exec: cannot run "${command}": ${typeof code === 'string' ? code : 'spawn failed'}\n`);
+    return 127;
+  }
   const forward = (signal: NodeJS.Signals) => () => {
     child.kill(signal);
   };
@@ -73,6 +90,7 @@ export async function execCommand(args: readonly string[], io: Io): Promise<numb
   for (const [signal, handler] of handlers) process.on(signal, handler);
   const flushed: Promise<void>[] = [];
   if (mask) {
+    // Each reference's value as the environment holds it; the masker adds the forms it is printed in.
     const secrets = Object.values(resolution.references).flatMap((refs) =>
       refs.flatMap(({ value }) => (value === undefined ? [] : [value])),
     );

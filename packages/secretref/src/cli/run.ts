@@ -23,12 +23,14 @@ Run "secretref <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failure, 2 usage.
 `;
 
-const COMMANDS: Readonly<Record<string, (args: readonly string[], io: Io) => Promise<number>>> = {
-  get: getCommand,
-  exec: execCommand,
-  check: checkCommand,
-  encrypt: encryptCommand,
-};
+// A Map, not an object: `secretref constructor` or `secretref __proto__` must not find what every
+// object inherits.
+const COMMANDS: ReadonlyMap<string, (args: readonly string[], io: Io) => Promise<number>> = new Map([
+  ['get', getCommand],
+  ['exec', execCommand],
+  ['check', checkCommand],
+  ['encrypt', encryptCommand],
+]);
 
 /** Runs the command line `args` (without `node` and the script); returns the exit code. */
 export async function run(args: readonly string[], io: Io): Promise<number> {
@@ -41,9 +43,11 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS[name];
+  const command = COMMANDS.get(name);
   if (!command) {
-    io.stderr.write(`secretref: unknown command "${name}"\n\n${USAGE}`);
+    // Quoted only when it looks like a command word: a value pasted in the wrong place is not echoed.
+    const shown = /^[a-z][a-z-]{0,15}$/.test(name) ? ` "${name}"` : '';
+    io.stderr.write(`secretref: unknown command${shown}\n\n${USAGE}`);
     return EXIT.usage;
   }
   try {

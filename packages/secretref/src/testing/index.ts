@@ -30,8 +30,13 @@ export {
 export interface MockedSecrets {
   /** The resolver now behind `resolve`. */
   readonly resolver: Resolver;
-  /** Sets or replaces a mocked value. */
+  /** Sets or replaces a mocked value, and drops it from the cache: the next resolve gets it. */
   set(ref: string, value: RawValue): void;
+  /**
+   * Changes a value at its source only, as a rotation does: the cache keeps serving the old one until
+   * it expires (move the resolver's clock: `mockSecrets(values, { clock: manualClock() })`).
+   */
+  rotate(ref: string, value: RawValue): void;
   /** Every provider call: the scheme and the reference bodies fetched. */
   readonly calls: readonly { readonly scheme: string; readonly bodies: readonly string[] }[];
   /** Puts the previous default resolver back. */
@@ -48,9 +53,12 @@ export function mockSecrets(values: Readonly<Record<string, RawValue>>, options:
     memoryProvider({ like }),
   );
   const resolver = createCoreResolver({ ...options, providers: mocks });
-  const set = (ref: string, value: RawValue): void => {
+  const rotate = (ref: string, value: RawValue): void => {
     const { scheme, body } = resolver.parse(ref);
     mocks.find((mock) => mock.schemes.includes(scheme))?.set(body, value);
+  };
+  const set = (ref: string, value: RawValue): void => {
+    rotate(ref, value);
     resolver.invalidate(ref);
   };
   for (const [ref, value] of Object.entries(values)) set(ref, value);
@@ -58,6 +66,7 @@ export function mockSecrets(values: Readonly<Record<string, RawValue>>, options:
   return {
     resolver,
     set,
+    rotate,
     get calls() {
       return mocks.flatMap((mock) => mock.calls.map((bodies) => ({ scheme: mock.schemes[0] ?? '', bodies })));
     },
