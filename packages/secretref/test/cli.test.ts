@@ -4,35 +4,15 @@
  * against moto is in cli.integration.test.ts.
  */
 import { readFileSync } from 'node:fs';
-import { Readable, Writable } from 'node:stream';
 import { defaultResolver, setDefaultResolver } from 'secretref';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Io } from '../src/cli/io.ts';
-import { run } from '../src/cli/run.ts';
+import { runCli } from './fake-io.ts';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-/** An `Io` whose stdout and stderr are collected as text. */
-function fakeIo(env: Record<string, string | undefined> = {}) {
-  const out = { stdout: '', stderr: '' };
-  const sink = (name: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, callback) {
-        out[name] += String(chunk);
-        callback();
-      },
-    });
-  const io: Io = { stdin: Readable.from([]), stdout: sink('stdout'), stderr: sink('stderr'), env };
-  return { io, out };
-}
-
-async function secretref(args: string[], env: Record<string, string | undefined> = {}) {
-  const { io, out } = fakeIo(env);
-  const code = await run(args, io);
-  return { code, ...out };
-}
+const secretref = runCli;
 
 afterEach(() => {
   vi.unstubAllEnvs();

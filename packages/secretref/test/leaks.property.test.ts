@@ -35,7 +35,6 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { EventEmitter, once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable, Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -73,8 +72,7 @@ import {
 } from 'secretref';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import type { Io } from '../src/cli/io.ts';
-import { run } from '../src/cli/run.ts';
+import { runCli } from './fake-io.ts';
 
 const RUNS = Number(process.env.SECRETREF_FUZZ_RUNS ?? 200);
 const TIMEOUT_MS = Math.max(60_000, RUNS * 100);
@@ -1280,26 +1278,11 @@ async function validatorsAndCallbacks(
 
 // --- The CLI, in-process ------------------------------------------------------------------------
 
-/** An `Io` whose stdout and stderr are collected as text. */
-function fakeIo(env: Record<string, string | undefined>) {
-  const out = { stdout: '', stderr: '' };
-  const sink = (name: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk: Buffer | string, _encoding, callback) {
-        out[name] += String(chunk);
-        callback();
-      },
-    });
-  const io: Io = { stdin: Readable.from([]), stdout: sink('stdout'), stderr: sink('stderr'), env };
-  return { io, out };
-}
-
 /** Runs the CLI; what it printed, but not `get`'s stdout when it succeeded (that is the value). */
 async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Observed> {
-  const { io, out } = fakeIo(env);
-  const code = await run(args, io);
+  const { code, stdout, stderr } = await runCli(args, env);
   const legitimate = args[0] === 'get' && code === 0;
-  return [`exit ${code}`, out.stderr, legitimate ? '' : out.stdout];
+  return [`exit ${code}`, stderr, legitimate ? '' : stdout];
 }
 
 // A real environment cannot hold a NUL: the CLI's environment never does.
