@@ -6,9 +6,10 @@
  * Leak safety: nothing can say what an error body holds. The SDK copies every field of a service's
  * error body onto its exception (`Value`, `message`...), keeps the body in `$response`, and V8 quotes
  * a body it failed to parse in the SyntaxError's message; a proxy or an emulator can write anything
- * there, in the error's name too. So the SDK's error is never kept: the `cause` is a plain Error built
- * from a few checked fields (the name when it is quotable, `$fault`, the status, the request id, the
- * attempts, a known network code), and messages quote a name only when it is quotable.
+ * there, in the error's name and headers too. So the SDK's error is never kept: the `cause` is a plain
+ * Error built from a few checked fields (the name when it is quotable, `$fault`, the status, a request
+ * id that is a UUID, the attempts, a known network code of an error without a response), and messages
+ * quote a name only when it is quotable.
  */
 import {
   AccessDeniedError,
@@ -29,9 +30,15 @@ export interface AwsErrorNames {
   /**
    * Every other error name the service documents (its API reference): quoted in messages and kept in
    * the cause as they are. Names outside every known list are quoted only when they are CamelCase
-   * letters. @default []
+   * letters ending in Exception, Error or Fault. @default []
    */
   readonly known?: readonly string[] | undefined;
+  /**
+   * The IAM prefix of the service's actions (`ssm`, `secretsmanager`): a denial's message is quoted
+   * for an action of it, of `kms` or of `sts`, nothing else. A provider names its own, so that the
+   * core holds no other service's name.
+   */
+  readonly service?: string | undefined;
 }
 
 /** Where the error happened, for the message. */
@@ -73,6 +80,13 @@ const THROTTLING = new Set([
   'SlowDown',
   'TooManyUpdates',
   'ProvisionedThroughputExceededException',
+  // The rest of the SDK's own list (@smithy/service-error-classification): other services' names for
+  // throttling, which a gateway or an emulator may send. Not LimitExceededException, which SSM,
+  // Secrets Manager and KMS document for quotas on resources (writes only): waiting does not lift it.
+  'ThrottledException',
+  'PriorRequestNotComplete',
+  'BandwidthLimitExceeded',
+  'TransactionInProgressException',
 ]);
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
 const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
@@ -96,16 +110,25 @@ const COMMON = new Set([
   'RequestExpired',
   'AbortError',
   'CredentialsProviderError',
+  // Node's network errors (`read ECONNRESET`).
+  'Error',
 ]);
-/** Codes kept in a cause: Node's network errors, and the one a set-up mistake gives. */
-const KNOWN_CODES = new Set([...NETWORK, 'ERR_INVALID_URL']);
 
 /**
- * A name outside every known list is quoted only when it is CamelCase letters, as AWS's are: no
- * digits, dashes, dots or `#`. A name is what a response's `__type` or `x-amzn-errortype` held, and a
- * proxy or an emulator can put anything there; a value that passes this is at least not a token.
+ * Node's network code of an error without a response. The SDK copies an error body's fields onto its
+ * exception, so a `code` of an error with a status is only a body field.
  */
-const CAMEL_CASE = /^[A-Z][A-Za-z]{2,63}$/;
+function networkCode(shape: SdkErrorShape, metadata: SafeMetadata | undefined): string | undefined {
+  return metadata?.httpStatusCode === undefined && NETWORK.has(String(shape.code)) ? String(shape.code) : undefined;
+}
+
+/**
+ * A name outside every known list is quoted only when it is CamelCase letters ending as AWS's
+ * undocumented ones do (`...Exception`, `...Error`, `...Fault`). A name is what a response's `__type` or
+ * `x-amzn-errortype` held, and a proxy or an emulator can put anything there: letters alone can be a
+ * passphrase (`CorrectHorseBatteryStaple`).
+ */
+const QUOTABLE = /^[A-Z][A-Za-z]{1,60}(?:Exception|Error|Fault)$/;
 const NO_NAME = 'an error without a recognised name';
 
 /** The error's name if a message may quote it, else `undefined`. */
@@ -119,7 +142,7 @@ function quotableName(name: unknown, names: AwsErrorNames): string | undefined {
     names.notFound.includes(name) ||
     names.decryption?.includes(name) === true ||
     names.known?.includes(name) === true;
-  return known || CAMEL_CASE.test(name) ? name : undefined;
+  return known || QUOTABLE.test(name) ? name : undefined;
 }
 
 /** True if `error` looks like a service's own answer (an `xxxException` with metadata), not a parse failure. */
@@ -132,14 +155,15 @@ function isServiceAnswer(error: SdkErrorShape): boolean {
   );
 }
 
-/** What `$metadata` may keep: a status, a request id that looks like one, a count of attempts. */
+/** What `$metadata` may keep: a status, a request id that is a UUID, a count of attempts. */
 interface SafeMetadata {
   httpStatusCode?: number;
   requestId?: string;
   attempts?: number;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9-]{1,128}$/;
+// SSM, Secrets Manager and KMS send UUIDs; a header of any other form (a proxy's) may hold anything.
+const REQUEST_ID = /^[\da-f]{8}(?:-[\da-f]{4}){3}-[\da-f]{12}$/i;
 
 function safeMetadata(metadata: SdkErrorShape['$metadata']): SafeMetadata | undefined {
   if (typeof metadata !== 'object' || metadata === null) return undefined;
@@ -164,9 +188,9 @@ function safeCause(error: unknown, name: string | undefined): Error {
     });
   }
   const shape = error as SdkErrorShape;
-  const code = typeof shape.code === 'string' && KNOWN_CODES.has(shape.code) ? shape.code : undefined;
-  const fault = shape.$fault === 'client' || shape.$fault === 'server' ? shape.$fault : undefined;
   const metadata = safeMetadata(shape.$metadata);
+  const code = networkCode(shape, metadata) ?? (shape.code === 'ERR_INVALID_URL' ? shape.code : undefined);
+  const fault = shape.$fault === 'client' || shape.$fault === 'server' ? shape.$fault : undefined;
   const facts = [
     code,
     metadata?.httpStatusCode === undefined ? undefined : `HTTP ${metadata.httpStatusCode}`,
@@ -185,24 +209,18 @@ function safeCause(error: unknown, name: string | undefined): Error {
 }
 
 // AWS's standard wording of a denial: "User: arn:... is not authorized to perform: ssm:GetParameters
-// on resource: arn:aws:ssm:...:parameter/app/db because ...". Only the action and the resource are
-// kept, each checked on its own and length-capped (a longer one is not matched); anything else of the
-// message may be anything.
-const DENIAL = /is not authorized to perform: (\S{1,128}) on resource: (\S{1,512})(?:\s|$)/;
-const ACTION = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
-const ARN =
-  /^arn:aws(?:-[a-z]+){0,3}:[a-z0-9-]{1,32}:(?:[a-z]{2}(?:-[a-z]+){1,3}-\d{1,2})?:(?:\d{12})?:[A-Za-z0-9/_+=.@:-]{1,400}$/;
+// on resource: arn:aws:ssm:...:parameter/app/db because ...". Only the action is kept, when it is an
+// action of the service called, of KMS or of STS; the resource is not (a name can be anything, and the
+// caller knows which reference failed), nor anything else of the message.
+const DENIAL = /is not authorized to perform: (\S{1,80}) on resource: /;
+const ACTION = /^([a-z]+):[A-Z][A-Za-z]{2,63}$/;
 const MAX_MESSAGE = 4096;
 
-/** What the caller may not do, from an access-denied message: `ssm:GetParameters on arn:...`. */
-function deniedAction(message: unknown): string | undefined {
-  if (typeof message !== 'string') return undefined;
-  const match = DENIAL.exec(message.slice(0, MAX_MESSAGE));
-  if (!match) return undefined;
-  const action = match[1] ?? '';
-  const arn = (match[2] ?? '').replace(/\.$/, '');
-  if (!ACTION.test(action) || !ARN.test(arn)) return undefined;
-  return `${action} on ${arn}`;
+/** What the caller may not do, from an access-denied message: `ssm:GetParameters`. */
+function deniedAction(message: unknown, service: string | undefined): string | undefined {
+  const action = typeof message === 'string' ? DENIAL.exec(message.slice(0, MAX_MESSAGE))?.[1] : undefined;
+  const prefix = action === undefined ? undefined : ACTION.exec(action)?.[1];
+  return prefix !== undefined && [service, 'kms', 'sts'].includes(prefix) ? action : undefined;
 }
 
 /** The variables the SDK reads an endpoint from that hold exactly `input` (the URL it failed to parse). */
@@ -250,6 +268,10 @@ export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsE
   const options = { ref, scheme, cause: safeCause(error, shown) };
   const what = `${operation} for "${ref}"`;
   if (name === 'AbortError') return new TimeoutError(`${what} was aborted at its deadline`, options);
+  // A 429 is throttling whatever its body says: a proxy's or a gateway's often names nothing.
+  if (THROTTLING.has(name) || status === 429 || shape.$retryable?.throttling === true) {
+    return new ThrottledError(`${what} was throttled (${shown ?? NO_NAME}) after the SDK's retries`, options);
+  }
   if (names.notFound.includes(name))
     return new SecretNotFoundError(`${what}: ${name}; check the name, version and region`, options);
   if (names.decryption?.includes(name)) {
@@ -259,24 +281,16 @@ export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsE
     );
   }
   if (ACCESS_DENIED.has(name)) {
-    const denied = deniedAction(shape.message);
+    const denied = deniedAction(shape.message, names.service);
     return new AccessDeniedError(
       `${what}: ${name}; ${denied === undefined ? "the caller's credentials may not read it" : `the caller may not ${denied}`} (see the IAM permissions in the docs)`,
       options,
     );
   }
-  if (THROTTLING.has(name) || shape.$retryable?.throttling === true) {
-    return new ThrottledError(`${what} was throttled (${shown ?? NO_NAME}) after the SDK's retries`, options);
-  }
-  if (NETWORK.has(String(shape.code)) || NETWORK_NAMES.has(name)) {
+  const code = networkCode(shape, metadata);
+  if (code !== undefined || NETWORK_NAMES.has(name)) {
     // The code is quoted only when it is one of the known ones: it can hold anything.
-    return new ProviderError(
-      `${what} failed on the network (${NETWORK.has(String(shape.code)) ? String(shape.code) : name})`,
-      {
-        ...options,
-        transient: true,
-      },
-    );
+    return new ProviderError(`${what} failed on the network (${code ?? name})`, { ...options, transient: true });
   }
   if (name === 'CredentialsProviderError') {
     // Transient: the credential source (instance metadata, a container endpoint) can blip, and a

@@ -9,7 +9,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Clock } from './clock.ts';
 import { type Deadline, startDeadline, timeoutError, within } from './deadline.ts';
-import { DisposedError, ProviderError, toSecretrefError } from './errors.ts';
+import { DisposedError, ProviderError, SecretrefError, toSecretrefError } from './errors.ts';
 import { channels } from './events.ts';
 import type { FetchRequest, FetchResult, Provider } from './provider.ts';
 
@@ -137,15 +137,22 @@ export function createBatcher(options: BatcherOptions): Batcher {
         },
         timeouts,
       );
-      return items.map(
-        ({ request }, i) =>
-          results[i] ?? {
+      return items.map(({ request }, i): FetchResult => {
+        const result = results[i];
+        if (result === undefined) {
+          return {
             error: new ProviderError(`the provider returned no result for "${request.ref}"`, {
               ref: request.ref,
               scheme: request.scheme,
             }),
-          },
-      );
+          };
+        }
+        // A provider that answers an error that is no SecretrefError breaks its contract: typed here.
+        if ('error' in result && !(result.error instanceof SecretrefError)) {
+          return { error: toSecretrefError(result.error, request.ref, request.scheme) };
+        }
+        return result;
+      });
     } catch (error) {
       // An SDK that honoured the abort reports its own error; the deadline is what happened.
       if (controller.signal.aborted) return timeouts();

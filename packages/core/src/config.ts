@@ -3,9 +3,17 @@
  * reference in one batch, optionally keeping secrets wrapped (`secret(ref)` gives a `Secret`), and
  * validating the result with any Standard Schema validator (zod, valibot, arktype...).
  */
-import { ConfigError, type ConfigIssue, InvalidOptionError, ResolveAllError, SecretrefError } from './errors.ts';
-import { checkKnown } from './options.ts';
+import {
+  ConfigError,
+  type ConfigIssue,
+  describeThrown,
+  InvalidOptionError,
+  ResolveAllError,
+  SecretrefError,
+} from './errors.ts';
+import { CALL_OPTIONS, checkCallOptions, checkKnown } from './options.ts';
 import type { ValueType } from './provider.ts';
+import { addForms, MIN_REDACTABLE, quotesAny, redact, textsOf } from './redact.ts';
 import { Secret } from './secret.ts';
 import type { ResolvedValue, ResolveOptions, Resolver } from './types.ts';
 
@@ -56,7 +64,12 @@ export function secret<
   ref: R,
   options: { readonly as?: A; readonly optional?: P } = {},
 ): SecretSpec<ResolvedValue<R, { readonly as: A; readonly optional: P }>> {
-  return { [MARKER]: true, ref, options: options as Pick<ResolveOptions, 'as' | 'optional'> };
+  if (typeof ref !== 'string') throw new InvalidOptionError('secret takes a reference');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionError('the options of secret must be an object');
+  const { as, optional } = options;
+  checkCallOptions({ as, optional }, CALL_OPTIONS, 'secret');
+  return { [MARKER]: true, ref, options: { as, optional } as Pick<ResolveOptions, 'as' | 'optional'> };
 }
 
 /** A config spec: nested objects whose leaves are references, `secret(ref)`, or plain values. */
@@ -88,14 +101,25 @@ export interface ConfigOptions<Schema extends StandardSchemaV1 | undefined> {
 
 const CONFIG_OPTIONS: ReadonlySet<string> = new Set(['resolver', 'schema', 'resolveOptions']);
 
-/** Refuses, before anything is resolved, what a spec cannot hold: an array would become an object. */
-function checkSpec(node: object, path: readonly string[]): void {
+/**
+ * Refuses, before anything is resolved, what a spec cannot hold: an array, a Map or a Date would become
+ * an object (`{}`), and a cycle would never end.
+ */
+function checkSpec(node: object, path: readonly string[], above: Set<object> = new Set()): void {
+  above.add(node);
   for (const [key, value] of Object.entries(node)) {
-    if (Array.isArray(value)) {
-      throw new InvalidOptionError(`the config spec holds an array at ${[...path, key].join('.')}: use an object`);
+    if (typeof value !== 'object' || value === null || isSecretSpec(value)) continue;
+    const at = [...path, key].join('.');
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) {
+      throw new InvalidOptionError(
+        `the config spec holds ${Array.isArray(value) ? 'an array' : 'an object that is no plain object'} at ${at}: use a plain object`,
+      );
     }
-    if (typeof value === 'object' && value !== null && !isSecretSpec(value)) checkSpec(value, [...path, key]);
+    if (above.has(value)) throw new InvalidOptionError(`the config spec holds a cycle at ${at}`);
+    checkSpec(value, [...path, key], above);
   }
+  above.delete(node);
 }
 
 function isSecretSpec(value: unknown): value is SecretSpec {
@@ -110,8 +134,6 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
 // --- Internal helpers: keeping resolved values out of schema issues ---
 
 const REDACTED = '[redacted]';
-/** Shorter strings are too common to redact ("a" would eat every "a" of a message). */
-const MIN_REDACTABLE = 3;
 const WITHHELD = 'the value does not match the schema (message withheld: it could quote a secret)';
 
 /** A place in the config, as a chain: cheap to make for every node of a large resolved value. */
@@ -132,99 +154,23 @@ function keysOf(place: Place | undefined): string[] {
 
 /** What an issue could quote of the resolved values. */
 interface Revealed {
-  /** Every string of 3 or more characters, raw and JSON-escaped, to redact from messages. */
+  /** Every text of 3 or more characters, in every form a message may quote it, to redact. */
   readonly strings: Set<string>;
   /** Where the values and keys too short to redact are: issues there, above or below say nothing. */
   readonly short: (Place | undefined)[];
 }
 
-function reveal(text: string, place: Place | undefined, into: Revealed): void {
-  if (text.length < MIN_REDACTABLE) {
-    into.short.push(place);
-    return;
-  }
-  into.strings.add(text);
-  // Validators may print the value as JSON.
-  const escaped = JSON.stringify(text).slice(1, -1);
-  if (escaped !== text) into.strings.add(escaped);
-}
-
-/**
- * Collects every string of a resolved value at any depth (object keys too, a `Secret`'s content,
- * bytes as base64 and text) and every number (a PIN is a number in JSON). Booleans and null are left:
- * they say too little to be a secret. Iterative, so a deeply nested JSON value cannot overflow the stack.
- */
+/** Collects every text of a resolved value (see `textsOf`), and where the too short ones are. */
 function collect(value: unknown, at: Place | undefined, into: Revealed): void {
-  const stack: { node: unknown; place: Place | undefined }[] = [{ node: value, place: at }];
-  const seen = new Set<object>();
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const { node, place } = item;
-    if (typeof node === 'string') {
-      reveal(node, place, into);
-      // A number in a string, as a schema may coerce it (z.coerce.number()) and format it.
-      if (/^-?\d+(?:\.\d+)?$/.test(node)) stack.push({ node: Number(node), place });
-      // A JSON text the schema may parse itself (z.string().transform(JSON.parse)): its parts too.
-      if (/^\s*[[{]/.test(node)) {
-        try {
-          stack.push({ node: JSON.parse(node) as unknown, place });
-        } catch {
-          // Not JSON after all.
-        }
-      }
-    } else if (typeof node === 'number' || typeof node === 'bigint') {
-      reveal(String(node), place, into);
-      // As a validator's message may format it (98,765 or 98.765).
-      reveal(node.toLocaleString('en-US'), place, into);
-      reveal(node.toLocaleString(), place, into);
-    } else if (typeof node !== 'object' || node === null || seen.has(node)) continue;
-    else if (Secret.isSecret(node)) {
-      seen.add(node);
-      stack.push({ node: node.reveal(), place });
-    } else if (node instanceof Uint8Array) {
-      const bytes = Buffer.from(node.buffer, node.byteOffset, node.byteLength);
-      reveal(bytes.toString('base64'), place, into);
-      if (bytes.length >= MIN_REDACTABLE) reveal(bytes.toString('utf8'), place, into);
-    } else {
-      seen.add(node);
-      if (Array.isArray(node)) {
-        for (const [i, child] of node.entries()) stack.push({ node: child, place: { parent: place, key: String(i) } });
-        continue;
-      }
-      for (const [key, child] of Object.entries(node)) {
-        const inner = { parent: place, key };
-        reveal(key, inner, into);
-        stack.push({ node: child, place: inner });
-      }
-    }
-  }
-}
-
-/** Replaces every occurrence of every string by `[redacted]`, in one pass over the original text. */
-function redact(text: string, strings: ReadonlySet<string>): string {
-  const hidden = new Uint8Array(text.length);
-  let found = false;
-  // Case-insensitively, where lower-casing keeps every position (a message may upper-case a value).
-  const lower = text.toLowerCase();
-  const caseless = lower.length === text.length;
-  for (const value of strings) {
-    const needle = caseless ? value.toLowerCase() : value;
-    const haystack = caseless && needle.length === value.length ? lower : text;
-    const wanted = haystack === lower ? needle : value;
-    for (let i = haystack.indexOf(wanted); i !== -1; i = haystack.indexOf(wanted, i + 1)) {
-      hidden.fill(1, i, i + wanted.length);
-      found = true;
-    }
-  }
-  if (!found) return text;
-  let out = '';
-  for (let i = 0; i < text.length; ) {
-    let end = i;
-    const masked = hidden[i] === 1;
-    while (end < text.length && (hidden[end] === 1) === masked) end++;
-    out += masked ? REDACTED : text.slice(i, end);
-    i = end;
-  }
-  return out;
+  textsOf(
+    value,
+    at,
+    (parent, key) => ({ parent, key }),
+    (text, place) => {
+      if (text.length < MIN_REDACTABLE) into.short.push(place);
+      else addForms(text, into.strings);
+    },
+  );
 }
 
 /** Is one path a prefix of the other (the same place, or one inside the other)? */
@@ -242,6 +188,7 @@ type IssuePath = readonly (PropertyKey | { readonly key: PropertyKey })[] | unde
  * could quote a value too short to redact.
  */
 function safeIssue(
+  config: unknown,
   issue: { readonly message: string; readonly path?: IssuePath },
   resolvedAt: readonly (readonly string[])[],
   revealed: Revealed,
@@ -250,8 +197,16 @@ function safeIssue(
   const raw = (issue.path ?? []).map((part) => (typeof part === 'object' && part !== null ? part.key : part));
   const keys = raw.map((part) => String(part));
   const root = resolvedAt.find((at) => at.length < keys.length && related(at, keys));
+  // A path part that is no key of the config is the schema's own: it may hold anything, so it is
+  // redacted as a message is.
+  let node: unknown = config;
   const path = raw
-    .map((part, i) => (root && i >= root.length && typeof part !== 'number' ? REDACTED : String(part)))
+    .map((part, i) => {
+      const known = typeof node === 'object' && node !== null && Object.hasOwn(node, String(part));
+      node = known ? (node as Record<string, unknown>)[String(part)] : undefined;
+      if (root && i >= root.length && typeof part !== 'number') return REDACTED;
+      return known ? String(part) : redact(String(part), revealed.strings);
+    })
     .join('.');
   const withheld = shortKeys.some((at) => related(at, keys));
   return { path, message: withheld ? WITHHELD : redact(String(issue.message), revealed.strings) };
@@ -323,15 +278,35 @@ export async function loadConfig<
   });
   if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
   if (!options.schema) return config as never;
-  const result = await options.schema['~standard'].validate(config);
+  const revealed = (): Revealed => {
+    const into: Revealed = { strings: new Set(), short: [] };
+    for (const { keys, value } of resolved) collect(value, placeOf(keys), into);
+    return into;
+  };
+  let result: StandardSchemaResult<unknown>;
+  try {
+    result = await options.schema['~standard'].validate(config);
+  } catch (error) {
+    // A schema that throws (a transform's JSON.parse, BigInt, new URL of a value) quotes what it was
+    // given: a ConfigError, its cause keeping the message only when it quotes no resolved value.
+    const texts: string[] = [];
+    for (const { value } of resolved)
+      textsOf(
+        value,
+        undefined,
+        () => undefined,
+        (text) => void texts.push(text),
+      );
+    const cause = describeThrown(error, (message) => !quotesAny(message, texts));
+    throw new ConfigError([{ path: '', message: `the schema threw ${cause.name} (see the cause)` }], { cause });
+  }
   if (result.issues) {
     // Validators may quote the value they rejected (an enum mismatch, an unknown key): no string,
     // key or number of any resolved value is shown.
-    const revealed: Revealed = { strings: new Set(), short: [] };
-    for (const { keys, value } of resolved) collect(value, placeOf(keys), revealed);
-    const shortKeys = revealed.short.map(keysOf);
+    const found = revealed();
+    const shortKeys = found.short.map(keysOf);
     const resolvedAt = resolved.map(({ keys }) => keys);
-    throw new ConfigError(result.issues.map((issue) => safeIssue(issue, resolvedAt, revealed, shortKeys)));
+    throw new ConfigError(result.issues.map((issue) => safeIssue(config, issue, resolvedAt, found, shortKeys)));
   }
   return result.value as never;
 }

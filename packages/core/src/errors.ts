@@ -237,12 +237,16 @@ export class ConfigError extends SecretrefError {
   static readonly code: ErrorCode = 'INVALID_CONFIG';
   override readonly name: string = 'ConfigError';
   readonly issues: readonly ConfigIssue[];
-  constructor(issues: readonly ConfigIssue[]) {
+  constructor(issues: readonly ConfigIssue[], options?: Pick<SecretrefErrorOptions, 'cause'>) {
     const lines = issues.map((issue) => `  ${issue.path || '(config)'}: ${issue.message}`);
-    super('INVALID_CONFIG', `the config does not match its schema:\n${lines.join('\n')}`);
+    super('INVALID_CONFIG', `the config does not match its schema:\n${lines.join('\n')}`, options);
     this.issues = issues;
   }
 }
+
+/** A stack frame: `at fn (file:///app.js:1:2)`, `at node:internal/...`, `at new X (/app.js:1:2)`. */
+const FRAME =
+  /^ {4}at (?:(?:async |new )?[\w$.<>[\] ]{1,200} \()?(?:file:\/\/|node:|\/|[A-Za-z]:\\|<anonymous>)[^()\n]{0,500}\)?$/;
 
 /**
  * What may be kept of something thrown by code secretref called (a provider, a callback): its name,
@@ -259,9 +263,10 @@ export function describeThrown(thrown: unknown, keepMessage: (message: string) =
       : `(${thrown instanceof Error ? 'its message' : 'what was thrown'} is withheld: it could hold a value)`,
   );
   description.name = name;
-  // The frames say where it was thrown; the first line of a stack repeats the message.
+  // The frames say where it was thrown; the first lines of a stack repeat the message, which may
+  // itself hold lines that look like frames: only lines of a code location are kept.
   const stack = thrown instanceof Error && typeof thrown.stack === 'string' ? thrown.stack : '';
-  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line));
+  const frames = stack.split('\n').filter((line) => FRAME.test(line) && keepMessage(line));
   description.stack = [`${name}: ${description.message}`, ...frames].join('\n');
   const code = (thrown as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code)) Object.assign(description, { code });

@@ -96,10 +96,20 @@ export function secretsMiddleware(
   checkLambdaOptions(options, 'secretsMiddleware');
   return {
     async before(request) {
+      if (typeof request?.context !== 'object' || request.context === null) {
+        throw new InvalidOptionError('secretsMiddleware: the request has no Lambda context (is it used with middy?)');
+      }
       const values = await options.resolver.resolveAll(refs, deadline(request.context, options.share));
-      request.internal ??= {};
-      assignOwn(request.internal, values);
-      if (options.setToContext ?? true) assignOwn(request.context, values);
+      try {
+        request.internal ??= {};
+        assignOwn(request.internal, values);
+        if (options.setToContext ?? true) assignOwn(request.context, values);
+      } catch {
+        // A frozen context: its TypeError is the runtime's, not a secret; say what to do.
+        throw new InvalidOptionError(
+          'secretsMiddleware could not put the values on the context (is it frozen?); pass setToContext: false',
+        );
+      }
     },
   };
 }

@@ -99,8 +99,24 @@ export function checkKnown(options: unknown, known: ReadonlySet<string>, of: str
 const RESOLVER_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(DEFAULTS), 'providers', 'clock', 'random']);
 
 /** Refuses an option of `createResolver` that does not exist. */
-export function checkResolverOptions(options: object): void {
-  checkKnown(options, RESOLVER_OPTIONS, 'createResolver');
+export function checkResolverOptions(options: unknown): void {
+  const { clock, random, providers } = checkKnown(options, RESOLVER_OPTIONS, 'createResolver') as {
+    clock?: Record<string, unknown>;
+    random?: unknown;
+    providers?: unknown;
+  };
+  if (providers !== undefined && !Array.isArray(providers)) {
+    throw new InvalidOptionError('option providers of createResolver must be an array of providers');
+  }
+  if (
+    clock !== undefined &&
+    (typeof clock?.now !== 'function' || typeof clock.wallTime !== 'function' || typeof clock.setTimer !== 'function')
+  ) {
+    throw new InvalidOptionError('option clock of createResolver must have now(), wallTime() and setTimer()');
+  }
+  if (random !== undefined && typeof random !== 'function') {
+    throw new InvalidOptionError('option random of createResolver must be a function');
+  }
 }
 
 /** The options of one `resolve` call. */

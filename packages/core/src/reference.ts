@@ -3,7 +3,7 @@
  * `{{resolve:service:...}}` and bare ARNs, parsed into a typed `Reference` with a canonical string
  * form that parses back to the same reference. See docs/reference-syntax.md.
  */
-import { InvalidReferenceError, UnknownSchemeError } from './errors.ts';
+import { InvalidOptionError, InvalidReferenceError, UnknownSchemeError } from './errors.ts';
 import type { Locator, Provider, ReferenceForm, ValueType } from './provider.ts';
 
 /** A parsed reference. Optional fields are absent when the reference does not set them. */
@@ -45,6 +45,20 @@ export interface Registry {
 
 /** Builds a lookup of providers by scheme and ARN service; later providers win. */
 export function createRegistry(providers: readonly Provider[]): Registry {
+  if (!Array.isArray(providers)) throw new InvalidOptionError('providers must be an array of providers');
+  for (const provider of providers) {
+    const p = provider as Partial<Provider> | null;
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      !Array.isArray(p.schemes) ||
+      p.schemes.some((scheme) => typeof scheme !== 'string' || scheme === '') ||
+      typeof p.parse !== 'function' ||
+      typeof p.fetch !== 'function'
+    ) {
+      throw new InvalidOptionError('a provider must be an object with schemes (strings), parse() and fetch()');
+    }
+  }
   const schemes = new Map<string, Provider>();
   const arnServices = new Map<string, { provider: Provider; scheme: string }>();
   for (const provider of providers) {
@@ -275,6 +289,13 @@ function encodeFragment(fragment: string): string {
 
 /** The canonical string form of a reference: parameters sorted, values percent-encoded. */
 export function formatReference(reference: Reference): string {
+  if (
+    typeof reference?.scheme !== 'string' ||
+    typeof reference.body !== 'string' ||
+    typeof reference.params !== 'object'
+  ) {
+    throw new InvalidOptionError('formatReference takes a reference: { scheme, body, params, ... }');
+  }
   const params: [string, string][] = Object.entries(reference.params);
   if (reference.region !== undefined) params.push(['region', reference.region]);
   if (reference.ttlMs !== undefined) params.push(['ttl', String(reference.ttlMs)]);

@@ -18,7 +18,15 @@ import {
   TimeoutError,
 } from './errors.ts';
 import { channels } from './events.ts';
-import { asOption, CALL_OPTIONS, checkCallOptions, checkResolverOptions, DEFAULTS, numberOption } from './options.ts';
+import {
+  asOption,
+  CALL_OPTIONS,
+  checkCallOptions,
+  checkKnown,
+  checkResolverOptions,
+  DEFAULTS,
+  numberOption,
+} from './options.ts';
 import type { FetchRequest, FetchResult, Provider, RawValue, ValueType } from './provider.ts';
 import { envProvider } from './providers/env.ts';
 import { fileProvider } from './providers/file.ts';
@@ -81,6 +89,7 @@ const MAX_PARSED_CHARS = 16 * 1024 * 1024;
 const MAX_KEY_CHARS = 256;
 
 const SPEC_OPTIONS: ReadonlySet<string> = new Set([...CALL_OPTIONS, 'ref']);
+const PEEK_OPTIONS: ReadonlySet<string> = new Set(['as', 'allowStale']);
 
 /** The options that are set: an entry's own options override the shared ones only where it sets them. */
 function defined(options: ResolveOptions): ResolveOptions {
@@ -339,6 +348,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   }
 
   function peek(input: string, peekOptions: PeekOptions = NO_OPTIONS): unknown {
+    if (peekOptions !== NO_OPTIONS) checkKnown(peekOptions, PEEK_OPTIONS, 'peek');
     const t = target(input);
     const as = peekOptions === NO_OPTIONS ? t.as : (asOption(peekOptions.as) ?? t.as);
     const entry = store.peek(t.key);
@@ -381,6 +391,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       if (typeof withOptions !== 'object' || withOptions === null) {
         throw new InvalidOptionError('withSecret needs options with isAuthFailure');
       }
+      if (typeof fn !== 'function') throw new InvalidOptionError('withSecret needs a function to run with the secret');
       const { isAuthFailure, ...resolveOptions } = withOptions as { isAuthFailure: (error: unknown) => boolean };
       if (typeof isAuthFailure !== 'function') throw new InvalidOptionError('withSecret needs isAuthFailure');
       const value = (await resolve(input, resolveOptions)) as V;

@@ -124,14 +124,38 @@ type ValueAs<A, J = unknown> = A extends 'binary'
       ? J
       : string;
 
+/** A reference before its fragment: a `?` after `#` is the fragment's. */
+type BeforeFragment<R extends string> = R extends `${infer Head}#${string}` ? Head : R;
+
+/** A reference before its query and fragment. */
+type Body<R extends string> = BeforeFragment<R> extends `${infer Head}?${string}` ? Head : BeforeFragment<R>;
+
 /** `?name=value` in a reference's query (`?as=json`, `&optional=true`). */
-type Query<R extends string, P extends string> = R extends `${string}?${P}${string}` | `${string}&${P}${string}`
-  ? true
-  : false;
+type Query<R extends string, P extends string> =
+  BeforeFragment<R> extends `${string}?${P}${string}` | `${string}&${P}${string}` ? true : false;
+
+/** Does a run of colon fields start with a JSON key (`port::` yes, `::AWSPREVIOUS` no)? */
+type FirstField<K extends string> = K extends '' | `:${string}` ? false : true;
+
+/**
+ * Does a Secrets Manager reference name a JSON key in its colon fields, as ECS, CodeBuild and
+ * CloudFormation write it (`secretsmanager:prod/db:password::`, a secret ARN followed by
+ * `:password::`, `{{resolve:secretsmanager:prod/db:SecretString:password}}`)?
+ */
+type SecretJsonKey<B extends string> = B extends `{{resolve:secretsmanager:${string}:SecretString:${infer K}}}`
+  ? FirstField<K>
+  : B extends `${'' | 'secretsmanager:'}arn:${string}:secretsmanager:${string}:${string}:secret:${string}:${infer K}`
+    ? FirstField<K>
+    : B extends `secretsmanager:${infer Name}:${infer K}`
+      ? Name extends `arn${string}`
+        ? false
+        : FirstField<K>
+      : false;
 
 /**
  * What a reference written as a literal resolves to by itself: its `?as=`, else JSON for a fragment
- * (`#port`) or an SSM path (`ssm:/app/`), else a string. A reference that is no literal is a string.
+ * (`#port`), a JSON key in Secrets Manager's colon fields, or an SSM path (`ssm:/app/`), else a
+ * string. A reference that is no literal is a string.
  */
 type RefAs<R extends string> = string extends R
   ? 'string'
@@ -143,9 +167,13 @@ type RefAs<R extends string> = string extends R
         ? 'json'
         : Query<R, 'as=string'> extends true
           ? 'string'
-          : R extends `${string}#${string}` | `${string}/` | `${string}/?${string}`
+          : R extends `${string}#${string}`
             ? 'json'
-            : 'string';
+            : Body<R> extends `${string}/`
+              ? 'json'
+              : SecretJsonKey<Body<R>> extends true
+                ? 'json'
+                : 'string';
 
 /**
  * The value of a reference `R` resolved with options `O`: typed by the options' `as`, else by the

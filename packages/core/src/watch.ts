@@ -9,6 +9,7 @@ import type { Clock, ClockTimer } from './clock.ts';
 import { describeThrown, InvalidOptionError, SecretrefError, WatchCallbackError } from './errors.ts';
 import { channels } from './events.ts';
 import { checkCallOptions, checkKnown } from './options.ts';
+import { quotesAny, textsOf } from './redact.ts';
 import type { ResolveOptions, Watcher, WatchOptions } from './types.ts';
 
 /** Resolves, and reports a transient failure that was answered with the last good value. */
@@ -17,15 +18,16 @@ type Resolve = (ref: string, options: ResolveOptions, onStale?: (error: Secretre
 /** The options of `watch`: those of a resolve that make sense for it, and its own. */
 const WATCH_OPTIONS: ReadonlySet<string> = new Set(['as', 'optional', 'timeoutMs', 'intervalMs', 'onError']);
 
-/** Does `message` quote any 8 characters of the value (all of it, if shorter), raw or JSON-escaped? */
+/** Does `message` quote the value, even in part (see `quotesAny`)? */
 function quotes(message: string, value: unknown): boolean {
-  const text = typeof value === 'string' ? value : value instanceof Uint8Array ? '' : JSON.stringify(value);
-  if (typeof text !== 'string' || text === '') return false;
-  for (const form of new Set([text, JSON.stringify(text).slice(1, -1)])) {
-    const window = Math.min(8, form.length);
-    for (let i = 0; i + window <= form.length; i++) if (message.includes(form.slice(i, i + window))) return true;
-  }
-  return false;
+  const texts: string[] = [];
+  textsOf(
+    value,
+    undefined,
+    () => undefined,
+    (text) => void texts.push(text),
+  );
+  return quotesAny(message, texts);
 }
 
 /** Equal values: the same string, the same bytes, or the same JSON. */
@@ -54,7 +56,9 @@ export function startWatch<V>(
   const { intervalMs = target.ttlMs, onError, ...given } = checked as WatchOptions;
   const resolveOptions = checkCallOptions(given, WATCH_OPTIONS, 'watch');
   if (typeof intervalMs !== 'number' || Number.isNaN(intervalMs) || intervalMs < 1000) {
-    throw new InvalidOptionError(`intervalMs must be at least 1000 ms, got ${String(intervalMs)}`);
+    const given =
+      checked.intervalMs === undefined ? `the reference's TTL, ${String(intervalMs)} ms` : String(intervalMs);
+    throw new InvalidOptionError(`intervalMs must be at least 1000 ms, got ${given}; pass intervalMs to watch`);
   }
   if (typeof onChange !== 'function') throw new InvalidOptionError('watch needs an onChange callback');
   if (onError !== undefined && typeof onError !== 'function')
@@ -67,8 +71,17 @@ export function startWatch<V>(
   let running: Promise<void> | undefined;
   let stuckReported = false;
 
+  // Without onError, the first failure since the last good check is a process warning: never silent.
+  let warned = false;
   const report = (error: unknown): void => {
-    if (stopped || !onError || !(error instanceof SecretrefError)) return;
+    if (stopped || !(error instanceof SecretrefError)) return;
+    if (!onError) {
+      if (!warned) {
+        warned = true;
+        process.emitWarning(`${error.message} (watch; pass onError to handle it)`, { code: 'SECRETREF_WATCH' });
+      }
+      return;
+    }
     try {
       onError(error);
     } catch {
@@ -85,13 +98,23 @@ export function startWatch<V>(
 
   const check = async (): Promise<void> => {
     let value: V;
+    let stale = false;
     try {
-      value = (await resolve(ref, { ...resolveOptions, ttlMs: intervalMs }, report)) as V;
+      const onStale = (error: SecretrefError): void => {
+        stale = true;
+        report(error);
+      };
+      value = (await resolve(ref, { ...resolveOptions, ttlMs: intervalMs }, onStale)) as V;
     } catch (error) {
       report(error);
       return;
     }
-    if (stopped || same(value, current)) return;
+    if (stopped) return;
+    if (same(value, current)) {
+      // A healthy check: the next failure warns again.
+      if (!stale && !running) warned = false;
+      return;
+    }
     if (running) {
       if (!stuckReported) {
         stuckReported = true;
@@ -109,6 +132,7 @@ export function startWatch<V>(
       .then(
         () => {
           current = value;
+          warned = false;
         },
         (error: unknown) => {
           // The new value is not taken as current: the next check calls back with it again. The cause

@@ -310,11 +310,12 @@ describe('watch', () => {
     expect(() => resolver.watch('mem:port', () => {}, { forceFetch: true } as never)).toThrow(InvalidOptionError);
   });
 
-  it('an onChange that throws is an error event too, without onError, naming the reference', async () => {
+  it('an onChange that throws is an error event too, and without onError a process warning, once', async () => {
     const { provider, resolver, clock } = setup();
     const events: { ref?: string; error: SecretrefError }[] = [];
     const listener = (event: unknown) => events.push(event as { ref?: string; error: SecretrefError });
     subscribe(CHANNELS.error, listener);
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
     try {
       const watcher = resolver.watch(
         'mem:port',
@@ -325,17 +326,70 @@ describe('watch', () => {
       );
       await watcher.ready;
       provider.set('port', '9090');
-      await clock.advanceAsync(1000);
+      await clock.advanceAsync(3000); // fails on three checks: one warning
       watcher.stop();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0]?.[1]).toEqual({ code: 'SECRETREF_WATCH' });
+      expect(String(warn.mock.calls[0]?.[0])).toContain('pass onError to handle it');
     } finally {
       unsubscribe(CHANNELS.error, listener);
+      warn.mockRestore();
     }
-    expect(events).toHaveLength(1);
+    expect(events).toHaveLength(3);
     expect(events[0]).toMatchObject({
       ref: 'mem:port',
       error: { code: 'WATCH_CALLBACK_FAILED', ref: 'mem:port', scheme: 'mem' },
     });
     expect(events[0]?.error.message).toContain('called again with the new value on the next check');
+  });
+
+  it.each([
+    [
+      'a JSON value with a PIN',
+      'mem:cfg?as=json',
+      '{"pin":440177}',
+      (v: unknown) => `pin ${(v as { pin: number }).pin} rejected`,
+    ],
+    ['an upper-cased value', 'mem:tok', 'S3cr3t-token-abc', (v: unknown) => `bad ${String(v).toUpperCase()}`],
+    [
+      'a Basic header of the value',
+      'mem:tok',
+      'S3cr3t-token-abc',
+      (v: unknown) => `Basic ${Buffer.from(String(v)).toString('base64')}`,
+    ],
+    [
+      'bytes',
+      'mem:bin?as=binary',
+      'UzNjcjN0LWJ5dGVzLWFiYw==',
+      (v: unknown) => `bad certificate ${Buffer.from(v as Uint8Array).toString()}`,
+    ],
+  ])('the cause of a failed onChange keeps no message quoting the value: %s', async (_, ref, raw, message) => {
+    const { provider, resolver, clock } = setup();
+    const body = ref.slice(4).split('?')[0] as string;
+    provider.set(body, raw);
+    const errors: SecretrefError[] = [];
+    const watcher = resolver.watch(
+      ref,
+      (value: unknown) => {
+        throw new Error(message(value));
+      },
+      { intervalMs: 1000, onError: (error) => errors.push(error) },
+    );
+    await watcher.ready;
+    const rotated = ref.includes('binary')
+      ? Buffer.from('S3cr3t-bytes-abd').toString('base64')
+      : raw.replace('177', '278').replace('abc', 'abd');
+    provider.set(body, rotated);
+    await clock.advanceAsync(1000);
+    watcher.stop();
+    expect(errors).toHaveLength(1);
+    const cause = errors[0]?.cause as Error;
+    expect(cause.message).toContain('withheld');
+    // What onChange quoted of the new value is nowhere.
+    const quoted = message(
+      ref.includes('as=json') ? JSON.parse(rotated) : ref.includes('binary') ? Buffer.from(rotated, 'base64') : rotated,
+    );
+    expect(observable(errors[0])).not.toContain(quoted.split(' ').at(-1) as string);
   });
 
   it('an onChange that never settles does not stop the checks, and is reported once', async () => {
@@ -435,6 +489,15 @@ describe('Lambda', () => {
       expect(Object.getOwnPropertyDescriptor(target, '__proto__')?.value).toEqual({ host: 'db.internal', port: 5432 });
       expect((target as { host?: unknown }).host).toBeUndefined();
     }
+  });
+
+  it('secretsMiddleware: a request without a context, or a frozen context, is a typed error', async () => {
+    const { resolver } = setup();
+    const middleware = secretsMiddleware({ apiKey: 'mem:api/key' }, { resolver });
+    await expect(middleware.before({} as never)).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(middleware.before(null as never)).rejects.toBeInstanceOf(InvalidOptionError);
+    const frozen = { context: Object.freeze({}) as Record<string, unknown>, internal: {} };
+    await expect(middleware.before(frozen)).rejects.toThrow(/setToContext: false/);
   });
 
   it('both refuse options they do not know, at wrap time', () => {

@@ -10,15 +10,17 @@ import {
 import { describe, expect, it } from 'vitest';
 import { observable } from './helpers.ts';
 
-const names = { notFound: ['ParameterNotFound'], decryption: ['InvalidKeyId'] };
+const names = { notFound: ['ParameterNotFound'], decryption: ['InvalidKeyId'], service: 'ssm' };
 const context = { ref: 'ssm:/a', scheme: 'ssm', operation: 'GetParameters' };
+/** The form of request id SSM, Secrets Manager and KMS send. */
+const RID = 'd1f0e3a2-5b6c-4d7e-8f90-a1b2c3d4e5f6';
 
 /** An error shaped like an SDK v3 service exception. */
 function serviceError(name: string, status: number, fault: 'client' | 'server' = status >= 500 ? 'server' : 'client') {
   return Object.assign(new Error(`${name} message`), {
     name,
     $fault: fault,
-    $metadata: { httpStatusCode: status, requestId: 'r-1' },
+    $metadata: { httpStatusCode: status, requestId: RID },
   });
 }
 
@@ -34,6 +36,19 @@ describe('fromAwsError', () => {
     [serviceError('ServiceUnavailable', 503), ProviderError, true],
     [serviceError('ValidationException', 400), ProviderError, false],
     [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), ProviderError, true],
+    // A 429 is throttling whatever its body says (the SDK calls a 429 without a name "Unknown").
+    [serviceError('Unknown', 429), ThrottledError, true],
+    [serviceError('UnknownError', 429), ThrottledError, true],
+    [serviceError('ValidationException', 429), ThrottledError, true],
+    // The SDK's own list of throttling names (@smithy/service-error-classification).
+    [serviceError('ThrottledException', 400), ThrottledError, true],
+    [serviceError('PriorRequestNotComplete', 400), ThrottledError, true],
+    [serviceError('BandwidthLimitExceeded', 400), ThrottledError, true],
+    [serviceError('TransactionInProgressException', 400), ThrottledError, true],
+    // A quota on resources (documented for writes only): waiting does not lift it.
+    [serviceError('LimitExceededException', 400), ProviderError, false],
+    // A network code counts only for an error without a response: in a 400 body it is a body field.
+    [Object.assign(serviceError('ValidationException', 400), { code: 'ECONNRESET' }), ProviderError, false],
     [Object.assign(new Error('socket timeout'), { name: 'TimeoutError' }), ProviderError, true],
     [Object.assign(new Error('aborted'), { name: 'AbortError' }), TimeoutError, true],
     [Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' }), ProviderError, true],
@@ -53,7 +68,7 @@ describe('fromAwsError', () => {
       Value: 'S3CR3T-q7Zk9x-value',
       __type: 'ThrottlingException',
       $retryable: { throttling: true },
-      $metadata: { httpStatusCode: 400, requestId: 'r-1', attempts: 3, totalRetryDelay: 250, cfId: 'S3CR3T-cf' },
+      $metadata: { httpStatusCode: 400, requestId: RID, attempts: 3, totalRetryDelay: 250, cfId: 'S3CR3T-cf' },
     });
     Object.defineProperty(error, '$response', { value: { body: 'S3CR3T-in-body' }, enumerable: false });
     const mapped = fromAwsError(error, names, context);
@@ -64,19 +79,36 @@ describe('fromAwsError', () => {
     expect(cause.name).toBe('ThrottlingException');
     expect(Object.getOwnPropertyNames(cause).sort()).toEqual(['$fault', '$metadata', 'message', 'name', 'stack']);
     expect(cause.$fault).toBe('client');
-    expect(cause.$metadata).toEqual({ httpStatusCode: 400, requestId: 'r-1', attempts: 3 });
-    expect(cause.message).toContain('ThrottlingException (HTTP 400, request id r-1)');
+    expect(cause.$metadata).toEqual({ httpStatusCode: 400, requestId: RID, attempts: 3 });
+    expect(cause.message).toContain(`ThrottlingException (HTTP 400, request id ${RID})`);
     expect(cause.cause).toBeUndefined();
     expect(observable(mapped)).not.toContain('S3CR3T');
   });
 
-  it('keeps a request id and attempts only when they look like one', () => {
+  it.each([
+    'S3CR3T value {"a":1}',
+    // Letters, digits and dashes, as a header can hold them: still no UUID.
+    'S3CR3T-q7Zk9x',
+    'S3CR3T00-0000-4000-8000-000000000001',
+    `${RID}-S3CR3T`,
+  ])('keeps a request id only when it is a UUID, and attempts only when a count (%s)', (requestId) => {
     const error = Object.assign(serviceError('ThrottlingException', 400), {
-      $metadata: { httpStatusCode: 400, requestId: 'S3CR3T value {"a":1}', attempts: 'S3CR3T' },
+      $metadata: { httpStatusCode: 400, requestId, attempts: 'S3CR3T' },
     });
     const mapped = fromAwsError(error, names, context);
     expect((mapped.cause as { $metadata?: unknown }).$metadata).toEqual({ httpStatusCode: 400 });
+    expect((mapped.cause as Error).message).not.toContain('request id');
     expect(observable(mapped)).not.toContain('S3CR3T');
+  });
+
+  it('keeps no network code of an error with a response', () => {
+    const mapped = fromAwsError(
+      Object.assign(serviceError('ValidationException', 400), { code: 'ECONNRESET' }),
+      names,
+      context,
+    );
+    expect(mapped.message).not.toContain('network');
+    expect(mapped.cause).not.toHaveProperty('code');
   });
 
   it.each([
@@ -125,11 +157,11 @@ describe('fromAwsError', () => {
   });
 });
 
-describe("fromAwsError on access denied: the action and resource, from AWS's standard wording only", () => {
+describe("fromAwsError on access denied: the action, from AWS's standard wording only; never the resource", () => {
   const denied = (message: string) => Object.assign(serviceError('AccessDeniedException', 400), { message });
   const ARN = 'arn:aws:ssm:us-east-1:123456789012:parameter/app/db';
 
-  it('names the action and the resource ARN', () => {
+  it('names the action, not the resource ARN', () => {
     const mapped = fromAwsError(
       denied(
         `User: arn:aws:iam::123456789012:user/app is not authorized to perform: ssm:GetParameters on resource: ${ARN} because no identity-based policy allows the ssm:GetParameters action`,
@@ -139,18 +171,48 @@ describe("fromAwsError on access denied: the action and resource, from AWS's sta
     );
     expect(mapped).toBeInstanceOf(AccessDeniedError);
     expect(mapped.message).toBe(
-      `[secretref] [ssm] GetParameters for "ssm:/a": AccessDeniedException; the caller may not ssm:GetParameters on ${ARN} (see the IAM permissions in the docs)`,
+      '[secretref] [ssm] GetParameters for "ssm:/a": AccessDeniedException; the caller may not ssm:GetParameters (see the IAM permissions in the docs)',
     );
-    // The rest of AWS's message (the principal, the policy) is not kept anywhere.
+    // The rest of AWS's message (the principal, the resource, the policy) is not kept anywhere.
     expect(observable(mapped)).not.toContain('user/app');
+    expect(observable(mapped)).not.toContain('parameter/app/db');
+  });
+
+  it.each([
+    ['kms:Decrypt', 'kms:Decrypt'],
+    ['sts:AssumeRole', 'sts:AssumeRole'],
+  ])('quotes %s, an action of KMS or STS, whatever the service called', (_, action) => {
+    const mapped = fromAwsError(
+      denied(`User: x is not authorized to perform: ${action} on resource: ${ARN} because no policy`),
+      names,
+      context,
+    );
+    expect(mapped.message).toContain(`the caller may not ${action} (see`);
+  });
+
+  it.each([
+    ['a resource that is no ARN', 'S3CR3T'],
+    ['an ARN with odd characters', `${ARN}"S3CR3T"`],
+    ['an ARN naming a secret', 'arn:aws:secretsmanager:us-east-1:123456789012:secret:S3CR3T-q7Zk9x'],
+    ['an ARN too long', `${ARN}/${'S3CR3T'.repeat(100)}`],
+  ])('quotes the action and nothing of %s', (_, resource) => {
+    const mapped = fromAwsError(
+      denied(`User: x is not authorized to perform: ssm:GetParameters on resource: ${resource} because no policy`),
+      names,
+      context,
+    );
+    expect(mapped.message).toContain('the caller may not ssm:GetParameters (see');
+    expect(observable(mapped)).not.toContain('S3CR3T');
   });
 
   it.each([
     ['an action that is no action', `is not authorized to perform: ssm:Get S3CR3T on resource: ${ARN}`],
     ['an action with odd characters', `is not authorized to perform: ssm:S3CR3T{x} on resource: ${ARN}`],
-    ['a resource that is no ARN', 'is not authorized to perform: ssm:GetParameters on resource: S3CR3T'],
-    ['an ARN with odd characters', `is not authorized to perform: ssm:GetParameters on resource: ${ARN}"S3CR3T"`],
-    ['an ARN too long', `is not authorized to perform: ssm:GetParameters on resource: ${ARN}/${'S3CR3T'.repeat(100)}`],
+    ['an action of another service', `is not authorized to perform: iam:S3CR3Tname on resource: ${ARN}`],
+    // The service called is SSM: only ssm:, kms: and sts: actions are quoted.
+    ['an action of a service not called', `is not authorized to perform: secretsmanager:S3CR3Tx on resource: ${ARN}`],
+    ['an action in lower case', `is not authorized to perform: ssm:s3cr3tname on resource: ${ARN}`],
+    ['an action too long', `is not authorized to perform: ssm:S${'x'.repeat(64)} on resource: ${ARN}`],
     ['another wording', `S3CR3T may not ssm:GetParameters on ${ARN}`],
   ])('quotes nothing of %s', (_, message) => {
     const mapped = fromAwsError(denied(message), names, context);
@@ -210,8 +272,31 @@ describe('fromAwsError never quotes an error name that is no identifier', () => 
     expect(observable(mapped)).not.toContain(name.slice(0, 6) === 'S3CR3T' ? 'S3CR3T' : name);
   });
 
-  it("quotes names of the known sets, the service's own list, and CamelCase letters", () => {
-    for (const name of ['ThrottlingException', 'ParameterNotFound', 'InternalServerError', 'SomethingNew']) {
+  it.each([
+    ['CorrectHorseBatteryStaple', 400],
+    ['CorrectHorseBatteryStaple', 500],
+    ['SomethingNew', 400],
+    ['Exception', 400],
+    [`S${'x'.repeat(61)}Exception`, 400],
+  ])('does not quote letters-only %s (HTTP %s) outside the known lists, nor keep it in the cause', (name, status) => {
+    const mapped = fromAwsError(serviceError(name, status), names, context);
+    expect(mapped.message).toBe(
+      `[secretref] [ssm] GetParameters for "ssm:/a" failed: an error without a recognised name (HTTP ${status})`,
+    );
+    expect((mapped.cause as Error).name).toBe('AwsError');
+    expect(observable(mapped)).not.toContain(name);
+  });
+
+  it("quotes names of the known sets, the service's own list, and CamelCase names ending in Exception, Error or Fault", () => {
+    for (const name of [
+      'ThrottlingException',
+      'ParameterNotFound',
+      'InternalServerError',
+      'InternalFailure',
+      'SomethingNewException',
+      'SomethingNewError',
+      'SomethingNewFault',
+    ]) {
       expect(fromAwsError(serviceError(name, 400), names, context).message).toContain(name);
     }
     const listed = { ...names, known: ['Weird2Name'] };

@@ -4,7 +4,7 @@
  * numbers of 3 or more characters, are redacted from `ConfigError`'s message and issues; an issue
  * that could quote a value too short to redact gets a generic message. With real zod 4 and valibot.
  */
-import { ConfigError, createResolver, loadConfig, Secret, secret } from '@secretref/core';
+import { ConfigError, createResolver, InvalidOptionError, loadConfig, Secret, secret } from '@secretref/core';
 import { memoryProvider } from '@secretref/core/testing';
 import * as v from 'valibot';
 import { describe, expect, it, vi } from 'vitest';
@@ -172,5 +172,104 @@ describe('loadConfig checks its input before resolving anything', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const seen = observable(error);
     for (const leak of ['98,765', 'pa55-word-abc', 'QUIET-RIVER-42']) expect(seen).not.toContain(leak);
+  });
+});
+
+describe('loadConfig refuses a spec it cannot build, before resolving anything', () => {
+  it.each([
+    ['a Map', { m: new Map([['a', 'mem:db/config']]) }],
+    ['a Date', { d: new Date(0) }],
+    [
+      'a cycle',
+      (() => {
+        const spec: Record<string, unknown> = { a: 'mem:db/config' };
+        spec.self = spec;
+        return spec;
+      })(),
+    ],
+  ])('%s', async (_, spec) => {
+    const resolver = setup();
+    const resolve = vi.spyOn(resolver, 'resolve');
+    await expect(loadConfig(spec as never, { resolver })).rejects.toBeInstanceOf(InvalidOptionError);
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('secret() refuses options that are none', () => {
+    expect(() => secret('mem:db/config', 5 as never)).toThrow(InvalidOptionError);
+    expect(() => secret('mem:db/config', { as: 'yaml' } as never)).toThrow(InvalidOptionError);
+  });
+});
+
+describe('loadConfig never passes on what a schema throws', () => {
+  it.each([
+    ['a transform that parses the value as JSON', z.string().transform((s) => JSON.parse(s) as unknown)],
+    ['a transform that makes a BigInt of it', z.string().transform((s) => BigInt(s))],
+    ['a transform that makes a URL of it', z.string().transform((s) => new URL(s).host)],
+    [
+      'a refinement that throws',
+      z.string().refine((s) => {
+        throw new Error(`no ${s}`);
+      }),
+    ],
+  ])('%s: a ConfigError whose cause keeps no value', async (_, field) => {
+    const resolver = setup({ pw: 'S3CR3T-thrown-pw-19' });
+    const error = await loadConfig({ pw: 'mem:pw' }, { resolver, schema: z.object({ pw: field }) }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(observable(error)).not.toContain('S3CR3T-thrown-pw-19');
+    expect(observable(error)).not.toContain('S3CR3T');
+  });
+
+  it('a Standard Schema whose validate throws: the same', async () => {
+    const resolver = setup({ pw: 'S3CR3T-thrown-pw-19' });
+    const schema = {
+      '~standard': {
+        version: 1 as const,
+        vendor: 'test',
+        validate: (value: unknown) => {
+          throw new TypeError(`cannot validate ${JSON.stringify(value)}`);
+        },
+      },
+    };
+    const error = await loadConfig({ pw: 'mem:pw' }, { resolver, schema }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error & { cause?: Error }).cause?.name).toBe('TypeError');
+    expect(observable(error)).not.toContain('S3CR3T');
+  });
+});
+
+describe('loadConfig redacts what the first passes did not', () => {
+  it('a message with İ (lower-casing changes its length), base64 and URL-encoded forms, a path the schema made up', async () => {
+    const resolver = setup({ pw: 'S3CR3T-forms-pw-20' });
+    const b64 = Buffer.from('S3CR3T-forms-pw-20').toString('base64');
+    const url = encodeURIComponent('S3CR3T-forms-pw-20');
+    const schema = {
+      '~standard': {
+        version: 1 as const,
+        vendor: 'test',
+        validate: () => ({
+          issues: [
+            { message: 'İnvalid S3CR3T-FORMS-PW-20', path: ['pw'] },
+            { message: `basic ${b64} and ${url}`, path: ['pw'] },
+            { message: 'bad', path: ['S3CR3T-forms-pw-20'] },
+          ],
+        }),
+      },
+    };
+    const error = (await loadConfig({ pw: 'mem:pw' }, { resolver, schema }).catch((e: unknown) => e)) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    const seen = observable(error);
+    for (const leak of ['S3CR3T', b64.slice(0, 12), url.slice(0, 12)]) expect(seen).not.toContain(leak);
+    expect(error.issues.map((issue) => issue.path)).toEqual(['pw', 'pw', '[redacted]']);
+  });
+});
+
+describe('redaction of values with characters beyond the BMP', () => {
+  it('ends, and redacts them (an emoji is two UTF-16 units)', async () => {
+    const resolver = setup({ pw: 'pw-😀😀-S3CR3T' });
+    const schema = z.object({ pw: z.string().refine(() => false, { message: 'got pw-😀😀-S3CR3T and 😀' }) });
+    const error = (await loadConfig({ pw: 'mem:pw' }, { resolver, schema }).catch((e: unknown) => e)) as ConfigError;
+    expect(error.issues[0]?.message).toBe('got [redacted] and 😀');
   });
 });

@@ -11,10 +11,15 @@ import {
   DisposedError,
   type FetchContext,
   type FetchRequest,
+  formatReference,
   InvalidOptionError,
+  keyedDigest,
   type Provider,
+  parseReference,
   ResolveAllError,
+  redactText,
   SecretNotFoundError,
+  SecretrefError,
   TimeoutError,
 } from '@secretref/core';
 import { manualClock, memoryProvider } from '@secretref/core/testing';
@@ -293,6 +298,40 @@ describe('options are checked on the cache-hit path as on the miss path', () => 
     const error = await t.resolver.resolve('mem:a', { as: 'hunter2' as never }).catch((e: unknown) => e);
     expect((error as Error).message).not.toContain('hunter2');
     expect((error as Error).message).toContain('a string of 7 characters');
+  });
+});
+
+describe('bad input is a typed error, never a TypeError', () => {
+  it.each([
+    ['createResolver(null)', () => createResolver(null as never)],
+    ['providers that are no array', () => createResolver({ providers: 5 as never })],
+    ['a provider that is null', () => createResolver({ providers: [null as never] })],
+    ['a provider without schemes', () => createResolver({ providers: [{} as never] })],
+    ['a clock without its methods', () => createResolver({ clock: {} as never })],
+    ['a random that is no function', () => createResolver({ random: 'x' as never })],
+    ['peek(ref, null)', () => setup().resolver.peek('mem:a', null as never)],
+    ['peek with a misspelt option', () => setup().resolver.peek('mem:a', { allowstale: true } as never)],
+    ['parseReference(123)', () => parseReference(123 as never, [])],
+    ['parseReference without providers', () => parseReference('mem:a', undefined as never)],
+    ['formatReference(null)', () => formatReference(null as never)],
+    ['redactText(5)', () => redactText(5 as never)],
+    ['keyedDigest(5)', () => keyedDigest(5 as never)],
+  ])('%s', (_, call) => {
+    let thrown: unknown;
+    try {
+      call();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(SecretrefError);
+  });
+
+  it('withSecret with a function that is none fails before any call', async () => {
+    const t = setup({ values: { a: 'v' } });
+    await expect(
+      t.resolver.withSecret('mem:a', 'nope' as never, { isAuthFailure: () => false }),
+    ).rejects.toBeInstanceOf(InvalidOptionError);
+    expect(t.calls).toBe(0);
   });
 });
 

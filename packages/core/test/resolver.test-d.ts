@@ -120,3 +120,25 @@ describe('a reference written as a literal types its own value', () => {
     });
   });
 });
+
+describe('the other spellings of a JSON key, and what is no query', () => {
+  it("Secrets Manager's colon fields (ECS, CodeBuild, CloudFormation) name a JSON key too", () => {
+    expectTypeOf(resolver.resolve('secretsmanager:prod/db:port::')).toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf(
+      resolver.resolve('arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf:port::'),
+    ).toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf(resolver.resolve('{{resolve:secretsmanager:prod/db:SecretString:port}}')).toEqualTypeOf<
+      Promise<unknown>
+    >();
+    // No key: the whole secret string.
+    expectTypeOf(resolver.resolve('secretsmanager:prod/db::AWSPREVIOUS')).toEqualTypeOf<Promise<string>>();
+    expectTypeOf(resolver.resolve('arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf')).toEqualTypeOf<
+      Promise<string>
+    >();
+    expectTypeOf(resolver.resolve('{{resolve:secretsmanager:prod/db}}')).toEqualTypeOf<Promise<string>>();
+  });
+
+  it('a ? after # belongs to the fragment', () => {
+    expectTypeOf(resolver.resolve('ssm:/x#port?as=string')).toEqualTypeOf<Promise<unknown>>();
+  });
+});

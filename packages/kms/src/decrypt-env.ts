@@ -140,8 +140,31 @@ export async function decryptEnv(
       );
     }
   }
-  if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) {
+  const { env: given, context: pairs, resolver: chosen, timeoutMs, signal, write } = options;
+  if (given !== undefined && (typeof given !== 'object' || given === null)) {
     throw new InvalidOptionError('option env of decryptEnv must be an object of variables, such as process.env');
+  }
+  if (
+    pairs !== undefined &&
+    pairs !== false &&
+    (typeof pairs !== 'object' ||
+      pairs === null ||
+      Array.isArray(pairs) ||
+      Object.values(pairs).some((value) => typeof value !== 'string' || value === ''))
+  ) {
+    throw new InvalidOptionError('option context of decryptEnv must map keys to non-empty strings, or be false');
+  }
+  if (chosen !== undefined && typeof chosen?.resolve !== 'function') {
+    throw new InvalidOptionError('option resolver of decryptEnv must be a resolver');
+  }
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
+    throw new InvalidOptionError('option timeoutMs of decryptEnv must be a finite number of ms >= 0');
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidOptionError('option signal of decryptEnv must be an AbortSignal');
+  }
+  if (write !== undefined && typeof write !== 'boolean') {
+    throw new InvalidOptionError('option write of decryptEnv must be true or false');
   }
   const env = options.env ?? process.env;
   const context = options.context === false ? {} : (options.context ?? lambdaEncryptionContext(env) ?? {});

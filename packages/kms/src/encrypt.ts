@@ -79,6 +79,9 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
   if (typeof context !== 'object' || context === null || Array.isArray(context)) {
     throw new InvalidOptionError('the encryption context must be an object of strings');
   }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidOptionError('option signal of encrypt must be an AbortSignal');
+  }
   if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) {
     throw new InvalidOptionError('keyId must be a KMS key id, key ARN, alias name (alias/...) or alias ARN');
   }

@@ -56,9 +56,14 @@ const NAMES = { notFound: [], known: KMS_ERRORS };
 const NO_PLAINTEXT = 'an answer without Plaintext bytes';
 
 /**
- * A Decrypt answer without Plaintext bytes (`{}`, a number) is not the shape KMS documents: a
- * transient failure, never a value, and never "this ciphertext cannot be decrypted".
+ * A Decrypt answer without Plaintext bytes (`{}`, a number, 0 bytes: KMS plaintexts are 1 to 4096
+ * bytes) is not the shape KMS documents: a transient failure, never a value, and never "this
+ * ciphertext cannot be decrypted".
  */
+function hasBytes(plaintext: unknown): plaintext is Uint8Array {
+  return plaintext instanceof Uint8Array && plaintext.length > 0;
+}
+
 function noPlaintext(request: Request, operation: string): FetchResult {
   return {
     error: new ProviderError(`${operation} for "${request.ref}" failed: ${NO_PLAINTEXT}`, {
@@ -83,8 +88,7 @@ function checkedClient(got: { readonly sdk: KmsModule; readonly client: KMSClien
   const send = async (...args: Parameters<KMSClient['send']>): Promise<unknown> => {
     const output: unknown = await client.send(...args);
     const plaintext = (output as { Plaintext?: unknown } | undefined)?.Plaintext;
-    if (args[0] instanceof sdk.DecryptCommand && !(plaintext instanceof Uint8Array))
-      throw new NoPlaintextAnswer(NO_PLAINTEXT);
+    if (args[0] instanceof sdk.DecryptCommand && !hasBytes(plaintext)) throw new NoPlaintextAnswer(NO_PLAINTEXT);
     return output;
   };
   return { sdk, client: Object.create(client, { send: { value: send } }) as KMSClient };
@@ -135,7 +139,22 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
         { abortSignal: signal },
       );
       const plaintext: unknown = output?.Plaintext;
-      if (!(plaintext instanceof Uint8Array)) return noPlaintext(request, 'Decrypt');
+      if (!hasBytes(plaintext)) return noPlaintext(request, 'Decrypt');
+      // The caller pinned a key ARN: an answer that names another key (a key ARN, as KMS answers) is
+      // AWS saying the ciphertext is under another key, as IncorrectKeyException would.
+      const answered: unknown = output.KeyId;
+      if (keyId?.startsWith('arn:') && keyId.includes(':key/') && typeof answered === 'string' && answered !== keyId) {
+        plaintext.fill(0);
+        return {
+          error: new DecryptionError(
+            `Decrypt for "${request.ref}" failed: an answer for another key than ?keyId= names`,
+            {
+              ref: request.ref,
+              scheme: request.scheme,
+            },
+          ),
+        };
+      }
       return { value: plaintext };
     } catch (error) {
       return fail(request, error, 'Decrypt');

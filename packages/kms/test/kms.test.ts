@@ -132,6 +132,8 @@ describe('a Decrypt answer without Plaintext bytes', () => {
     ['a number', { Plaintext: 123 }],
     ['an object', { Plaintext: { evil: 1 } }],
     ['a string', { Plaintext: 'S3CR3T' }],
+    // KMS plaintexts are 1 to 4096 bytes (Encrypt refuses an empty one).
+    ['0 bytes', { Plaintext: new Uint8Array(0) }],
   ])('is a transient ProviderError (%s), never a value', async (_, output) => {
     kms.on(DecryptCommand).resolves(output as never);
     const error = await resolver()
@@ -155,13 +157,41 @@ describe('a Decrypt answer without Plaintext bytes', () => {
     expect(envelope).toBe(true);
     kms.on(DecryptCommand).callsFake(() => ({ Plaintext: new Uint8Array(dataKey), KeyId: keyId }));
     expect(await resolver().resolve(reference)).toBe('x'.repeat(5000));
-    kms.on(DecryptCommand).resolves({ KeyId: keyId });
+    for (const answer of [{ KeyId: keyId }, { KeyId: keyId, Plaintext: new Uint8Array(0) }]) {
+      kms.on(DecryptCommand).resolves(answer);
+      const error = await resolver()
+        .resolve(reference)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ProviderError);
+      expect((error as ProviderError).transient).toBe(true);
+      expect((error as Error).message).toContain('an answer without Plaintext bytes');
+    }
+  });
+});
+
+describe('a Decrypt answer for another key than ?keyId= names', () => {
+  const keyId = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+  const other = 'arn:aws:kms:us-east-1:123456789012:key/ffffffff-12ab-34cd-56ef-1234567890ab';
+
+  it('is a DecryptionError, not transient: the caller pinned the key', async () => {
+    kms.on(DecryptCommand).resolves({ Plaintext: utf8('S3CR3T-plain'), KeyId: other });
     const error = await resolver()
-      .resolve(reference)
+      .resolve(`kms:${BLOB}?keyId=${keyId}`)
       .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).transient).toBe(true);
-    expect((error as Error).message).toContain('an answer without Plaintext bytes');
+    expect(error).toBeInstanceOf(DecryptionError);
+    expect((error as DecryptionError).transient).toBe(false);
+    expect((error as Error).message).toContain('another key');
+    expect(observable(error)).not.toContain('S3CR3T');
+    expect(observable(error)).not.toContain('ffffffff');
+  });
+
+  it.each([
+    ['the same key ARN', `?keyId=${keyId}`, keyId],
+    ['no ?keyId=', '', other],
+    ['an alias (the answer names the key behind it)', '?keyId=alias/app', other],
+  ])('with %s, the answer is the value', async (_, query, answered) => {
+    kms.on(DecryptCommand).resolves({ Plaintext: utf8('plain'), KeyId: answered });
+    expect(await resolver().resolve(`kms:${BLOB}${query}`)).toBe('plain');
   });
 });
 
@@ -278,6 +308,19 @@ describe('decryptEnv', () => {
     await expect(decryptEnv(['A'], { env: {}, resolver: resolver(), contexts: {} } as never)).rejects.toThrow(
       /unknown option "contexts"/,
     );
+  });
+
+  it.each([
+    ['a context that is a string', { context: 'abc' }],
+    ['a context value that is a number', { context: { App: 5 } }],
+    ['a context value that is an object', { context: { App: { toString: () => 'x' } } }],
+    ['a timeoutMs that is a string', { timeoutMs: '5' }],
+    ['a signal that is none', { signal: 'x' }],
+    ['a resolver that is none', { resolver: {} }],
+  ])('refuses %s with an InvalidOptionError, before any call', async (_, bad) => {
+    const error = await decryptEnv(['A'], { env: { A: BLOB }, ...(bad as object) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect(kms.commandCalls(DecryptCommand)).toHaveLength(0);
   });
 
   it('checks its arguments before any call', async () => {

@@ -16,6 +16,7 @@ import {
   type ConfigSpec,
   createResolver as createCoreResolver,
   type EnvOptions,
+  InvalidOptionError,
   type LambdaContextLike,
   type LambdaSecretsOptions,
   loadConfig as loadConfigWith,
@@ -121,6 +122,17 @@ export function decryptEnv(names: readonly string[], options: DecryptEnvOptions 
 
 type Bound<O> = Omit<O, 'resolver'> & { readonly resolver?: Resolver | undefined };
 
+/** The options with the default resolver where they name none (options that are no object are refused). */
+function withDefault<O extends { readonly resolver?: Resolver | undefined }>(
+  options: O,
+  of: string,
+): O & { readonly resolver: Resolver } {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError(`the options of ${of} must be an object`);
+  }
+  return { ...options, resolver: options.resolver ?? defaultResolver() };
+}
+
 /**
  * Resolves every reference in `process.env` (or `options.env`) in one batch and writes the values back.
  * See `loadEnv` in `@secretref/core` and docs/guides/env.md.
@@ -128,7 +140,7 @@ type Bound<O> = Omit<O, 'resolver'> & { readonly resolver?: Resolver | undefined
 export function loadEnv(
   options: Bound<EnvOptions> & { readonly write?: boolean | undefined } = {},
 ): Promise<Record<string, string>> {
-  return loadEnvWith({ ...options, resolver: options.resolver ?? defaultResolver() });
+  return Promise.resolve().then(() => loadEnvWith(withDefault(options, 'loadEnv')));
 }
 
 /** Resolves a config spec and validates it. See `loadConfig` in `@secretref/core` and docs/guides/config.md. */
@@ -136,7 +148,7 @@ export function loadConfig<const Spec extends ConfigSpec, Schema extends Standar
   spec: Spec,
   options: Bound<ConfigOptions<Schema>> = {},
 ): Promise<Schema extends StandardSchemaV1<unknown, infer Output> ? Output : ResolvedConfig<Spec>> {
-  return loadConfigWith(spec, { ...options, resolver: options.resolver ?? defaultResolver() });
+  return Promise.resolve().then(() => loadConfigWith(spec, withDefault(options, 'loadConfig')));
 }
 
 /** Re-resolves a reference in the background and reports changes. See `Resolver.watch`. */
@@ -149,7 +161,7 @@ export function withSecrets<const M extends Readonly<Record<string, ReferenceSpe
   handler: (event: E, context: C, secrets: ResolvedAll<M>) => R | Promise<R>,
   options: Bound<LambdaSecretsOptions> = {},
 ): (event: E, context: C) => Promise<R> {
-  return withSecretsWith(refs, handler, { ...options, resolver: options.resolver ?? defaultResolver() });
+  return withSecretsWith(refs, handler, withDefault(options, 'withSecrets'));
 }
 
 /** A middy middleware that resolves secrets before the handler. See docs/guides/lambda.md. */
@@ -157,5 +169,5 @@ export function secretsMiddleware(
   refs: Readonly<Record<string, ReferenceSpec>>,
   options: Bound<SecretsMiddlewareOptions> = {},
 ): ReturnType<typeof secretsMiddlewareWith> {
-  return secretsMiddlewareWith(refs, { ...options, resolver: options.resolver ?? defaultResolver() });
+  return secretsMiddlewareWith(refs, withDefault(options, 'secretsMiddleware'));
 }

@@ -48,9 +48,9 @@ describe('an SSM-only Lambda bundle', () => {
 // a decision (raise the budget in review) rather than an accident. docs/benchmarks.md has the targets.
 // Raised from 50 and 30 KB when the engine grew its monotonic clock, option checks on every path,
 // failure memory, redaction and deadline fixes, and the providers checked every answer's shape and kept
-// nothing of AWS's error bodies (own code 27.5 -> 39 KB); the redesign into core, aws and providers is
-// to bring core + aws + ssm back towards 30 KB.
-const BUDGET = { overBareClient: 60 * 1024, ownCode: 40 * 1024 };
+// nothing of AWS's error bodies, and thrown errors were described rather than kept (own code 27.5 -> 43
+// KB); the redesign into core, aws and providers is to bring core + aws + ssm back towards 30 KB.
+const BUDGET = { overBareClient: 63 * 1024, ownCode: 44 * 1024 };
 
 describe('bundle budgets', () => {
   it(`an SSM-only handler is at most ${BUDGET.overBareClient / 1024} KB over the bare SSM client; our own code at most ${BUDGET.ownCode / 1024} KB`, async () => {

@@ -142,6 +142,11 @@ describe('secretref encrypt', () => {
       expect(run.stdout).toBe('');
       expect(run.stderr).not.toBe('');
     }
+    // A plaintext passed as an argument by mistake is named by its position, never echoed.
+    const pasted = secretref(['encrypt', '--key', 'alias/app', 'MyS3CR3T-q7Zk9x'], 'x');
+    expect(pasted.code).toBe(2);
+    expect(pasted.stderr).toMatch(/^secretref encrypt: encrypt takes no arguments: argument 3 /);
+    expect(pasted.stderr).not.toContain('S3CR3T');
     const empty = secretref(['encrypt', '--key', keyArn], '');
     expect(empty.code).toBe(2);
     const gone = secretref(['encrypt', '--key', 'alias/does-not-exist'], 'never-printed-plaintext');
@@ -275,6 +280,46 @@ describe('secretref exec', () => {
     expect(unmasked.stdout + unmasked.stderr).toBe(
       `${JSON.stringify({ password: QUOTED })}\ninner=${INNER.password} pin=${INNER.pin} user=app\ntree=db/token:${TREE_TOKEN}\n${HEAD}-second-9f3\nbin=${BINARY_TEXT}\n`,
     );
+  });
+
+  it("--mask masks Python's json.dumps and repr, a grouped number, base64url, hex and URL-encoded values", () => {
+    const env = {
+      DB_PASSWORD: `ssm:${prefix}/db/password`,
+      QUOTED: `ssm:${prefix}/mask/quoted`,
+      INNER: `ssm:${prefix}/mask/inner?as=json`,
+    };
+    // A real Python (moto's, which the integration tests need): non-ASCII escaped, backslashes doubled.
+    const python = [
+      'import json, os',
+      'inner = json.loads(os.environ["INNER"])',
+      'print(json.dumps({"password": os.environ["DB_PASSWORD"], "inner": inner["password"]}))',
+      'print({"password": os.environ["QUOTED"]})',
+      'print(f"{inner[\'pin\']:,}")',
+    ].join('\n');
+    const pythonRun = secretref(
+      ['exec', '--mask', '--', process.env.MOTO_PYTHON ?? 'python3', '-c', python],
+      undefined,
+      env,
+    );
+    expect(pythonRun.stderr).toBe('');
+    expect(pythonRun.stdout).toBe(`{"password": "*****", "inner": "*****"}\n{'password': '*****'}\n*****\n`);
+    expect(pythonRun.code).toBe(0);
+    const unmasked = secretref(['exec', '--', process.env.MOTO_PYTHON ?? 'python3', '-c', python], undefined, env);
+    expect(unmasked.stdout).toBe(
+      `{"password": "db-password-\\u00e9-3e7d1a", "inner": "inner-pw-\\u00e9-8c1f"}\n{'password': 'S3CR3T"quote\\\\back-5d2e'}\n918,273\n`,
+    );
+    const node = [
+      'const p = process.env.DB_PASSWORD, inner = JSON.parse(process.env.INNER);',
+      'console.log("b64url=" + Buffer.from(p).toString("base64url") + " hex=" + Buffer.from(inner.password).toString("hex").toUpperCase());',
+      'process.stderr.write("url=" + encodeURIComponent(p) + " pin=" + inner.pin.toLocaleString("en-US") + "\\n");',
+    ].join(' ');
+    const nodeRun = secretref(['exec', '--mask', '--', process.execPath, '-e', node], undefined, env);
+    expect(nodeRun).toEqual({
+      code: 0,
+      signal: null,
+      stdout: 'b64url=***** hex=*****\n',
+      stderr: 'url=***** pin=*****\n',
+    });
   });
 
   it('forwards SIGTERM to the command and exits with its exit code', async () => {

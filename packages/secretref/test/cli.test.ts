@@ -131,3 +131,75 @@ describe('secretref encrypt', () => {
     }
   });
 });
+
+describe('argument errors never echo an argument', () => {
+  const PASTED = 'MyS3CR3T-q7Zk9x';
+  const usage = (name: string) => `\nRun "secretref ${name} --help" for its options.\n`;
+
+  it('an unexpected argument is named by its position', async () => {
+    expect(await secretref(['encrypt', '--key', 'alias/app', PASTED])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `secretref encrypt: encrypt takes no arguments: argument 3 is neither an option nor its value (the plaintext goes on stdin or in --file)${usage('encrypt')}`,
+    });
+    expect(await secretref(['check', PASTED])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `secretref check: check takes no arguments (it was given 1)${usage('check')}`,
+    });
+    expect(await secretref(['get', 'env:X', PASTED])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `secretref get: get takes exactly one reference (it was given 2)${usage('get')}`,
+    });
+  });
+
+  it('an unknown option is quoted only when it looks like an option name', async () => {
+    for (const command of ['get', 'exec', 'check', 'encrypt']) {
+      expect((await secretref([command, '--nope'])).stderr).toBe(
+        `secretref ${command}: unknown option "--nope"${usage(command)}`,
+      );
+      // The name quoted, never its value.
+      expect((await secretref([command, `--password=${PASTED}`])).stderr).toBe(
+        `secretref ${command}: unknown option "--password"${usage(command)}`,
+      );
+      for (const pasted of [`--${PASTED}`, `-${PASTED}`, `--${PASTED}=x`, '-hunter2', '-hunter', '--p@ss']) {
+        const run = await secretref([command, pasted]);
+        expect({ command, pasted, code: run.code, stdout: run.stdout }).toEqual({
+          command,
+          pasted,
+          code: 2,
+          stdout: '',
+        });
+        expect(run.stderr).toBe(`secretref ${command}: argument 1 is an unknown option${usage(command)}`);
+      }
+    }
+  });
+
+  it('an option without its value, or with a value it does not take, is named; the value is not', async () => {
+    expect((await secretref(['encrypt', '--key'])).stderr).toBe(
+      `secretref encrypt: --key needs a value: --key <value>${usage('encrypt')}`,
+    );
+    // A value that starts with "-" is refused by parseArgs as ambiguous: named, not echoed.
+    expect((await secretref(['encrypt', '--region', 'us-east-1', '--key', `-${PASTED}`])).stderr).toBe(
+      `secretref encrypt: --key needs a value: --key <value> (one that starts with "-" as --key=<value>)${usage('encrypt')}`,
+    );
+    for (const [command, option] of [
+      ['get', 'json'],
+      ['exec', 'mask'],
+      ['encrypt', 'raw'],
+      ['check', 'help'],
+    ] as const) {
+      expect((await secretref([command, `--${option}=${PASTED}`])).stderr).toBe(
+        `secretref ${command}: --${option} takes no value${usage(command)}`,
+      );
+    }
+  });
+
+  it('exec without -- takes the first word that is no option as the command, and the rest as its own', async () => {
+    expect((await secretref(['exec', '--mask', process.execPath, '-e', 'process.exit(0)'])).code).toBe(0);
+    // --mask after the command word is the command's argument, not secretref's option.
+    const script = 'process.exit(process.argv.includes("--mask") ? 5 : 0)';
+    expect((await secretref(['exec', process.execPath, '-e', script, '--', '--mask'])).code).toBe(5);
+  });
+});

@@ -134,6 +134,88 @@ describe('exec --mask', () => {
     );
   });
 
+  it("masks a value as Python's json.dumps prints it: non-ASCII (and DEL) escaped as \\u00e4, surrogate pairs for the rest", async () => {
+    const password = 'p\u00e4ssw\u00f6rd-S3CR3T-\u{1F511}"\x7f';
+    const printed = '{"password": "p\\u00e4ssw\\u00f6rd-S3CR3T-\\ud83d\\udd11\\"\\u007f"}';
+    expect(await masked([printed], [password])).toBe('{"password": "*****"}');
+    // A string inside a JSON value too.
+    expect(await masked([printed], [JSON.stringify({ db: { password } })])).toBe('{"password": "*****"}');
+  });
+
+  it("masks a value as Python's repr (a printed dict) shows it: backslashes doubled, the quote it needs escaped", async () => {
+    const cases = [
+      // Python: print({'password': value})
+      ['S3CR3T"quote\\back', `{'password': 'S3CR3T"quote\\\\back'}`],
+      ['it\'s "S3CR3T"\\x', `{'password': 'it\\'s "S3CR3T"\\\\x'}`],
+      ["it's-S3CR3T\\x", `{'password': "it's-S3CR3T\\\\x"}`],
+      ['tab\tS3CR3T\u00a0\x01\u00e9', `{'password': 'tab\\tS3CR3T\\xa0\\x01\u00e9'}`],
+    ] as const;
+    for (const [value, printed] of cases) {
+      expect({ value, out: await masked([printed], [value]) }).toEqual({
+        value,
+        out: printed.startsWith(`{'password': '`) ? `{'password': '*****'}` : `{'password': "*****"}`,
+      });
+    }
+  });
+
+  it("masks a value JSON-encoded twice, and with Go's HTML-safe escapes (\\u003c, \\u003e, \\u0026)", async () => {
+    const password = 'S3CR3T"<quote>\\&amp';
+    const twice = JSON.stringify(JSON.stringify({ password }));
+    expect(await masked([twice], [password])).toBe('"{\\"password\\":\\"*****\\"}"');
+    // Go: json.Marshal(map[string]string{"password": value})
+    const go = '{"password":"S3CR3T\\"\\u003cquote\\u003e\\\\\\u0026amp"}';
+    expect(await masked([go], [password])).toBe('{"password":"*****"}');
+    expect(await masked(['"a\\u2028S3CR3T"'], ['a\u2028S3CR3T'])).toBe('"*****"');
+  });
+
+  it('masks the base64 (standard and URL-safe, padded or not), the hex (either case) and the URL-encoding of a value', async () => {
+    const password = 'S3CR3T?>~\u00ff\u00fe-q7';
+    const bytes = Buffer.from(password);
+    const forms = [
+      bytes.toString('base64'),
+      bytes.toString('base64').replace(/=+$/, ''),
+      bytes.toString('base64url'),
+      `${bytes.toString('base64url')}==`,
+      bytes.toString('hex'),
+      bytes.toString('hex').toUpperCase(),
+      encodeURIComponent(password),
+    ];
+    // Each form is a different text: the test would not see one missing.
+    expect(new Set([password, ...forms]).size).toBe(forms.length + 1);
+    for (const form of forms)
+      expect({ form, out: await masked([`x=${form};`], [password]) }).toEqual({ form, out: 'x=*****;' });
+    // The strings of a JSON value too, and the bytes of a base64 value that are not UTF-8.
+    const inner = 'inner-\u00e9-S3CR3T';
+    const config = JSON.stringify({ inner });
+    expect(await masked([Buffer.from(inner).toString('hex')], [config])).toBe('*****');
+    expect(await masked([encodeURIComponent(inner)], [config])).toBe('*****');
+    const binary = Buffer.from([0xff, 0xfe, 0xfd, 0x41, 0x42, 0x43]);
+    expect(
+      await masked([`${binary.toString('hex')} ${binary.toString('base64url')}`], [binary.toString('base64')]),
+    ).toBe('***** *****');
+  });
+
+  it('masks a number grouped as toLocaleString prints it, never a form under 4 characters', async () => {
+    const config = JSON.stringify({ pin: 123456, big: -9876543.25, short: 1.0001, port: 54 });
+    expect(await masked(['pin=123,456 big=-9,876,543.25 short=1 port=54 1.0001'], [config])).toBe(
+      'pin=***** big=***** short=1 port=54 *****',
+    );
+    // Under 4 characters, no form of a value is masked: 'abc' is YWJj in base64, 616263 in hex.
+    expect(await masked(['abc YWJj 616263'], ['abc'])).toBe('abc YWJj 616263');
+  });
+
+  it('holds back as much as the longest form needs: an end that may start the hex of a value', async () => {
+    const masker = createMasker(['hold-S3CR3T']);
+    const read = () => new Promise<string>((resolve) => masker.once('data', (chunk: Buffer) => resolve(String(chunk))));
+    const hex = Buffer.from('hold-S3CR3T').toString('hex');
+    let next = read();
+    masker.write(`ready ${hex.slice(0, 15)}`);
+    expect(await next).toBe('ready ');
+    next = read();
+    masker.end(`${hex.slice(15)} done\n`);
+    expect(await next).toBe('***** done\n');
+  });
+
   it('writes output at once, holding back only an end that could start a value', async () => {
     const masker = createMasker(['a-value-of-thirty-characters-1']);
     const read = () => new Promise<string>((resolve) => masker.once('data', (chunk: Buffer) => resolve(String(chunk))));
@@ -241,6 +323,63 @@ describe('exec --mask', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('never lets a value through in its encoded forms (Python, Go, JSON twice, base64, hex, URL), however chunked (property)', async () => {
+    const pythonAscii = (s: string) =>
+      JSON.stringify(s)
+        .slice(1, -1)
+        .replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const goHtml = (s: string) =>
+      JSON.stringify(s)
+        .slice(1, -1)
+        .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const twice = (s: string) => JSON.stringify(JSON.stringify(s).slice(1, -1)).slice(1, -1);
+    const formsOf = (s: string) => {
+      const bytes = Buffer.from(s);
+      return [
+        s,
+        pythonAscii(s),
+        goHtml(s),
+        twice(s),
+        bytes.toString('base64'),
+        bytes.toString('base64url'),
+        bytes.toString('hex'),
+        bytes.toString('hex').toUpperCase(),
+        encodeURIComponent(s),
+      ];
+    };
+    // Often with characters that the forms escape.
+    const secretText = fc
+      .tuple(
+        fc.string({ minLength: 4, maxLength: 10, unit: 'grapheme' }),
+        fc.constantFrom('', '"', '\\', '<&>', '\u00e4\u{1F511}', '\n'),
+      )
+      .map(([s, special]) => {
+        const points = Array.from(s);
+        return points.slice(0, 2).join('') + special + points.slice(2).join('');
+      })
+      .filter((s) => !s.includes('*'));
+    await fc.assert(
+      fc.asyncProperty(
+        secretText,
+        secretText,
+        fc.integer({ min: 1000, max: 2 ** 40 }),
+        fc.array(
+          fc.string({ maxLength: 12, unit: 'grapheme' }).filter((s) => !s.includes('*')),
+          { maxLength: 4 },
+        ),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 40 }),
+        async (plain, inner, pin, noise, cuts) => {
+          const values = [plain, JSON.stringify({ password: inner, pin })];
+          const forms = [...formsOf(plain), ...formsOf(inner), pin.toLocaleString('en-US')];
+          const output = forms.map((form, i) => `${noise[i % Math.max(1, noise.length)] ?? ''}${form}`).join('');
+          const out = await masked(chunked(Buffer.from(output), cuts), values);
+          for (const form of forms) expect(out).not.toContain(form);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

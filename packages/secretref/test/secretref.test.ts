@@ -82,6 +82,41 @@ describe('mockSecrets, for testing application code', () => {
     }
   });
 
+  it('a mocked reference with a #key is what that reference resolves to: a key of the JSON it selects from', async () => {
+    const mock = mockSecrets({
+      'secretsmanager:prod/db#password': 'pw',
+      'secretsmanager:prod/db#username': 'app',
+      'ssm:/app/config#/db/port': '5432',
+    });
+    try {
+      expect(await resolve('secretsmanager:prod/db#password')).toBe('pw');
+      expect(await resolve('secretsmanager:prod/db:username::', { as: 'string' })).toBe('app');
+      expect(await resolve('secretsmanager:prod/db', { as: 'json' })).toEqual({ password: 'pw', username: 'app' });
+      expect(await resolve('ssm:/app/config#/db/port')).toBe('5432');
+    } finally {
+      mock.restore();
+    }
+  });
+
+  it('two spellings of one value, or a value and a key of it, are refused', () => {
+    expect(() => mockSecrets({ 'ssm:/a': 'one', '{{resolve:ssm:/a}}': 'two' })).toThrow(/mocked already/);
+    expect(() => mockSecrets({ 'secretsmanager:db#password': 'pw', 'secretsmanager:db': '{}' })).toThrow(
+      /mocked already/,
+    );
+  });
+
+  it('a kms: body is never shown in its errors, as the real provider shows none', async () => {
+    const mock = mockSecrets({});
+    const body = Buffer.alloc(48, 7).toString('base64');
+    try {
+      const error = await resolve(`kms:${body}`).catch((e: unknown) => e);
+      expect(String((error as Error).message)).not.toContain(body.slice(0, 16));
+      expect((error as { ref?: string }).ref).toMatch(/^kms:<\d+ characters, hmac [0-9a-f]{12}>$/);
+    } finally {
+      mock.restore();
+    }
+  });
+
   it('restore puts the previous default back', () => {
     const before = defaultResolver();
     const mock = mockSecrets({});

@@ -66,6 +66,7 @@ const NAMES = {
   notFound: ['ResourceNotFoundException'],
   decryption: ['DecryptionFailure'],
   known: SECRETS_MANAGER_ERRORS,
+  service: 'secretsmanager',
 };
 
 function fail(request: Request, error: unknown, operation: string): FetchResult {
@@ -76,22 +77,28 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A transient failure: a last good value is served through it rather than dropped or replaced. */
+function malformed(request: Request, operation: string, what: string): FetchResult {
+  return {
+    error: new ProviderError(`${operation} for "${request.ref}" failed: ${what}`, {
+      ref: request.ref,
+      scheme: request.scheme,
+      transient: true,
+    }),
+  };
+}
+
 /**
  * The value of a GetSecretValue answer or a batch entry. One without a string SecretString or
- * SecretBinary bytes is not the shape the API documents (`{}`, an object where the string belongs): a
- * transient failure, so that a last good value is served through it rather than dropped or replaced.
+ * SecretBinary bytes is not the shape the API documents (`{}`, an object where the string belongs),
+ * nor is an empty one (both are at least 1 long): transient.
  */
 function secretValue(request: Request, secret: unknown, operation: string): FetchResult {
   if (isObject(secret)) {
-    if (typeof secret.SecretString === 'string') return { value: secret.SecretString };
-    if (secret.SecretBinary instanceof Uint8Array) return { value: secret.SecretBinary };
+    if (typeof secret.SecretString === 'string' && secret.SecretString) return { value: secret.SecretString };
+    if (secret.SecretBinary instanceof Uint8Array && secret.SecretBinary.length) return { value: secret.SecretBinary };
   }
-  return {
-    error: new ProviderError(
-      `${operation} for "${request.ref}" failed: an answer without a string SecretString or SecretBinary bytes`,
-      { ref: request.ref, scheme: request.scheme, transient: true },
-    ),
-  };
+  return malformed(request, operation, 'an answer without a non-empty SecretString or SecretBinary');
 }
 
 /**
@@ -149,8 +156,14 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
         { abortSignal: signal },
       );
       const version: unknown = output?.VersionId;
+      // An answer that names another secret (a proxy's or a cache's mix-up) is no answer for this one;
+      // one that names none is read as it is.
+      const named = isObject(output) && (typeof output.Name === 'string' || typeof output.ARN === 'string');
       return {
-        result: secretValue(request, output, 'GetSecretValue'),
+        result:
+          named && !entryFor(secretId, [output])
+            ? malformed(request, 'GetSecretValue', 'an answer for another secret')
+            : secretValue(request, output, 'GetSecretValue'),
         versionId: typeof version === 'string' ? version : undefined,
       };
     } catch (error) {

@@ -227,6 +227,9 @@ describe('answers without the documented shape are transient: a last good value 
     ['a SecretString that is no string', { SecretString: { evil: 1 } }],
     ['a SecretBinary that is no bytes', { SecretBinary: 123 }],
     ['a null SecretString', { SecretString: null }],
+    // SecretString and SecretBinary are at least 1 long (API reference, SecretValueEntry and GetSecretValue).
+    ['an empty SecretString', { SecretString: '' }],
+    ['an empty SecretBinary', { SecretBinary: new Uint8Array(0) }],
   ])('GetSecretValue answering %s', async (_, output) => {
     sm.on(GetSecretValueCommand)
       .resolvesOnce({ SecretString: 'good' })
@@ -295,5 +298,71 @@ describe('per-secret errors of BatchGetSecretValue', () => {
     expect(errors[0].message).toContain('an error without a recognised name');
     expect(errors[1].transient).toBe(true);
     expect(observable(errors)).not.toContain('S3CR3T');
+  });
+});
+
+describe('a GetSecretValue answer for another secret', () => {
+  const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db';
+  it.each([
+    ['a name, answered with another Name', 'secretsmanager:prod/db', { Name: 'prod/other', ARN: `${ARN}x-AbCdEf` }],
+    ['a full ARN, answered with another ARN', `${ARN}-AbCdEf`, { Name: 'prod/db', ARN: `${ARN}-XyZabc` }],
+    ['a partial ARN, answered with another ARN', ARN, { Name: 'prod/db-x', ARN: `${ARN}-x-AbCdEf` }],
+  ])('%s is refused, transient: the last good value is served', async (_, ref, other) => {
+    const secretId = ref.replace('secretsmanager:', '');
+    const good = secretId.startsWith('arn:')
+      ? { Name: 'prod/db', ARN: secretId.length > ARN.length ? secretId : `${ARN}-AbCdEf` }
+      : { Name: 'prod/db', ARN: `${ARN}-AbCdEf` };
+    sm.on(GetSecretValueCommand)
+      .resolvesOnce({ ...good, SecretString: 'good' })
+      .resolves({ ...other, SecretString: 'S3CR3T-of-another' });
+    const r = resolver();
+    const fresh = `${ref}?ttl=0`;
+    expect(await r.resolve(fresh)).toBe('good');
+    expect(await r.resolve(fresh)).toBe('good');
+    expect(r.stats().staleServed).toBe(1);
+    const cold = await r.resolve(`${ref}?versionStage=AWSPREVIOUS`).catch((e: unknown) => e);
+    expect(cold).toBeInstanceOf(ProviderError);
+    expect((cold as ProviderError).transient).toBe(true);
+    expect((cold as Error).message).toContain('an answer for another secret');
+    expect(observable(cold)).not.toContain('S3CR3T');
+    expect(observable(cold)).not.toContain('prod/other');
+  });
+
+  it.each([
+    ['a name', 'secretsmanager:prod/db'],
+    ['a full ARN', `${ARN}-AbCdEf`],
+    ['a partial ARN', ARN],
+  ])('%s answered for its own secret is the value', async (_, ref) => {
+    sm.on(GetSecretValueCommand).resolves({ Name: 'prod/db', ARN: `${ARN}-AbCdEf`, SecretString: 'mine' });
+    expect(await resolver().resolve(ref)).toBe('mine');
+  });
+});
+
+describe('LimitExceededException (a quota on resources, documented for writes only)', () => {
+  it('is not transient on a read, and is quoted', async () => {
+    sm.on(GetSecretValueCommand).rejects(awsError('LimitExceededException'));
+    const error = await resolver()
+      .resolve('secretsmanager:s')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).transient).toBe(false);
+    expect((error as Error).message).toContain('LimitExceededException');
+  });
+});
+
+describe('an access denied', () => {
+  it("names Secrets Manager's action, never the secret's ARN", async () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:S3CR3T-q7Zk9x-AbCdEf';
+    sm.on(GetSecretValueCommand).rejects(
+      Object.assign(awsError('AccessDeniedException'), {
+        message: `User: arn:aws:iam::123456789012:user/app is not authorized to perform: secretsmanager:GetSecretValue on resource: ${arn} because no identity-based policy allows the secretsmanager:GetSecretValue action`,
+      }),
+    );
+    const error = await resolver()
+      .resolve('secretsmanager:s')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect((error as Error).message).toContain('the caller may not secretsmanager:GetSecretValue (see');
+    expect(observable(error)).not.toContain('S3CR3T');
   });
 });

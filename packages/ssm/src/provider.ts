@@ -48,6 +48,7 @@ const NAMES = {
   notFound: ['ParameterNotFound', 'ParameterVersionNotFound'],
   decryption: ['InvalidKeyId'],
   known: SSM_ERRORS,
+  service: 'ssm',
 };
 const SCHEMES = ['ssm', 'ssm-secure'];
 /** The parameter types SSM documents: only these are quoted. */
@@ -63,8 +64,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * An answer without the shape the API documents (`{}`, `null`, a `Value` that is no string): a
- * transient failure, so that a last good value is served through it rather than dropped.
+ * An answer without the shape the API documents (`{}`, `null`, a `Value` that is no string or empty,
+ * a parameter outside the path asked for): a transient failure, so that a last good value is served
+ * through it rather than dropped or replaced.
  */
 function malformed(request: Request, operation: string, missing: string): FetchResult {
   return {
@@ -92,7 +94,8 @@ function checkType(request: Request, parameter: Parameter, operation: string): F
 }
 
 function toResult(request: Request, parameter: Parameter, operation: string): FetchResult {
-  if (typeof parameter.Value !== 'string') return malformed(request, operation, 'a string Value');
+  // SSM refuses empty values (at least 1 character): an empty one is no answer of SSM's.
+  if (typeof parameter.Value !== 'string' || !parameter.Value) return malformed(request, operation, 'a string Value');
   const wrongType = checkType(request, parameter, operation);
   if (wrongType) return wrongType;
   return { value: parameter.Value };
@@ -251,14 +254,13 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
         // A page without a Parameters list is no answer: never "no parameters under the path".
         if (!Array.isArray(page)) return malformed(request, 'GetParametersByPath', 'a Parameters list');
         for (const parameter of page as unknown[]) {
-          if (!isObject(parameter) || typeof parameter.Name !== 'string') {
-            return malformed(request, 'GetParametersByPath', 'a parameter name');
+          if (!isObject(parameter) || typeof parameter.Name !== 'string' || !parameter.Name.startsWith(path)) {
+            return malformed(request, 'GetParametersByPath', 'a parameter name under the path');
           }
           const result = toResult(request, parameter as Parameter, 'GetParametersByPath');
           if ('error' in result) return result;
-          const name = parameter.Name;
           // An own key, `__proto__` too (an assignment would set the object's prototype instead).
-          Object.defineProperty(values, name.startsWith(path) ? name.slice(path.length) : name, {
+          Object.defineProperty(values, parameter.Name.slice(path.length), {
             value: result.value,
             enumerable: true,
             writable: true,

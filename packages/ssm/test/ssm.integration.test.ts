@@ -370,6 +370,86 @@ describe('answers without the documented shape, off the wire', () => {
   });
 });
 
+describe('error answers that pass for AWS, through the proxy', () => {
+  it.each([
+    ['an HTTP 429 with an empty body', { status: 429, body: '', headers: { 'x-amzn-requestid': 'S3CR3T-q7Zk9x' } }],
+    [
+      'an HTTP 429 with a Message only',
+      { status: 429, body: '{"Message":"Rate exceeded"}', headers: { 'x-amzn-requestid': 'S3CR3T-q7Zk9x' } },
+    ],
+  ])('%s is throttling: the last good value is served; a request id that is no UUID is dropped', async (_, fault) => {
+    const clock = jumpingClock();
+    const r = resolver({ clock, ttlMs: 1000, jitter: 0 });
+    const events: unknown[] = [];
+    const listener = (event: unknown) => events.push(event);
+    subscribe(CHANNELS.staleServed, listener);
+    subscribe(CHANNELS.error, listener);
+    expect(await r.resolve(`ssm:${prefix}/db/user`)).toBe('app');
+    proxy.fault = fault;
+    try {
+      clock.jump(1000);
+      expect(await r.resolve(`ssm:${prefix}/db/user`)).toBe('app');
+      expect(r.stats().staleServed).toBe(1);
+      const cold = await r.resolve(`ssm:${prefix}/hosts`).catch((e: unknown) => e);
+      expect(cold).toBeInstanceOf(ThrottledError);
+      expect(inspect([cold, events], { showHidden: true, depth: 10 })).not.toContain('S3CR3T');
+    } finally {
+      proxy.fault = undefined;
+      unsubscribe(CHANNELS.staleServed, listener);
+      unsubscribe(CHANNELS.error, listener);
+    }
+  });
+
+  it('an HTTP 503 HTML answer with an x-amz-request-id that is no UUID: transient, the id dropped', async () => {
+    proxy.fault = {
+      status: 503,
+      body: '<html>busy</html>',
+      contentType: 'text/html',
+      headers: { 'x-amz-request-id': 'S3CR3T-q7Zk9x' },
+    };
+    try {
+      const error = await resolver()
+        .resolve(`ssm:${prefix}/db/user`)
+        .catch((e: unknown) => e);
+      expect((error as ProviderError).transient).toBe(true);
+      expect(inspect(error, { showHidden: true, depth: 10 })).not.toContain('S3CR3T');
+    } finally {
+      proxy.fault = undefined;
+    }
+  });
+
+  it('a letters-only __type is not quoted', async () => {
+    proxy.fault = { status: 400, body: '{"__type":"CorrectHorseBatteryStaple","message":"m"}' };
+    try {
+      const error = await resolver()
+        .resolve(`ssm:${prefix}/db/user`)
+        .catch((e: unknown) => e);
+      expect((error as Error).message).toContain('an error without a recognised name (HTTP 400)');
+      expect(inspect(error, { showHidden: true, depth: 10 })).not.toContain('CorrectHorse');
+    } finally {
+      proxy.fault = undefined;
+    }
+  });
+
+  it('a 200 with an empty Value: the last good value is served, never replaced by ""', async () => {
+    const clock = jumpingClock();
+    const r = resolver({ clock, ttlMs: 1000, jitter: 0 });
+    const name = `${prefix}/db/user`;
+    expect(await r.resolve(`ssm:${name}`)).toBe('app');
+    proxy.fault = {
+      status: 200,
+      body: JSON.stringify({ Parameters: [{ Name: name, Value: '', Type: 'String', Version: 9 }] }),
+    };
+    try {
+      clock.jump(1000);
+      expect(await r.resolve(`ssm:${name}`)).toBe('app');
+      expect(r.stats().staleServed).toBe(1);
+    } finally {
+      proxy.fault = undefined;
+    }
+  });
+});
+
 describe('a server that accepts and never answers', () => {
   let server: Server;
   let silent: string;

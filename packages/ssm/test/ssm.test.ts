@@ -296,7 +296,7 @@ describe('AWS error bodies never reach an error, its cause or an event', () => {
     expect(observable(error) + observable(events)).not.toContain('S3CR3T');
   });
 
-  it("AccessDeniedException: the action and resource from AWS's wording, nothing else of its message", async () => {
+  it("AccessDeniedException: the action from AWS's wording, nothing else of its message", async () => {
     const arn = 'arn:aws:ssm:us-east-1:123456789012:parameter/a';
     const { resolver } = wire(() => ({
       status: 400,
@@ -307,8 +307,9 @@ describe('AWS error bodies never reach an error, its cause or an event', () => {
     }));
     const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AccessDeniedError);
-    expect((error as Error).message).toContain(`the caller may not ssm:GetParameters on ${arn}`);
+    expect((error as Error).message).toContain('the caller may not ssm:GetParameters (see');
     expect(observable(error)).not.toContain('S3CR3T');
+    expect(observable(error)).not.toContain(arn);
   });
 
   it('an HTTP 403 with an XML body (what moto and IAM send) is access denied: the last good value is dropped', async () => {
@@ -433,5 +434,167 @@ describe('a path holding a parameter named __proto__', () => {
     expect(Object.keys(value).sort()).toEqual(['__proto__', 'a']);
     expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toBe('proto-value');
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+  });
+});
+
+describe('throttling without an AWS error name', () => {
+  it.each([
+    ['an empty body', ''],
+    ['{}', '{}'],
+    ['a lower-case message', '{"message":"Too Many Requests"}'],
+    ['an upper-case Message', '{"Message":"Rate exceeded"}'],
+  ])('an HTTP 429 with %s is a ThrottledError: the last good value is served', async (_, body) => {
+    const { resolver, clock } = wire(goodThen({ status: 429, body }));
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    clock.advance(1000);
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    expect(resolver.stats().staleServed).toBe(1);
+    const cold = await resolver.resolve('ssm:/b').catch((e: unknown) => e);
+    expect(cold).toBeInstanceOf(ThrottledError);
+    expect((cold as ThrottledError).transient).toBe(true);
+  });
+
+  it.each([
+    'ThrottledException',
+    'PriorRequestNotComplete',
+    'BandwidthLimitExceeded',
+    'TransactionInProgressException',
+  ])('an HTTP 400 %s is a ThrottledError', async (type) => {
+    const { resolver } = wire(() => ({ status: 400, body: JSON.stringify({ __type: type, message: 'm' }) }));
+    const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect((error as Error).message).toContain(`(${type})`);
+  });
+});
+
+describe('error answers that look like AWS, and are not', () => {
+  it.each([
+    [
+      'x-amzn-requestid on a 400',
+      { status: 400, body: '{"__type":"ThrottlingException"}', headers: { 'x-amzn-requestid': 'S3CR3T-q7Zk9x' } },
+    ],
+    [
+      'x-amz-request-id on a 503 HTML answer',
+      {
+        status: 503,
+        body: '<html>busy</html>',
+        headers: { 'x-amz-request-id': 'S3CR3T-q7Zk9x', 'content-type': 'text/html' },
+      },
+    ],
+  ])('a request id that is no UUID (%s) is dropped', async (_, answer) => {
+    const { resolver, clock } = wire(goodThen(answer));
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    clock.advance(1000);
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    const error = await resolver.resolve('ssm:/b').catch((e: unknown) => e);
+    expect((error as ProviderError).transient).toBe(true);
+    expect((error as Error).cause).toMatchObject({ $metadata: { httpStatusCode: answer.status } });
+    expect(((error as Error).cause as { $metadata: object }).$metadata).not.toHaveProperty('requestId');
+    expect(observable(error) + observable(events)).not.toContain('S3CR3T');
+  });
+
+  it.each([400, 500])('a letters-only name no AWS list holds is not quoted (HTTP %s)', async (status) => {
+    const { resolver } = wire(() => ({ status, body: '{"__type":"CorrectHorseBatteryStaple","message":"m"}' }));
+    const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `[secretref] [ssm] GetParameters for "ssm:/a" failed: an error without a recognised name (HTTP ${status})`,
+    );
+    expect((error as ProviderError).transient).toBe(status === 500);
+    expect(observable(error) + observable(events)).not.toContain('CorrectHorse');
+  });
+
+  it('a letters-only x-amzn-errortype header is not quoted either', async () => {
+    const { resolver } = wire(() => ({
+      status: 400,
+      body: '{}',
+      headers: { 'x-amzn-errortype': 'CorrectHorseBatteryStaple:http://internal.example/' },
+    }));
+    const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
+    expect(observable(error)).not.toContain('CorrectHorse');
+  });
+
+  it('an access denied keeps the action, never the resource ARN', async () => {
+    const arn = 'arn:aws:ssm:us-east-1:123456789012:parameter/S3CR3T-q7Zk9x';
+    const { resolver } = wire(() => ({
+      status: 400,
+      body: JSON.stringify({
+        __type: 'AccessDeniedException',
+        message: `User: arn:aws:iam::123456789012:user/app is not authorized to perform: ssm:GetParameters on resource: ${arn} because no identity-based policy allows the ssm:GetParameters action`,
+      }),
+    }));
+    const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect((error as Error).message).toContain('the caller may not ssm:GetParameters (see');
+    expect(observable(error) + observable(events)).not.toContain('S3CR3T');
+  });
+
+  it('a body field "code":"ECONNRESET" does not make a 400 a network failure', async () => {
+    const { resolver, clock } = wire(
+      goodThen({ status: 400, body: '{"__type":"ValidationException","message":"m","code":"ECONNRESET"}' }),
+    );
+    expect(await resolver.resolve('ssm:/a')).toBe('good-value');
+    clock.advance(1000);
+    const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderError);
+    expect((error as ProviderError).transient).toBe(false);
+    expect((error as Error).message).not.toContain('network');
+    expect((error as Error).cause).not.toHaveProperty('code');
+  });
+});
+
+describe('HTTP 200 answers that are not what SSM sends', () => {
+  it.each([
+    ['GetParameters', ''],
+    ['GetParametersByPath', ''],
+  ])(
+    '%s with an empty Value (SSM values are at least 1 character): the last good value is served',
+    async (operation) => {
+      const empty = JSON.stringify({
+        Parameters: [{ Name: operation === 'GetParameters' ? '/a' : '/p/x', Value: '', Type: 'String', Version: 2 }],
+      });
+      let first = true;
+      const { resolver, clock } = wire((op) => {
+        if (first || op !== operation) {
+          first = false;
+          return {
+            body: JSON.stringify({
+              Parameters: [{ Name: op === 'GetParameters' ? '/a' : '/p/x', Value: 'good', Version: 1 }],
+            }),
+          };
+        }
+        return { body: empty };
+      });
+      const ref = operation === 'GetParameters' ? 'ssm:/a' : 'ssm:/p/';
+      const good = operation === 'GetParameters' ? 'good' : { x: 'good' };
+      expect(await resolver.resolve(ref)).toEqual(good);
+      clock.advance(1000);
+      expect(await resolver.resolve(ref)).toEqual(good);
+      expect(resolver.stats().staleServed).toBe(1);
+      const cold = await resolver
+        .resolve(operation === 'GetParameters' ? 'ssm:/b' : 'ssm:/q/')
+        .catch((e: unknown) => e);
+      expect(cold).toBeInstanceOf(ProviderError);
+      expect((cold as ProviderError).transient).toBe(true);
+      expect((cold as Error).message).toContain('an answer without');
+    },
+  );
+
+  it('a GetParametersByPath answer holding a parameter outside the path is not taken', async () => {
+    let first = true;
+    const { resolver, clock } = wire((_, input) => {
+      const Parameters = [{ Name: `${input.Path}a`, Value: 'a-value', Type: 'String' }];
+      if (!first) Parameters.push({ Name: '/app/pw', Value: 'S3CR3T-other', Type: 'String' });
+      first = false;
+      return { body: JSON.stringify({ Parameters }) };
+    });
+    expect(await resolver.resolve('ssm:/tree/')).toEqual({ a: 'a-value' });
+    clock.advance(1000);
+    expect(await resolver.resolve('ssm:/tree/')).toEqual({ a: 'a-value' });
+    expect(resolver.stats().staleServed).toBe(1);
+    // Not "no parameters" either: ?optional=true does not hide it.
+    const cold = await resolver.resolve('ssm:/other/?optional=true').catch((e: unknown) => e);
+    expect(cold).toBeInstanceOf(ProviderError);
+    expect((cold as ProviderError).transient).toBe(true);
+    expect(observable(cold)).not.toContain('S3CR3T');
   });
 });

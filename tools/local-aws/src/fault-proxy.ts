@@ -33,6 +33,8 @@ interface CustomAnswer {
   readonly body: string;
   /** @default 'application/x-amz-json-1.1' */
   readonly contentType?: string | undefined;
+  /** Headers sent with it (`x-amzn-requestid`, `x-amzn-errortype`...). @default {} */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** A running proxy. */
@@ -76,8 +78,8 @@ function regionOf(req: IncomingMessage): string | undefined {
   return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
 }
 
-function answer(res: ServerResponse, status: number, body: string, type = JSON_TYPE): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+function answer(res: ServerResponse, status: number, body: string, type = JSON_TYPE, headers = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -155,7 +157,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       proxy.calls.push(operation);
       const fault = typeof proxy.fault === 'function' ? proxy.fault(operation, regionOf(req)) : proxy.fault;
       setTimeout(() => {
-        if (typeof fault === 'object') return answer(res, fault.status, fault.body, fault.contentType);
+        if (typeof fault === 'object') return answer(res, fault.status, fault.body, fault.contentType, fault.headers);
         switch (fault) {
           case 'throttle':
             return answer(res, 400, JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));

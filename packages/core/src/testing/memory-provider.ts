@@ -50,8 +50,9 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     if (failure) return { error: failure(request) };
     const value = values.get(body);
     if (value === undefined) {
+      // The reference as shown (a `kms:` body never is), not the body itself.
       return {
-        error: new SecretNotFoundError(`${body} is not set (reference "${request.ref}")`, {
+        error: new SecretNotFoundError(`"${request.ref}" is not set in the in-memory provider`, {
           ref: request.ref,
           scheme: request.scheme,
         }),
@@ -65,6 +66,7 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     batchSize: options.batchSize ?? like?.batchSize ?? 10,
     params: options.params ?? like?.params,
     arnServices: like?.arnServices,
+    display: like?.display,
     ttlMs: options.ttlMs ?? like?.ttlMs,
     calls,
     hang: false,

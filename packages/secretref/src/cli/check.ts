@@ -2,10 +2,9 @@
  * `secretref check`: resolves every reference in the environment and prints a table, variable ->
  * ok or why it failed, never a value. For deploy pipelines and container health checks.
  */
-import { parseArgs } from 'node:util';
 import { resolveEnv } from '@secretref/core';
 import { createResolver } from '../index.ts';
-import { describeError, EXIT, type Io, UsageError } from './io.ts';
+import { describeError, EXIT, type Io, parseCommandArgs, UsageError } from './io.ts';
 
 const USAGE = `Usage: secretref check
 
@@ -25,7 +24,7 @@ function table(rows: readonly (readonly [string, string, string])[]): string {
 
 /** Runs `secretref check`; returns the exit code. */
 export async function checkCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('check', {
     args: [...args],
     options: { help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
@@ -35,7 +34,7 @@ export async function checkCommand(args: readonly string[], io: Io): Promise<num
     io.stdout.write(USAGE);
     return EXIT.ok;
   }
-  if (positionals.length > 0) throw new UsageError('check takes no arguments');
+  if (positionals.length > 0) throw new UsageError(`check takes no arguments (it was given ${positionals.length})`);
   // The command's own resolver, disposed when it is done: the process's default one is left alone.
   const resolver = createResolver();
   try {

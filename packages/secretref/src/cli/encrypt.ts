@@ -3,9 +3,8 @@
  * and prints a ready `kms:` reference (or, with `--raw`, the bare base64 ciphertext for `decryptEnv`).
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { encrypt, KMS_ENCRYPT_LIMIT } from '@secretref/kms';
-import { EXIT, type Io, readAll, UsageError } from './io.ts';
+import { EXIT, type Io, parseCommandArgs, readAll, UsageError } from './io.ts';
 
 const ENCRYPT_USAGE = `Usage: secretref encrypt --key <key-id|alias|arn> [--context K=V ...] [--file F] [--raw] [--region R]
 
@@ -49,19 +48,23 @@ function contextOf(pairs: readonly string[]): Record<string, string> {
 
 /** Runs `secretref encrypt`; returns the exit code. */
 export async function encryptCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      key: { type: 'string' },
-      context: { type: 'string', multiple: true },
-      file: { type: 'string' },
-      raw: { type: 'boolean' },
-      region: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+  const { values } = parseCommandArgs(
+    'encrypt',
+    {
+      args: [...args],
+      options: {
+        key: { type: 'string' },
+        context: { type: 'string', multiple: true },
+        file: { type: 'string' },
+        raw: { type: 'boolean' },
+        region: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
     },
-    strict: true,
-    allowPositionals: false,
-  });
+    { noArguments: 'the plaintext goes on stdin or in --file' },
+  );
   if (values.help) {
     io.stdout.write(ENCRYPT_USAGE);
     return EXIT.ok;

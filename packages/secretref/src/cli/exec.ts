@@ -3,11 +3,10 @@
  * `loadEnv`), runs the command with them, forwards signals, and exits with the command's exit code.
  */
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { resolveEnv } from '@secretref/core';
 import { createResolver } from '../index.ts';
-import { describeError, EXIT, type Io, UsageError } from './io.ts';
-import { createMasker, MIN_MASKED_LENGTH } from './mask.ts';
+import { describeError, EXIT, type Io, parseCommandArgs, UsageError } from './io.ts';
+import { MIN_MASKED_LENGTH, maskersFor } from './mask.ts';
 
 const USAGE = `Usage: secretref exec [--mask] -- <command> [args...]
 
@@ -18,8 +17,10 @@ code, or with its signal. If any reference fails, the command is not run.
 
 Options:
   --mask      replace the resolved values (${MIN_MASKED_LENGTH} characters or longer) in the command's stdout and
-              stderr with *****, also JSON-escaped, the strings and numbers inside a JSON
-              value, and the text a base64 (as=binary) value decodes to
+              stderr with *****; also the strings and numbers inside a JSON value, the text
+              a base64 (as=binary) value decodes to, and each of them JSON-escaped (as
+              JavaScript, Python and Go write it), JSON-escaped twice, as a Python repr, in
+              base64 and hex, URL-encoded, and a number grouped (123,456)
   -h, --help  this help
 
 Exit codes: the command's; 1 a reference failed; 2 usage; 127 the command could not be started.
@@ -29,8 +30,12 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2
 
 /** Runs `secretref exec`; returns the exit code (or never returns, when the child died of a signal). */
 export async function execCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
+  // Everything from the command word on is the command's, as if -- stood before it: in
+  // `secretref exec node app.js --mask`, --mask is node's argument, not secretref's option.
+  const first = args.findIndex((arg) => arg === '--' || !arg.startsWith('-'));
+  const own = first === -1 || args[first] === '--' ? [...args] : [...args.slice(0, first), '--', ...args.slice(first)];
+  const { values, positionals } = parseCommandArgs('exec', {
+    args: own,
     options: { mask: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
     strict: true,
@@ -94,12 +99,13 @@ export async function execCommand(args: readonly string[], io: Io): Promise<numb
     const secrets = Object.values(resolution.references).flatMap((refs) =>
       refs.flatMap(({ value }) => (value === undefined ? [] : [value])),
     );
+    const createMasker = maskersFor(secrets);
     for (const [from, to] of [
       [child.stdout, io.stdout],
       [child.stderr, io.stderr],
     ] as const) {
       if (!from) continue;
-      const masked = from.pipe(createMasker(secrets));
+      const masked = from.pipe(createMasker());
       masked.pipe(to as NodeJS.WritableStream, { end: false });
       flushed.push(new Promise((resolve) => masked.on('end', resolve)));
     }

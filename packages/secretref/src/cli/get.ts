@@ -1,7 +1,6 @@
 /** `secretref get <ref> [--json]`: prints one value, and nothing else, to stdout. */
-import { parseArgs } from 'node:util';
 import { createResolver } from '../index.ts';
-import { EXIT, type Io, UsageError } from './io.ts';
+import { EXIT, type Io, parseCommandArgs, UsageError } from './io.ts';
 
 const USAGE = `Usage: secretref get <reference> [--json]
 
@@ -19,7 +18,7 @@ Exit codes: 0 ok, 1 resolution failure (message on stderr), 2 usage or an invali
 
 /** Runs `secretref get`; returns the exit code. */
 export async function getCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandArgs('get', {
     args: [...args],
     options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     allowPositionals: true,
@@ -29,7 +28,9 @@ export async function getCommand(args: readonly string[], io: Io): Promise<numbe
     io.stdout.write(USAGE);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new UsageError('get takes exactly one reference');
+  // Counted, never quoted: an extra argument may be a value pasted in the wrong place.
+  if (positionals.length !== 1)
+    throw new UsageError(`get takes exactly one reference (it was given ${positionals.length || 'none'})`);
   // The command's own resolver, disposed when it is done: the process's default one is left alone.
   const resolver = createResolver();
   try {

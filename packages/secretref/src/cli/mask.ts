@@ -13,7 +13,19 @@ const MASK = Buffer.from('*****');
 
 /** Creates the masking stream for `values` and their forms (see `formsOf`). */
 export function createMasker(values: Iterable<string>): Transform {
+  return maskersFor(values)();
+}
+
+/**
+ * Finds the forms of `values` once (those of a JSON value make a large automaton) and returns a
+ * function that creates a masking stream for them: one for stdout, one for stderr.
+ */
+export function maskersFor(values: Iterable<string>): () => Transform {
   const automaton = automatonOf(formsOf(values));
+  return () => maskerOf(automaton);
+}
+
+function maskerOf(automaton: Automaton): Transform {
   let state = 0;
   // What is not written yet (the end that may still be part of a value), and which of its bytes are masked.
   let pending: Buffer = Buffer.alloc(0);
@@ -91,9 +103,11 @@ interface Automaton {
 }
 
 function automatonOf(values: Iterable<string>): Automaton {
-  // Trie edges keyed by state * 256 + byte; the start state's edges in an array, for the common case.
+  // Trie edges keyed by state * 256 + byte; per state its parent and the byte from it, so that the
+  // states can be visited by depth without an array of children each (a JSON value's forms make 100k).
   const edges = new Map<number, number>();
-  const children: number[][] = [[]];
+  const parents = [0];
+  const labels = [0];
   const depths = [0];
   const own = [0];
   for (const value of values) {
@@ -103,8 +117,8 @@ function automatonOf(values: Iterable<string>): Automaton {
       if (next === undefined) {
         next = depths.length;
         edges.set(state * 256 + byte, next);
-        children[state]?.push(byte);
-        children.push([]);
+        parents.push(state);
+        labels.push(byte);
         depths.push((depths[state] as number) + 1);
         own.push(0);
       }
@@ -112,8 +126,8 @@ function automatonOf(values: Iterable<string>): Automaton {
     }
     own[state] = Buffer.byteLength(value);
   }
+  // The start state's edges in an array, for the common case.
   const start = new Int32Array(256);
-  for (const byte of children[0] ?? []) start[byte] = edges.get(byte) as number;
   const fail = new Int32Array(depths.length);
   const longest = new Int32Array(own);
   const next = (from: number, byte: number): number => {
@@ -123,18 +137,35 @@ function automatonOf(values: Iterable<string>): Automaton {
       if (to !== undefined) return to;
     }
   };
-  // Breadth first, so that a state's failure (its longest proper suffix in the trie) is done before it.
-  const queue = [0];
-  for (let at = 0; at < queue.length; at++) {
-    const state = queue[at] as number;
-    for (const byte of children[state] ?? []) {
-      const child = edges.get(state * 256 + byte) as number;
-      fail[child] = state === 0 ? 0 : next(fail[state] as number, byte);
-      longest[child] = Math.max(longest[child] as number, longest[fail[child] as number] as number);
-      queue.push(child);
-    }
+  // By depth, so that a state's failure (its longest proper suffix in the trie, shorter) is done before it.
+  for (const state of byDepth(depths)) {
+    const parent = parents[state] as number;
+    const byte = labels[state] as number;
+    if (parent === 0) start[byte] = state;
+    else fail[state] = next(fail[parent] as number, byte);
+    longest[state] = Math.max(longest[state] as number, longest[fail[state] as number] as number);
   }
   return { empty: depths.length === 1, next, longest, depth: Int32Array.from(depths) };
+}
+
+/** The states but the start one, shallowest first (a counting sort by depth). */
+function byDepth(depths: readonly number[]): Int32Array {
+  // Not Math.max(...depths): 100k arguments overflow the stack.
+  let deepest = 0;
+  for (const depth of depths) deepest = Math.max(deepest, depth);
+  // first[d]: where the states of depth d go in the order.
+  const first = new Int32Array(deepest + 2);
+  for (const depth of depths) first[depth + 1] = (first[depth + 1] as number) + 1;
+  for (let depth = 1; depth < first.length; depth++)
+    first[depth] = (first[depth] as number) + (first[depth - 1] as number);
+  const order = new Int32Array(depths.length);
+  for (let state = 0; state < depths.length; state++) {
+    const depth = depths[state] as number;
+    order[first[depth] as number] = state;
+    first[depth] = (first[depth] as number) + 1;
+  }
+  // The start state is the only one of depth 0, first in the order.
+  return order.subarray(1);
 }
 
 // --- Internal helpers: the forms a value is printed in ---
@@ -144,26 +175,109 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Every text to mask for `values` (each an environment value: text as it is, bytes as base64, JSON
- * as JSON text), at least `MIN_MASKED_LENGTH` characters each:
- * - the value, and its JSON-escaped form (`a"b` is `a\"b` in `JSON.stringify({ password })`);
+ * as JSON text): every form at least `MIN_MASKED_LENGTH` characters long, of a text at least as long:
+ * - each text in the forms it is printed in (see `printedForms`);
  * - when it is the JSON text of an object or an array, every string and every number in it at any
  *   depth (a child that parses it prints them), not the keys: they are names (`password`, an SSM
  *   path's parameter names), and masking them would garble every line that names a field;
- * - when it is strict base64 of valid UTF-8 (a value resolved with `as=binary`), the decoded text.
- * Each form found is a value again: a JSON string in a JSON value, a JSON document in base64.
+ * - when it is strict base64 (a value resolved with `as=binary`), the decoded text when it is UTF-8,
+ *   else the decoded bytes' base64 and hex forms.
+ * Each text found is a value again: a JSON string in a JSON value, a JSON document in base64.
  */
 function formsOf(values: Iterable<string>): Set<string> {
   const forms = new Set<string>();
+  const add = (form: string) => {
+    // A form can be shorter than its text: 1.0001 is "1" in toLocaleString.
+    if (form.length >= MIN_MASKED_LENGTH) forms.add(form);
+  };
   const seen = new Set<string>();
   const queue = [...values];
   for (let text = queue.pop(); text !== undefined; text = queue.pop()) {
     if (text.length < MIN_MASKED_LENGTH || seen.has(text)) continue;
     seen.add(text);
-    forms.add(text);
-    forms.add(JSON.stringify(text).slice(1, -1));
-    for (const form of [...leavesOf(text), ...decodedOf(text)]) queue.push(form);
+    for (const form of printedForms(text)) add(form);
+    for (const leaf of leavesOf(text)) queue.push(leaf);
+    const bytes = decodedOf(text);
+    if (bytes === undefined) continue;
+    const decoded = utf8Of(bytes);
+    if (decoded !== undefined) queue.push(decoded);
+    else if (bytes.length >= MIN_MASKED_LENGTH) for (const form of bytesForms(bytes)) add(form);
   }
   return forms;
+}
+
+/**
+ * `text` as programs commonly print it: as it is; JSON-escaped (`JSON.stringify({ password })`), also
+ * with every non-ASCII character as `\u00e4` (Python's `json.dumps`), with Go's HTML-safe escapes
+ * (`\u003c`, `\u003e`, `\u0026`), and JSON-escaped twice; as Python's `repr` (a printed dict); its
+ * UTF-8 bytes in base64 and hex (see `bytesForms`); URL-encoded; a number grouped as `toLocaleString`
+ * prints it.
+ */
+function printedForms(text: string): string[] {
+  const json = JSON.stringify(text).slice(1, -1);
+  return [
+    text,
+    json,
+    json.replace(/[\u007f-\uffff]/g, unicodeEscape),
+    json.replace(/[<>&\u2028\u2029]/g, unicodeEscape),
+    JSON.stringify(json).slice(1, -1),
+    pythonRepr(text),
+    ...bytesForms(Buffer.from(text)),
+    ...uriEncoded(text),
+    ...grouped(text),
+  ];
+}
+
+/** `bytes` in base64 (standard and URL-safe alphabets, with and without padding) and hex (either case). */
+function bytesForms(bytes: Buffer): string[] {
+  const base64 = bytes.toString('base64');
+  const url = bytes.toString('base64url');
+  const hex = bytes.toString('hex');
+  return [base64, base64.replace(/=+$/, ''), url, url.padEnd(base64.length, '='), hex, hex.toUpperCase()];
+}
+
+/** `\uXXXX` for one UTF-16 code unit, lower-case as Python and Go write it. */
+function unicodeEscape(unit: string): string {
+  return `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
+/** What Python escapes in a str's repr: the backslash, \t \n \r, and what is not printable but the space. */
+const PYTHON_ESCAPED = /[\\'\t\n\r\p{C}\p{Z}]/gu;
+const PYTHON_SHORT: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Python's `repr` of a str without its quotes: `'` is escaped only when the text has both quotes. */
+function pythonRepr(text: string): string {
+  // Python quotes with ' unless the text has ' and no ", and escapes only the quote it quotes with.
+  const quote = text.includes("'") && text.includes('"');
+  return text.replace(PYTHON_ESCAPED, (char) => {
+    if (char === "'") return quote ? "\\'" : char;
+    if (char === ' ') return char;
+    const short = PYTHON_SHORT[char];
+    if (short !== undefined) return short;
+    const point = char.codePointAt(0) as number;
+    const digits = point < 0x100 ? 2 : point < 0x10000 ? 4 : 8;
+    return `\\${digits === 2 ? 'x' : digits === 4 ? 'u' : 'U'}${point.toString(16).padStart(digits, '0')}`;
+  });
+}
+
+/** `encodeURIComponent(text)`; nothing for a text with a lone surrogate, which it refuses. */
+function uriEncoded(text: string): string[] {
+  try {
+    return [encodeURIComponent(text)];
+  } catch {
+    return [];
+  }
+}
+
+// In the locale the command inherits (its environment is this process's) and in en-US: 123,456.
+let groupings: readonly Intl.NumberFormat[] | undefined;
+
+/** A number's text as `toLocaleString` prints it; nothing for other text. */
+function grouped(text: string): string[] {
+  const number = Number(text);
+  if (!Number.isFinite(number) || String(number) !== text) return [];
+  groupings ??= [new Intl.NumberFormat(), new Intl.NumberFormat('en-US')];
+  return groupings.map((format) => format.format(number));
 }
 
 /** The strings and numbers in the JSON text of an object or an array; nothing for other text. */
@@ -189,15 +303,19 @@ function leavesOf(text: string): string[] {
   return leaves;
 }
 
-/** The UTF-8 text that strict base64 decodes to; nothing for other text, or bytes that are not UTF-8. */
-function decodedOf(text: string): string[] {
-  if (!BASE64.test(text)) return [];
+/** The bytes that strict base64 decodes to; nothing for other text. */
+function decodedOf(text: string): Buffer | undefined {
+  if (!BASE64.test(text)) return undefined;
   const bytes = Buffer.from(text, 'base64');
   // Strict: the canonical encoding of its bytes (no stray bits in the last character).
-  if (bytes.toString('base64') !== text) return [];
+  return bytes.toString('base64') === text ? bytes : undefined;
+}
+
+/** `bytes` as UTF-8 text; nothing for bytes that are not UTF-8. */
+function utf8Of(bytes: Buffer): string | undefined {
   try {
-    return [utf8.decode(bytes)];
+    return utf8.decode(bytes);
   } catch {
-    return [];
+    return undefined;
   }
 }

@@ -53,16 +53,18 @@ export async function run(args: readonly string[], io: Io): Promise<number> {
   try {
     return await command(rest, io);
   } catch (error) {
-    // parseArgs throws TypeErrors with codes ERR_PARSE_ARGS_*; bad option values are usage errors too.
-    const code = (error as { code?: unknown }).code;
+    // A parseArgs error (ERR_PARSE_ARGS_*) that no command turned into its own (parseCommandArgs does):
+    // Node's message quotes the argument, which may be a secret pasted in the wrong place.
+    const parseArgsError = String((error as { code?: unknown } | null)?.code).startsWith('ERR_PARSE_ARGS');
     if (
+      parseArgsError ||
       error instanceof UsageError ||
       error instanceof InvalidOptionError ||
       error instanceof InvalidReferenceError ||
-      error instanceof UnknownSchemeError ||
-      String(code).startsWith('ERR_PARSE_ARGS')
+      error instanceof UnknownSchemeError
     ) {
-      io.stderr.write(`secretref ${name}: ${describeError(error)}\nRun "secretref ${name} --help" for its options.\n`);
+      const message = parseArgsError ? 'its arguments could not be read' : describeError(error);
+      io.stderr.write(`secretref ${name}: ${message}\nRun "secretref ${name} --help" for its options.\n`);
       return EXIT.usage;
     }
     io.stderr.write(`secretref ${name}: ${describeError(error)}\n`);

@@ -11,6 +11,7 @@ import {
   createResolver as createCoreResolver,
   envProvider,
   fileProvider,
+  InvalidOptionError,
   type RawValue,
   type Resolver,
   type ResolverOptions,
@@ -53,14 +54,61 @@ export function mockSecrets(values: Readonly<Record<string, RawValue>>, options:
     memoryProvider({ like }),
   );
   const resolver = createCoreResolver({ ...options, providers: mocks });
+  // The JSON documents that references with a fragment (`#password`, `#/db/port`) are keys of.
+  const documents = new Map<string, Record<string, unknown>>();
   const rotate = (ref: string, value: RawValue): void => {
-    const { scheme, body } = resolver.parse(ref);
-    mocks.find((mock) => mock.schemes.includes(scheme))?.set(body, value);
+    const { scheme, body, fragment } = resolver.parse(ref);
+    const mock = mocks.find((m) => m.schemes.includes(scheme));
+    if (!mock) return;
+    if (fragment === undefined) {
+      mock.set(body, value);
+      return;
+    }
+    // `secretsmanager:prod/db#password` is a key of the secret's JSON: the value goes in at that key.
+    const document = documents.get(`${scheme}:${body}`) ?? {};
+    documents.set(`${scheme}:${body}`, document);
+    const keys = fragment.startsWith('/')
+      ? fragment
+          .slice(1)
+          .split('/')
+          .map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'))
+      : [fragment];
+    let node = document;
+    for (const key of keys.slice(0, -1)) {
+      const next = Object.hasOwn(node, key) ? node[key] : undefined;
+      const child = typeof next === 'object' && next !== null ? (next as Record<string, unknown>) : {};
+      Object.defineProperty(node, key, { value: child, enumerable: true, writable: true, configurable: true });
+      node = child;
+    }
+    const text = value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value;
+    Object.defineProperty(node, keys.at(-1) as string, {
+      value: text,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    mock.set(body, JSON.stringify(document));
   };
   const set = (ref: string, value: RawValue): void => {
     rotate(ref, value);
     resolver.invalidate(ref);
   };
+  // Two spellings of one value, or a whole value and a key of it, are a mistake in the test.
+  const named = new Map<string, string>();
+  for (const ref of Object.keys(values)) {
+    const { scheme, body, fragment } = resolver.parse(ref);
+    const whole = `${scheme}:${body}`;
+    const what = fragment === undefined ? whole : `${whole}#${fragment}`;
+    const other = named.get(what) ?? (fragment === undefined ? undefined : named.get(whole));
+    const clash =
+      other ?? (fragment === undefined && [...named.keys()].some((k) => k.startsWith(`${whole}#`)) ? whole : undefined);
+    if (clash !== undefined) {
+      throw new InvalidOptionError(
+        `mockSecrets: "${ref}" names a value mocked already (as "${named.get(clash) ?? clash}")`,
+      );
+    }
+    named.set(what, ref);
+  }
   for (const [ref, value] of Object.entries(values)) set(ref, value);
   const previous = setDefaultResolver(resolver);
   return {
