@@ -5,7 +5,8 @@
 //   ...
 //   ```
 // must equal the lines between `// #region resolve-all` and `// #endregion resolve-all` in that
-// file (dedented). `node scripts/snippets.mjs` checks; `--write` updates the docs.
+// file (dedented). Tables of defaults are written from the code too (below). `node
+// scripts/snippets.mjs` checks; `--write` updates the docs.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +36,90 @@ function region(file, name) {
 }
 
 let stale = 0;
+
+// Tables of defaults: a table after `<!-- defaults -->` has an option (`ttlMs`) in its first column
+// and that option's default in its second. The second column is written from `DEFAULTS` in
+// packages/core/src/options.ts, and each `@default` of those options in packages/core/src/types.ts
+// must say the same number: the defaults are written once, in code.
+const DEFAULTS_TABLE = /<!-- defaults -->\n((?:\|.*\|\n)+)/g;
+
+function readDefaults() {
+  const source = readFileSync(join(root, 'packages/core/src/options.ts'), 'utf8');
+  const literal = /export const DEFAULTS[\s\S]*?= Object\.freeze\(\{([\s\S]*?)\}\);/.exec(source);
+  if (!literal) throw new Error('packages/core/src/options.ts: no `DEFAULTS = Object.freeze({...})`');
+  const defaults = new Map();
+  for (const line of literal[1].split('\n')) {
+    if (!line.trim()) continue;
+    const entry = /^\s*(\w+): ([\d_.]+),$/.exec(line);
+    if (!entry) throw new Error(`packages/core/src/options.ts: DEFAULTS holds "${line.trim()}", not a number`);
+    defaults.set(entry[1], Number(entry[2].replaceAll('_', '')));
+  }
+  return defaults;
+}
+
+/** `300000` (5 min) for a duration in ms, `1000` for any other number. */
+function shown(name, value) {
+  if (!name.endsWith('Ms')) return `\`${value}\``;
+  for (const [size, unit] of [
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ]) {
+    if (value >= size && value % size === 0) return `\`${value}\` (${value / size} ${unit})`;
+  }
+  return `\`${value}\` ms`;
+}
+
+function cells(row) {
+  return row
+    .slice(1, -1)
+    .split('|')
+    .map((cell) => cell.trim());
+}
+
+function formatTable(rows) {
+  const widths = rows[0].map((_, i) => Math.max(3, ...rows.map((row) => (row[i] ?? '').length)));
+  return rows
+    .map((row, r) =>
+      r === 1
+        ? `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`
+        : `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`,
+    )
+    .join('\n');
+}
+
+const defaults = readDefaults();
+function withDefaults(doc, text) {
+  return text.replace(DEFAULTS_TABLE, (block, table) => {
+    const rows = table.trimEnd().split('\n').map(cells);
+    for (const row of rows.slice(2)) {
+      const name = /^`(\w+)`$/.exec(row[0])?.[1];
+      if (name !== undefined && defaults.has(name)) row[1] = shown(name, defaults.get(name));
+    }
+    const wanted = `<!-- defaults -->\n${formatTable(rows)}\n`;
+    if (wanted !== block) {
+      stale++;
+      console.error(`${doc}: a table of defaults differs from DEFAULTS in packages/core/src/options.ts`);
+    }
+    return wanted;
+  });
+}
+
+{
+  const file = readFileSync(join(root, 'packages/core/src/types.ts'), 'utf8');
+  const types = /export interface ResolverOptions \{[\s\S]*?\n\}/.exec(file)?.[0] ?? '';
+  for (const [name, value] of defaults) {
+    const doc = new RegExp(`@default (\\S+)[^\\n]*\\n\\s*readonly ${name}\\?`).exec(types);
+    if (!doc || Number(doc[1]) !== value) {
+      stale++;
+      console.error(`packages/core/src/types.ts: the @default of ${name} is not ${value}, as DEFAULTS says`);
+    }
+  }
+}
+
 for (const doc of ['README.md', ...markdownFiles('docs')]) {
   const text = readFileSync(join(root, doc), 'utf8');
-  const updated = text.replace(MARKER, (block, file, name, lang, code) => {
+  const updated = withDefaults(doc, text).replace(MARKER, (block, file, name, lang, code) => {
     const wanted = region(file, name);
     if (code === wanted) return block;
     stale++;

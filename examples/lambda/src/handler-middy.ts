@@ -1,7 +1,8 @@
 /** The same handler for people already on middy: secretref as a middleware. */
 // #region middy
 import middy from '@middy/core';
-import { createResolver, secretsMiddleware } from '@secretref/core';
+import { secretsMiddlewareWith } from '@secretref/aws';
+import { createResolver } from '@secretref/core';
 import { ssmProvider } from '@secretref/ssm';
 import type { Context } from 'aws-lambda';
 
@@ -13,5 +14,5 @@ const baseHandler = async (event: { orderId?: string }, context: Context & { api
   return { orderId: event.orderId ?? null, ready: (context.apiKey ?? '').length > 0 };
 };
 
-export const handler = middy(baseHandler).use(secretsMiddleware({ apiKey: `ssm:${prefix}/api-key` }, { resolver }));
+export const handler = middy(baseHandler).use(secretsMiddlewareWith(resolver, { apiKey: `ssm:${prefix}/api-key` }));
 // #endregion middy

@@ -1,21 +1,15 @@
 /**
- * `loadConfig`: turns an object of references and plain values into a config object, resolving every
+ * `loadConfigWith`: turns an object of references and plain values into a config object, resolving every
  * reference in one batch, optionally keeping secrets wrapped (`secret(ref)` gives a `Secret`), and
  * validating the result with any Standard Schema validator (zod, valibot, arktype...).
  */
-import {
-  ConfigError,
-  type ConfigIssue,
-  describeThrown,
-  InvalidOptionError,
-  ResolveAllError,
-  SecretrefError,
-} from './errors.ts';
-import { CALL_OPTIONS, checkCallOptions, checkKnown } from './options.ts';
+import { type Resolved, safeIssues, schemaThrew } from './config-issues.ts';
+import { ConfigError, InvalidOptionError, ResolveAllError, SecretrefError } from './errors.ts';
+import { CALL_OPTIONS, checkCallOptions, checkOptions } from './options.ts';
 import type { ValueType } from './provider.ts';
-import { addForms, MIN_REDACTABLE, quotesAny, redact, textsOf } from './redact.ts';
 import { Secret } from './secret.ts';
-import type { ResolvedValue, ResolveOptions, Resolver } from './types.ts';
+import type { ResolveOptions, Resolver } from './types.ts';
+import type { ResolvedValue } from './value-types.ts';
 
 /**
  * The Standard Schema interface (https://standardschema.dev), as its authors ask libraries to copy
@@ -89,17 +83,15 @@ export type ResolvedConfig<S> = {
         : S[K];
 };
 
-/** Options of `loadConfig`. */
+/** Options of `loadConfigWith`. */
 export interface ConfigOptions<Schema extends StandardSchemaV1 | undefined> {
-  /** The resolver (its providers, cache and options). */
-  readonly resolver: Pick<Resolver, 'resolve' | 'isReference'>;
   /** Validates (and may transform) the resolved config; a `Secret` stays a `Secret` for it. */
   readonly schema?: Schema;
   /** Options for every reference. */
   readonly resolveOptions?: Pick<ResolveOptions, 'timeoutMs' | 'signal'> | undefined;
 }
 
-const CONFIG_OPTIONS: ReadonlySet<string> = new Set(['resolver', 'schema', 'resolveOptions']);
+const CONFIG_OPTIONS: ReadonlySet<string> = new Set(['schema', 'resolveOptions']);
 
 /**
  * Refuses, before anything is resolved, what a spec cannot hold: an array, a Map or a Date would become
@@ -131,106 +123,28 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
-// --- Internal helpers: keeping resolved values out of schema issues ---
-
-const REDACTED = '[redacted]';
-const WITHHELD = 'the value does not match the schema (message withheld: it could quote a secret)';
-
-/** A place in the config, as a chain: cheap to make for every node of a large resolved value. */
-interface Place {
-  readonly parent: Place | undefined;
-  readonly key: string;
-}
-
-function placeOf(keys: readonly string[]): Place | undefined {
-  return keys.reduce<Place | undefined>((parent, key) => ({ parent, key }), undefined);
-}
-
-function keysOf(place: Place | undefined): string[] {
-  const keys: string[] = [];
-  for (let at = place; at; at = at.parent) keys.push(at.key);
-  return keys.reverse();
-}
-
-/** What an issue could quote of the resolved values. */
-interface Revealed {
-  /** Every text of 3 or more characters, in every form a message may quote it, to redact. */
-  readonly strings: Set<string>;
-  /** Where the values and keys too short to redact are: issues there, above or below say nothing. */
-  readonly short: (Place | undefined)[];
-}
-
-/** Collects every text of a resolved value (see `textsOf`), and where the too short ones are. */
-function collect(value: unknown, at: Place | undefined, into: Revealed): void {
-  textsOf(
-    value,
-    at,
-    (parent, key) => ({ parent, key }),
-    (text, place) => {
-      if (text.length < MIN_REDACTABLE) into.short.push(place);
-      else addForms(text, into.strings);
-    },
-  );
-}
-
-/** Is one path a prefix of the other (the same place, or one inside the other)? */
-function related(a: readonly string[], b: readonly string[]): boolean {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-type IssuePath = readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;
-
 /**
- * A schema issue with no resolved value in it: strings redacted from the message; the keys of a
- * resolved value redacted from the path (array indexes stay); the whole message withheld when it
- * could quote a value too short to redact.
- */
-function safeIssue(
-  config: unknown,
-  issue: { readonly message: string; readonly path?: IssuePath },
-  resolvedAt: readonly (readonly string[])[],
-  revealed: Revealed,
-  shortKeys: readonly (readonly string[])[],
-): ConfigIssue {
-  const raw = (issue.path ?? []).map((part) => (typeof part === 'object' && part !== null ? part.key : part));
-  const keys = raw.map((part) => String(part));
-  const root = resolvedAt.find((at) => at.length < keys.length && related(at, keys));
-  // A path part that is no key of the config is the schema's own: it may hold anything, so it is
-  // redacted as a message is.
-  let node: unknown = config;
-  const path = raw
-    .map((part, i) => {
-      const known = typeof node === 'object' && node !== null && Object.hasOwn(node, String(part));
-      node = known ? (node as Record<string, unknown>)[String(part)] : undefined;
-      if (root && i >= root.length && typeof part !== 'number') return REDACTED;
-      return known ? String(part) : redact(String(part), revealed.strings);
-    })
-    .join('.');
-  const withheld = shortKeys.some((at) => related(at, keys));
-  return { path, message: withheld ? WITHHELD : redact(String(issue.message), revealed.strings) };
-}
-
-/**
- * Resolves a config spec (every reference in one batch) and validates it with `schema`. Reference
+ * Resolves a config spec with `resolver` (every reference in one batch) and validates it with `schema`
+ * (`loadConfig` in `secretref` is this with the default resolver). Reference
  * failures reject with one `ResolveAllError` keyed by path (`db.password`); schema issues with a
  * `ConfigError` whose messages have every resolved value redacted.
  */
-export async function loadConfig<
+export async function loadConfigWith<
   const Spec extends ConfigSpec,
   Schema extends StandardSchemaV1 | undefined = undefined,
 >(
+  resolver: Pick<Resolver, 'resolve' | 'isReference'>,
   spec: Spec,
-  options: ConfigOptions<Schema>,
+  options: ConfigOptions<Schema> = {},
 ): Promise<Schema extends StandardSchemaV1<unknown, infer Output> ? Output : ResolvedConfig<Spec>> {
+  const r = resolver as Partial<Resolver> | null;
+  if (typeof r?.resolve !== 'function' || typeof r.isReference !== 'function') {
+    throw new InvalidOptionError('loadConfig needs a resolver');
+  }
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new InvalidOptionError('loadConfig takes an object of references and values');
   }
-  const { resolver } = checkKnown(options, CONFIG_OPTIONS, 'loadConfig') as unknown as ConfigOptions<Schema>;
-  if (typeof resolver?.resolve !== 'function' || typeof resolver.isReference !== 'function') {
-    throw new InvalidOptionError('loadConfig needs a resolver');
-  }
+  checkOptions(options, CONFIG_OPTIONS, 'loadConfig');
   checkSpec(spec, []);
   const schema = options.schema;
   if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
@@ -265,7 +179,7 @@ export async function loadConfig<
   const config = build(spec, []);
   const settled = await Promise.allSettled(jobs.map((job) => job.promise));
   const errors: Record<string, SecretrefError> = {};
-  const resolved: { keys: readonly string[]; value: unknown }[] = [];
+  const resolved: Resolved[] = [];
   settled.forEach((outcome, i) => {
     const { keys } = jobs[i] as { keys: readonly string[] };
     if (outcome.status === 'rejected') {
@@ -278,35 +192,12 @@ export async function loadConfig<
   });
   if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
   if (!options.schema) return config as never;
-  const revealed = (): Revealed => {
-    const into: Revealed = { strings: new Set(), short: [] };
-    for (const { keys, value } of resolved) collect(value, placeOf(keys), into);
-    return into;
-  };
   let result: StandardSchemaResult<unknown>;
   try {
     result = await options.schema['~standard'].validate(config);
   } catch (error) {
-    // A schema that throws (a transform's JSON.parse, BigInt, new URL of a value) quotes what it was
-    // given: a ConfigError, its cause keeping the message only when it quotes no resolved value.
-    const texts: string[] = [];
-    for (const { value } of resolved)
-      textsOf(
-        value,
-        undefined,
-        () => undefined,
-        (text) => void texts.push(text),
-      );
-    const cause = describeThrown(error, (message) => !quotesAny(message, texts));
-    throw new ConfigError([{ path: '', message: `the schema threw ${cause.name} (see the cause)` }], { cause });
+    throw schemaThrew(error, resolved);
   }
-  if (result.issues) {
-    // Validators may quote the value they rejected (an enum mismatch, an unknown key): no string,
-    // key or number of any resolved value is shown.
-    const found = revealed();
-    const shortKeys = found.short.map(keysOf);
-    const resolvedAt = resolved.map(({ keys }) => keys);
-    throw new ConfigError(result.issues.map((issue) => safeIssue(config, issue, resolvedAt, found, shortKeys)));
-  }
+  if (result.issues) throw new ConfigError(safeIssues(config, result.issues, resolved));
   return result.value as never;
 }

@@ -5,16 +5,15 @@
  * Plain values are left alone. Nothing is written unless every variable resolved.
  */
 import { describeThrown, InvalidOptionError, InvalidValueError, ResolveAllError, SecretrefError } from './errors.ts';
-import { checkKnown } from './options.ts';
+import { checkOptions } from './options.ts';
+import { schemeOf } from './registry.ts';
 import type { Resolver } from './types.ts';
 
 /** An environment: `process.env` or any object like it. */
 export type Environment = Record<string, string | undefined>;
 
-/** Options of `resolveEnv` and `loadEnv`. */
+/** Options of `resolveEnvWith` and `loadEnvWith`. */
 export interface EnvOptions {
-  /** The resolver (its providers, cache and options). */
-  readonly resolver: Pick<Resolver, 'resolve' | 'isReference'>;
   /** The environment to read (and, for `loadEnv`, write). @default process.env */
   readonly env?: Environment | undefined;
   /** Only these variables. @default every variable */
@@ -56,13 +55,6 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
-/** The scheme a value is written with, if it looks like a reference: `ssm`, `secretsmanager`, `arn`. */
-function schemeOf(value: string): string {
-  const cloudformation = /^\{\{resolve:([a-z0-9-]+):/.exec(value);
-  if (cloudformation) return cloudformation[1] ?? '';
-  return value.slice(0, Math.max(0, value.indexOf(':'))).toLowerCase();
-}
-
 /** The references in a value: the whole value, or the `{{ }}` placeholders of a template. */
 function referencesIn(value: string, isReference: (input: string) => boolean): { whole: boolean; refs: string[] } {
   if (isReference(value)) return { whole: true, refs: [value] };
@@ -82,27 +74,24 @@ function asText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const ENV_OPTIONS: ReadonlySet<string> = new Set([
-  'resolver',
-  'env',
-  'names',
-  'schemes',
-  'timeoutMs',
-  'signal',
-  'write',
-]);
+const ENV_OPTIONS: ReadonlySet<string> = new Set(['env', 'names', 'schemes', 'timeoutMs', 'signal', 'write']);
 
 function isStrings(value: unknown): value is readonly string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 /** The options of `resolveEnv` and `loadEnv`, checked before anything is read or resolved. */
-function checkEnvOptions(options: unknown, of: string): EnvOptions & { readonly write?: boolean | undefined } {
-  const o = checkKnown(options, ENV_OPTIONS, of) as unknown as EnvOptions & { readonly write?: unknown };
-  const { resolver, env, names, schemes, write } = o;
-  if (typeof resolver?.resolve !== 'function' || typeof resolver.isReference !== 'function') {
+function checkEnvOptions(
+  resolver: unknown,
+  options: unknown,
+  of: string,
+): EnvOptions & { readonly write?: boolean | undefined } {
+  const r = resolver as Partial<Resolver> | null;
+  if (typeof r?.resolve !== 'function' || typeof r.isReference !== 'function') {
     throw new InvalidOptionError(`${of} needs a resolver`);
   }
+  const o = checkOptions(options, ENV_OPTIONS, of) as EnvOptions & { readonly write?: unknown };
+  const { env, names, schemes, write } = o;
   if (env !== undefined && (typeof env !== 'object' || env === null)) {
     throw new InvalidOptionError(`option env of ${of} must be an object of variables, such as process.env`);
   }
@@ -118,20 +107,27 @@ function checkEnvOptions(options: unknown, of: string): EnvOptions & { readonly 
   return o as EnvOptions & { readonly write?: boolean | undefined };
 }
 
-/** Resolves the references in an environment without writing anything; see `EnvResolution`. */
-export async function resolveEnv(options: EnvOptions): Promise<EnvResolution> {
-  checkEnvOptions(options, 'resolveEnv');
-  return resolveChecked(options);
+/**
+ * Resolves the references in an environment with `resolver`, without writing anything; see
+ * `EnvResolution`. (`resolveEnv` in `secretref` is this with the default resolver.)
+ */
+export async function resolveEnvWith(resolver: EnvResolver, options: EnvOptions = {}): Promise<EnvResolution> {
+  checkEnvOptions(resolver, options, 'resolveEnv');
+  return resolveChecked(resolver, options);
 }
 
-async function resolveChecked(options: EnvOptions): Promise<EnvResolution> {
+/** What `resolveEnvWith` and `loadEnvWith` need of a resolver. */
+export type EnvResolver = Pick<Resolver, 'resolve' | 'isReference'>;
+
+async function resolveChecked(resolver: EnvResolver, options: EnvOptions): Promise<EnvResolution> {
   const env = options.env ?? process.env;
-  const { resolver } = options;
   const names = options.names ?? Object.keys(env);
   const allowed = options.schemes ? new Set(options.schemes.map((s) => s.toLowerCase())) : undefined;
   const isReference = (input: string): boolean => {
-    const scheme = schemeOf(input);
-    if (allowed ? !allowed.has(scheme) && scheme !== 'arn' : NOT_BY_DEFAULT.has(scheme)) return false;
+    const head = schemeOf(input);
+    if (head === undefined) return false;
+    // A bare ARN follows its service's provider, whatever `schemes` says.
+    if (head.form !== 'arn' && (allowed ? !allowed.has(head.scheme) : NOT_BY_DEFAULT.has(head.scheme))) return false;
     return resolver.isReference(input);
   };
   const found = new Map<string, { whole: boolean; refs: string[]; value: string }>();
@@ -196,17 +192,19 @@ async function resolveChecked(options: EnvOptions): Promise<EnvResolution> {
 }
 
 /**
- * Resolves every reference in the environment (see `resolveEnv`) and, by default, writes the values
+ * Resolves every reference in the environment with `resolver` (see `resolveEnvWith`) and, by default,
+ * writes the values
  * back: resolved variables get their values, optional references to nothing are unset. If any
  * variable fails, nothing is written and one `ResolveAllError` names every failing variable with its
  * reason code. Returns the new values.
  */
-export async function loadEnv(
-  options: EnvOptions & { readonly write?: boolean | undefined },
+export async function loadEnvWith(
+  resolver: EnvResolver,
+  options: EnvOptions & { readonly write?: boolean | undefined } = {},
 ): Promise<Record<string, string>> {
-  checkEnvOptions(options, 'loadEnv');
+  checkEnvOptions(resolver, options, 'loadEnv');
   const env = options.env ?? process.env;
-  const { values, unset, errors } = await resolveChecked(options);
+  const { values, unset, errors } = await resolveChecked(resolver, options);
   if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
   if (options.write ?? true) {
     // Defined, not assigned (as `Object.assign` would): a `__proto__` variable stays a variable.

@@ -1,21 +1,28 @@
 /**
- * @secretref/core: the reference grammar, the resolver with its cache and batching, the error
- * hierarchy, diagnostics events, and the provider interface that AWS providers implement.
+ * @secretref/core: the engine, with no AWS in it: the reference grammar, the resolver with its cache,
+ * batching and deadlines, the error hierarchy, diagnostics events, the provider contract that every
+ * provider implements, and `env:` and `file:`. The functions over a resolver are named `...With`
+ * (`loadEnvWith(resolver)`); `secretref` has them bound to its default resolver (`loadEnv()`).
  */
-export { type AwsClient, type AwsClientOptions, type AwsClientPool, awsClientPool } from './aws-clients.ts';
-export { type AwsErrorContext, type AwsErrorNames, fromAwsError } from './aws-errors.ts';
 export { type Clock, type ClockTimer, systemClock } from './clock.ts';
 export {
   type ConfigOptions,
   type ConfigSpec,
-  loadConfig,
+  loadConfigWith,
   type ResolvedConfig,
   type SecretSpec,
   type StandardSchemaResult,
   type StandardSchemaV1,
   secret,
 } from './config.ts';
-export { type Environment, type EnvOptions, type EnvResolution, loadEnv, resolveEnv } from './env.ts';
+export {
+  type Environment,
+  type EnvOptions,
+  type EnvResolution,
+  type EnvResolver,
+  loadEnvWith,
+  resolveEnvWith,
+} from './env.ts';
 export {
   AccessDeniedError,
   ConfigError,
@@ -44,46 +51,42 @@ export {
   type MissEvent,
   type StaleServedEvent,
 } from './events.ts';
+export { checkOptions, DEFAULTS } from './options.ts';
 export {
-  type LambdaContextLike,
-  type LambdaSecretsOptions,
-  type MiddyRequestLike,
-  type SecretsMiddlewareOptions,
-  secretsMiddleware,
-  withSecrets,
-} from './lambda.ts';
-export { DEFAULTS } from './options.ts';
-export type {
-  FetchContext,
-  FetchRequest,
-  FetchResult,
-  Locator,
-  ParseInput,
-  Provider,
-  RawValue,
-  ReferenceForm,
-  ValueType,
+  type FetchContext,
+  type FetchRequest,
+  type FetchResult,
+  failure,
+  type Locator,
+  malformedAnswer,
+  type ParseInput,
+  type Provider,
+  type RawValue,
+  type ReferenceForm,
+  type RequestErrorClass,
+  type ValueType,
 } from './provider.ts';
 export { envProvider } from './providers/env.ts';
 export { fileProvider } from './providers/file.ts';
+export { parseDuration } from './query.ts';
 export { keyedDigest, redactText } from './redact.ts';
-export { formatReference, isAwsRegion, parseDuration, parseReference, type Reference } from './reference.ts';
+export { formatReference, parseReference, type Reference } from './reference.ts';
+export { schemeOf } from './registry.ts';
 export { createResolver } from './resolver.ts';
 export { Secret } from './secret.ts';
 export type {
+  FreshSecretOptions,
   PeekFunction,
   PeekOptions,
   ReferenceSpec,
-  ResolvedAll,
-  ResolvedValue,
   ResolveFunction,
   ResolveOptions,
   Resolver,
   ResolverOptions,
   ResolverStats,
+  RetryWithFreshSecretFunction,
   Watcher,
   WatchFunction,
   WatchOptions,
-  WithSecretFunction,
-  WithSecretOptions,
 } from './types.ts';
+export type { ResolvedAll, ResolvedValue } from './value-types.ts';

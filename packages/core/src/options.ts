@@ -84,7 +84,7 @@ function booleanOption(name: string, value: unknown): void {
  * Refuses options that are no object, or that name an option not in `known` (misspelt, or retired
  * such as `now`). `of` names the function in the message.
  */
-export function checkKnown(options: unknown, known: ReadonlySet<string>, of: string): Record<string, unknown> {
+export function checkOptions(options: unknown, known: ReadonlySet<string>, of: string): Record<string, unknown> {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidOptionError(`the options of ${of} must be an object, got ${describe(options)}`);
   }
@@ -100,7 +100,7 @@ const RESOLVER_OPTIONS: ReadonlySet<string> = new Set([...Object.keys(DEFAULTS),
 
 /** Refuses an option of `createResolver` that does not exist. */
 export function checkResolverOptions(options: unknown): void {
-  const { clock, random, providers } = checkKnown(options, RESOLVER_OPTIONS, 'createResolver') as {
+  const { clock, random, providers } = checkOptions(options, RESOLVER_OPTIONS, 'createResolver') as {
     clock?: Record<string, unknown>;
     random?: unknown;
     providers?: unknown;
@@ -139,7 +139,7 @@ export function checkCallOptions(
   known: ReadonlySet<string> = CALL_OPTIONS,
   of = 'resolve',
 ): ResolveOptions {
-  const o = checkKnown(options, known, of);
+  const o = checkOptions(options, known, of);
   const { ttlMs, timeoutMs, as, optional, forceFetch, signal } = o;
   numberOption('ttlMs', ttlMs, 0);
   numberOption('timeoutMs', timeoutMs, 0, 'finite');

@@ -1,4 +1,19 @@
-import type { SecretrefError } from './errors.ts';
+/**
+ * The provider contract, and the words it uses, defined here once:
+ * - a **reference** names a secret and how to hand it over: `ssm:/app/db:3?ttl=1m#password`, written
+ *   in one of three forms (`ReferenceForm`): `scheme:body?query#fragment`, `{{resolve:scheme:body}}`
+ *   or a bare ARN;
+ * - its **body** is what the provider reads: the part between `scheme:` and `?`/`#` (`/app/db:3`), the
+ *   ARN of a bare ARN;
+ * - the provider parses a body into a **locator**, whose **key** is the body in canonical form
+ *   (`app-db` and `/app-db`... spell one parameter only if the provider says so);
+ * - the **canonical form** of a reference is `scheme:key` with its parameters sorted and
+ *   percent-encoded (`formatReference`): every spelling of one reference has the same one, it parses
+ *   back to the same reference, and the cache keeps one value per canonical form (less `ttl`, `as`,
+ *   `optional` and the fragment, which only shape what is handed over).
+ * See docs/providers/writing.md for writing a provider and proving it with @secretref/conformance.
+ */
+import { ProviderError, type SecretrefError, type SecretrefErrorOptions } from './errors.ts';
 
 /** What a resolved value is turned into: see docs/reference-syntax.md. */
 export type ValueType = 'string' | 'json' | 'binary' | 'list';
@@ -32,8 +47,9 @@ export interface ParseInput {
  */
 export interface Locator {
   /**
-   * The canonical body: parsing `scheme:key` again yields the same locator. Together with the
-   * scheme, region and scheme-specific parameters it identifies one fetched value in the cache.
+   * The canonical body, never empty: parsing `scheme:key` again, with the same parameters
+   * (`params` below, else the input's), yields the same locator. Together with the scheme, region
+   * and scheme-specific parameters it identifies one fetched value in the cache.
    */
   readonly key: string;
   /** A region the body itself names (an ARN's region). */
@@ -60,11 +76,17 @@ export interface FetchRequest<L extends Locator = Locator> {
   readonly scheme: string;
   /** Scheme-specific query parameters. */
   readonly params: Readonly<Record<string, string>>;
-  /** The caller asked for a fresh value (`forceFetch`, `withSecret`'s retry): bypass any provider-side memo. */
+  /** The caller asked for a fresh value (`forceFetch`, `retryWithFreshSecret`'s retry): bypass any provider-side memo. */
   readonly forced?: boolean | undefined;
 }
 
-/** A provider's answer for one request: a value, or a typed error for this request alone. */
+/**
+ * A provider's answer for one request: a value, or a typed error for this request alone (build it
+ * with `failure`, so that it names the request's reference and scheme). What the error is decides
+ * what the cache does: a transient one (`ProviderError` with `transient`, `ThrottledError`,
+ * `TimeoutError`) keeps the last good value and serves it stale with a backoff; any other
+ * (`SecretNotFoundError`, `AccessDeniedError`...) drops it. Call a passing failure transient.
+ */
 export type FetchResult = { readonly value: RawValue } | { readonly error: SecretrefError };
 
 /** What `Provider.fetch` gets besides the requests. */
@@ -92,6 +114,11 @@ export interface Provider<L extends Locator = Locator> {
   readonly params?: readonly string[] | undefined;
   /** ARN service names whose bare ARNs are references for this provider (`ssm`). */
   readonly arnServices?: readonly string[] | undefined;
+  /**
+   * How its regions look: `?region=` and a locator's region are checked with it (the AWS providers:
+   * `us-east-1`, `eusc-de-east-1`). @default any plain token (`europe-west1`, `eu`)
+   */
+  readonly isRegion?: ((region: string) => boolean) | undefined;
   /** The most references one `fetch` call takes. @default 1 */
   readonly batchSize?: number | undefined;
   /**
@@ -106,9 +133,45 @@ export interface Provider<L extends Locator = Locator> {
   parse(input: ParseInput): L;
   /**
    * Fetches a batch of at most `batchSize` references, all for `context.region`. Returns one
-   * result per request, in request order. Throwing fails the whole batch with that error.
+   * result per request, in request order; two requests of one key (the core sends none, but a
+   * direct caller may) each get their own. Throwing fails the whole batch with that error. Once
+   * `context.signal` aborts, settle promptly, by rejecting or with errors, never with values fetched
+   * after it.
    */
   fetch(requests: readonly FetchRequest<L>[], context: FetchContext): Promise<readonly FetchResult[]>;
-  /** Releases clients and sockets. */
+  /** Releases clients and sockets. Safe to call twice; a provider may be fetched with again after it. */
   dispose?(): void;
+}
+
+/** A class of secretref error that takes a message and options (`SecretNotFoundError`, `ProviderError`...). */
+export type RequestErrorClass = new (
+  message: string,
+  options: SecretrefErrorOptions & { transient?: boolean },
+) => SecretrefError;
+
+/**
+ * The failure of one request, as a fetch result: an error of `type` that names the request's
+ * reference and scheme. The one way a provider builds an error for a request:
+ * `failure(request, SecretNotFoundError, \`parameter ${name} does not exist\`)`.
+ */
+export function failure(
+  request: Pick<FetchRequest, 'ref' | 'scheme'>,
+  type: RequestErrorClass,
+  message: string,
+  options: { readonly cause?: unknown; readonly transient?: boolean } = {},
+): { readonly error: SecretrefError } {
+  return { error: new type(message, { ...options, ref: request.ref, scheme: request.scheme }) };
+}
+
+/**
+ * An answer without the shape the service documents (`{}`, `null`, a value that is no string): a
+ * transient `ProviderError`, so that a last good value is served through it rather than dropped or
+ * replaced by what the answer held.
+ */
+export function malformedAnswer(
+  request: Pick<FetchRequest, 'ref' | 'scheme'>,
+  operation: string,
+  what: string,
+): { readonly error: SecretrefError } {
+  return failure(request, ProviderError, `${operation} for "${request.ref}" failed: ${what}`, { transient: true });
 }

@@ -4,64 +4,27 @@
  * the failure memory), deadline.ts (one deadline race), batcher.ts, transform.ts, watch.ts.
  * See docs/caching.md for the cache's rules.
  */
-import { createHash } from 'node:crypto';
 import { createBatcher } from './batcher.ts';
 import { systemClock } from './clock.ts';
 import { timeoutError, within } from './deadline.ts';
 import { createStore, type Entry, isFresh, isStaleServable } from './entry.ts';
-import {
-  DisposedError,
-  InvalidOptionError,
-  ResolveAllError,
-  SecretNotFoundError,
-  SecretrefError,
-  TimeoutError,
-} from './errors.ts';
+import { DisposedError, SecretNotFoundError, SecretrefError, TimeoutError } from './errors.ts';
 import { channels } from './events.ts';
-import {
-  asOption,
-  CALL_OPTIONS,
-  checkCallOptions,
-  checkKnown,
-  checkResolverOptions,
-  DEFAULTS,
-  numberOption,
-} from './options.ts';
-import type { FetchRequest, FetchResult, Provider, RawValue, ValueType } from './provider.ts';
+import { retryWithFreshSecretWith } from './fresh-secret.ts';
+import { asOption, checkCallOptions, checkOptions, checkResolverOptions, DEFAULTS, numberOption } from './options.ts';
+import type { FetchResult, RawValue, ValueType } from './provider.ts';
 import { envProvider } from './providers/env.ts';
 import { fileProvider } from './providers/file.ts';
-import { createRegistry, formatReference, isReferenceOf, parseWith } from './reference.ts';
+import { parseWith } from './reference.ts';
+import { createRegistry, isReferenceOf } from './registry.ts';
+import { resolveAllWith } from './resolve-all.ts';
+import { createTargets, type Target } from './targets.ts';
 import { transform } from './transform.ts';
-import type {
-  PeekOptions,
-  ReferenceSpec,
-  ResolveFunction,
-  ResolveOptions,
-  Resolver,
-  ResolverOptions,
-  Watcher,
-} from './types.ts';
+import type { PeekOptions, ResolveFunction, ResolveOptions, Resolver, ResolverOptions, Watcher } from './types.ts';
 import { startWatch } from './watch.ts';
 
 /** The options of a call that passes none: one shared object, not one per call. */
 const NO_OPTIONS: ResolveOptions & PeekOptions = Object.freeze({});
-
-/** A parsed reference, with everything a resolve needs. */
-interface Target {
-  /** The canonical reference as messages and events show it. */
-  readonly ref: string;
-  readonly scheme: string;
-  readonly provider: Provider;
-  readonly region: string | undefined;
-  /** The cache key: the canonical reference without ttl, as, optional and fragment (a digest if long). */
-  readonly key: string;
-  readonly ttlMs: number;
-  readonly as: ValueType | undefined;
-  readonly fragment: string | undefined;
-  readonly viewKey: string;
-  readonly optional: boolean;
-  readonly request: FetchRequest;
-}
 
 /** A fetch in flight, shared by every caller of its key. */
 interface Flight {
@@ -82,28 +45,7 @@ interface Answer {
 /** Reports a transient failure that was answered with the last good value (for `watch`). */
 type OnStale = (error: SecretrefError) => void;
 
-// The parsed-reference cache is bounded by count and by size: a `kms:` reference can be megabytes.
-const MAX_PARSED = 10_000;
-const MAX_PARSED_CHARS = 16 * 1024 * 1024;
-// Cache keys longer than this are kept as a digest: the value store holds no megabyte-long keys.
-const MAX_KEY_CHARS = 256;
-
-const SPEC_OPTIONS: ReadonlySet<string> = new Set([...CALL_OPTIONS, 'ref']);
 const PEEK_OPTIONS: ReadonlySet<string> = new Set(['as', 'allowStale']);
-
-/** The options that are set: an entry's own options override the shared ones only where it sets them. */
-function defined(options: ResolveOptions): ResolveOptions {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-}
-
-/** Sets an own property, even one named `__proto__`. */
-function own<V>(target: Record<string, V>, key: string, value: V): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function cacheKey(fetchKey: string): string {
-  return fetchKey.length <= MAX_KEY_CHARS ? fetchKey : `#${createHash('sha256').update(fetchKey).digest('base64')}`;
-}
 
 /** Creates a resolver with its own cache, batcher and providers. */
 export function createResolver(options: ResolverOptions = {}): Resolver {
@@ -135,45 +77,10 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       counters.fetched += size;
     },
   });
-  // A plain map on the hit path (an LRU costs more than the lookup it saves), cleared when full.
-  const targets = new Map<string, Target>();
-  let parsedChars = 0;
+  const targets = createTargets(registry, defaultTtlMs);
+  const target = targets.get;
   const watchers = new Set<Watcher>();
   let disposed = false;
-
-  function target(input: string): Target {
-    const known = targets.get(input);
-    if (known) return known;
-    const { reference, shown, provider, locator } = parseWith(registry, input);
-    const { scheme, region, fragment, as, params, body } = reference;
-    const fetched = { scheme, body, params, ...(region ? { region } : {}) };
-    const fetchKey = formatReference(fetched);
-    const display = provider.display;
-    // The fetch is shared by every variant of the key, so its errors name the key, not one variant.
-    const fetchRef = display ? formatReference({ ...fetched, body: display(body) }) : fetchKey;
-    const t: Target = {
-      ref: shown,
-      scheme,
-      provider,
-      region,
-      key: cacheKey(fetchKey),
-      ttlMs: reference.ttlMs ?? provider.ttlMs ?? defaultTtlMs,
-      as,
-      fragment,
-      viewKey: `${as ?? ''}#${fragment ?? ''}`,
-      optional: reference.optional ?? false,
-      request: { locator, ref: fetchRef, scheme, params },
-    };
-    const chars = input.length * 2 + t.ref.length + t.key.length;
-    if (chars > MAX_PARSED_CHARS / 4) return t; // a reference of megabytes is parsed on each use
-    parsedChars += chars;
-    if (targets.size >= MAX_PARSED || parsedChars > MAX_PARSED_CHARS) {
-      targets.clear();
-      parsedChars = chars;
-    }
-    targets.set(input, t);
-    return t;
-  }
 
   /** The value a caller gets: derived once per entry and view, bytes copied. */
   function view(value: RawValue, derived: Map<string, unknown> | undefined, t: Target, as: ValueType | undefined) {
@@ -303,52 +210,14 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
 
   const resolve = (input: string, options?: ResolveOptions): Promise<unknown> => resolveWith(input, options);
 
-  async function resolveAll(
-    refs: Readonly<Record<string, ReferenceSpec>>,
-    options: ResolveOptions = NO_OPTIONS,
-  ): Promise<Record<string, unknown>> {
-    if (typeof refs !== 'object' || refs === null || Array.isArray(refs)) {
-      throw new InvalidOptionError('resolveAll takes an object of references');
-    }
-    const shared = options === NO_OPTIONS ? NO_OPTIONS : checkCallOptions(options);
-    // Own keys only, `__proto__` included (JSON.parse makes it one): results are built with
-    // defineProperty, so no key ever becomes a prototype.
-    const keys = Object.keys(refs);
-    const specs = keys.map((key) => {
-      const spec = refs[key] as ReferenceSpec;
-      if (typeof spec !== 'object' || spec === null) return { ref: spec as string, options: shared };
-      const { ref } = spec; // read once, as every option is
-      return { ref, options: { ...shared, ...defined(checkCallOptions(spec, SPEC_OPTIONS, 'a resolveAll entry')) } };
-    });
-    const invalid: Record<string, SecretrefError> = {};
-    specs.forEach(({ ref }, i) => {
-      try {
-        target(ref);
-      } catch (error) {
-        if (!(error instanceof SecretrefError)) throw error;
-        own(invalid, keys[i] as string, error);
-      }
-    });
-    if (Object.keys(invalid).length > 0) {
-      // Each is a failed resolve: counted and published as `resolve` does.
-      for (const error of Object.values(invalid)) failed(error, undefined);
-      throw new ResolveAllError(invalid);
-    }
-    const settled = await Promise.allSettled(specs.map(({ ref, options: o }) => resolve(ref, o)));
-    const values: Record<string, unknown> = {};
-    const errors: Record<string, SecretrefError> = {};
-    settled.forEach((outcome, i) => {
-      const key = keys[i] as string;
-      if (outcome.status === 'fulfilled') own(values, key, outcome.value);
-      else if (outcome.reason instanceof SecretrefError) own(errors, key, outcome.reason);
-      else throw outcome.reason;
-    });
-    if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
-    return values;
-  }
+  const resolveAllParts = {
+    resolve,
+    check: (ref: string) => void target(ref),
+    failed: (error: SecretrefError) => void failed(error, undefined),
+  };
 
   function peek(input: string, peekOptions: PeekOptions = NO_OPTIONS): unknown {
-    if (peekOptions !== NO_OPTIONS) checkKnown(peekOptions, PEEK_OPTIONS, 'peek');
+    if (peekOptions !== NO_OPTIONS) checkOptions(peekOptions, PEEK_OPTIONS, 'peek');
     const t = target(input);
     const as = peekOptions === NO_OPTIONS ? t.as : (asOption(peekOptions.as) ?? t.as);
     const entry = store.peek(t.key);
@@ -381,28 +250,10 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
 
   return {
     resolve: resolve as ResolveFunction,
-    resolveAll: resolveAll as Resolver['resolveAll'],
     peek: peek as Resolver['peek'],
-    withSecret: (async <T, V>(
-      input: string,
-      fn: (value: V) => T | Promise<T>,
-      withOptions: { isAuthFailure: unknown },
-    ) => {
-      if (typeof withOptions !== 'object' || withOptions === null) {
-        throw new InvalidOptionError('withSecret needs options with isAuthFailure');
-      }
-      if (typeof fn !== 'function') throw new InvalidOptionError('withSecret needs a function to run with the secret');
-      const { isAuthFailure, ...resolveOptions } = withOptions as { isAuthFailure: (error: unknown) => boolean };
-      if (typeof isAuthFailure !== 'function') throw new InvalidOptionError('withSecret needs isAuthFailure');
-      const value = (await resolve(input, resolveOptions)) as V;
-      try {
-        return await fn(value);
-      } catch (error) {
-        if (!isAuthFailure(error)) throw error;
-        const fresh = (await resolve(input, { ...resolveOptions, forceFetch: true })) as V;
-        return fn(fresh);
-      }
-    }) as Resolver['withSecret'],
+    resolveAll: ((refs, o) => resolveAllWith(resolveAllParts, refs, o)) as Resolver['resolveAll'],
+    retryWithFreshSecret: ((ref, fn, o) =>
+      retryWithFreshSecretWith(resolve, ref, fn, o)) as Resolver['retryWithFreshSecret'],
     watch: watch as Resolver['watch'],
     isReference: (input) => isReferenceOf(registry, input),
     parse: (input) => parseWith(registry, input).reference,
@@ -427,7 +278,6 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       batcher.dispose();
       store.delete();
       targets.clear();
-      parsedChars = 0;
       for (const provider of new Set(registry.schemes.values())) provider.dispose?.();
     },
   };

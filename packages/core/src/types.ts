@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import type { SecretrefError } from './errors.ts';
 import type { Provider, ValueType } from './provider.ts';
 import type { Reference } from './reference.ts';
+import type { ResolvedAll, ResolvedValue } from './value-types.ts';
 
 /** Options of one `resolve` call. They override the reference's own query parameters. */
 export interface ResolveOptions {
@@ -75,8 +76,8 @@ export interface ResolverStats {
   readonly failures: number;
 }
 
-/** Options of `withSecret`. */
-export interface WithSecretOptions extends ResolveOptions {
+/** Options of `retryWithFreshSecret`. */
+export interface FreshSecretOptions extends ResolveOptions {
   /** True if an error thrown by the function means the secret was rejected and may have been rotated. */
   readonly isAuthFailure: (error: unknown) => boolean;
 }
@@ -114,87 +115,6 @@ export interface Watcher {
 
 /** An entry of `resolveAll`: a reference, or a reference with options of its own. */
 export type ReferenceSpec = string | ({ readonly ref: string } & ResolveOptions);
-
-/** The value type `as` gives: bytes, a list, JSON (`J`), or a string. */
-type ValueAs<A, J = unknown> = A extends 'binary'
-  ? Uint8Array
-  : A extends 'list'
-    ? readonly string[]
-    : A extends 'json'
-      ? J
-      : string;
-
-/** A reference before its fragment: a `?` after `#` is the fragment's. */
-type BeforeFragment<R extends string> = R extends `${infer Head}#${string}` ? Head : R;
-
-/** A reference before its query and fragment. */
-type Body<R extends string> = BeforeFragment<R> extends `${infer Head}?${string}` ? Head : BeforeFragment<R>;
-
-/** `?name=value` in a reference's query (`?as=json`, `&optional=true`). */
-type Query<R extends string, P extends string> =
-  BeforeFragment<R> extends `${string}?${P}${string}` | `${string}&${P}${string}` ? true : false;
-
-/** Does a run of colon fields start with a JSON key (`port::` yes, `::AWSPREVIOUS` no)? */
-type FirstField<K extends string> = K extends '' | `:${string}` ? false : true;
-
-/**
- * Does a Secrets Manager reference name a JSON key in its colon fields, as ECS, CodeBuild and
- * CloudFormation write it (`secretsmanager:prod/db:password::`, a secret ARN followed by
- * `:password::`, `{{resolve:secretsmanager:prod/db:SecretString:password}}`)?
- */
-type SecretJsonKey<B extends string> = B extends `{{resolve:secretsmanager:${string}:SecretString:${infer K}}}`
-  ? FirstField<K>
-  : B extends `${'' | 'secretsmanager:'}arn:${string}:secretsmanager:${string}:${string}:secret:${string}:${infer K}`
-    ? FirstField<K>
-    : B extends `secretsmanager:${infer Name}:${infer K}`
-      ? Name extends `arn${string}`
-        ? false
-        : FirstField<K>
-      : false;
-
-/**
- * What a reference written as a literal resolves to by itself: its `?as=`, else JSON for a fragment
- * (`#port`), a JSON key in Secrets Manager's colon fields, or an SSM path (`ssm:/app/`), else a
- * string. A reference that is no literal is a string.
- */
-type RefAs<R extends string> = string extends R
-  ? 'string'
-  : Query<R, 'as=binary'> extends true
-    ? 'binary'
-    : Query<R, 'as=list'> extends true
-      ? 'list'
-      : Query<R, 'as=json'> extends true
-        ? 'json'
-        : Query<R, 'as=string'> extends true
-          ? 'string'
-          : R extends `${string}#${string}`
-            ? 'json'
-            : Body<R> extends `${string}/`
-              ? 'json'
-              : SecretJsonKey<Body<R>> extends true
-                ? 'json'
-                : 'string';
-
-/**
- * The value of a reference `R` resolved with options `O`: typed by the options' `as`, else by the
- * reference's own `?as=`, fragment or path; `| undefined` when either says `optional`. `J` is what
- * JSON is typed as (`unknown` unless named).
- */
-export type ResolvedValue<R extends string, O = object, J = unknown> = Maybe<
-  O extends { readonly as: infer A extends ValueType } ? ValueAs<A, J> : ValueAs<RefAs<R>, J>,
-  O extends { readonly optional: infer P extends boolean } ? P : string extends R ? false : Query<R, 'optional=true'>
->;
-
-type Maybe<V, Optional> = Optional extends true ? V | undefined : V;
-
-type SpecValue<S> = S extends string
-  ? ResolvedValue<S>
-  : S extends { readonly ref: infer R extends string }
-    ? ResolvedValue<R, S>
-    : unknown;
-
-/** What `resolveAll` returns for an object of references. */
-export type ResolvedAll<M> = { -readonly [K in keyof M]: SpecValue<M[K]> };
 
 /**
  * `resolve`, typed by what it resolves: the options' `as` (`binary` gives bytes, `list` an array,
@@ -251,8 +171,8 @@ export interface WatchFunction {
   ): Watcher;
 }
 
-/** `withSecret`, typed by what it resolves as `resolve` is. */
-export type WithSecretFunction = <
+/** `retryWithFreshSecret`, typed by what it resolves as `resolve` is. */
+export type RetryWithFreshSecretFunction = <
   T,
   const R extends string = string,
   const A extends ValueType | undefined = undefined,
@@ -260,7 +180,7 @@ export type WithSecretFunction = <
 >(
   ref: R,
   fn: (value: ResolvedValue<R, Chosen<A, P>>) => T | Promise<T>,
-  options: WithSecretOptions & { readonly as?: A; readonly optional?: P },
+  options: FreshSecretOptions & { readonly as?: A; readonly optional?: P },
 ) => Promise<T>;
 
 /** A resolver with its own cache. */
@@ -284,7 +204,7 @@ export interface Resolver {
    * the cache, and runs `fn` once more with the fresh value. Other errors, and a second failure, are
    * thrown as they are.
    */
-  readonly withSecret: WithSecretFunction;
+  readonly retryWithFreshSecret: RetryWithFreshSecretFunction;
   /**
    * Re-resolves `ref` in the background, every `intervalMs` (default: its TTL) on an unref'd timer,
    * and calls `onChange(value, previous)` when the value changed. Returns at once; `ready` settles

@@ -8,7 +8,7 @@
 import type { Clock, ClockTimer } from './clock.ts';
 import { describeThrown, InvalidOptionError, SecretrefError, WatchCallbackError } from './errors.ts';
 import { channels } from './events.ts';
-import { checkCallOptions, checkKnown } from './options.ts';
+import { checkCallOptions, checkOptions } from './options.ts';
 import { quotesAny, textsOf } from './redact.ts';
 import type { ResolveOptions, Watcher, WatchOptions } from './types.ts';
 
@@ -52,7 +52,7 @@ export function startWatch<V>(
   onChange: (value: V, previous: V | undefined) => void | Promise<void>,
   options: WatchOptions = {},
 ): Watcher {
-  const checked = checkKnown(options, WATCH_OPTIONS, 'watch');
+  const checked = checkOptions(options, WATCH_OPTIONS, 'watch');
   const { intervalMs = target.ttlMs, onError, ...given } = checked as WatchOptions;
   const resolveOptions = checkCallOptions(given, WATCH_OPTIONS, 'watch');
   if (typeof intervalMs !== 'number' || Number.isNaN(intervalMs) || intervalMs < 1000) {

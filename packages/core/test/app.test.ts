@@ -1,6 +1,7 @@
 /**
- * What applications call: loadEnv / resolveEnv, loadConfig with Standard Schema validators, Secret,
- * watch (on a manual clock), withSecrets and the middy middleware. All on the in-memory provider.
+ * What applications call: loadEnvWith / resolveEnvWith, loadConfigWith with Standard Schema
+ * validators, Secret, watch (on a manual clock). All on the in-memory provider. The Lambda wrappers are
+ * tested in packages/aws.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
@@ -9,18 +10,16 @@ import {
   ConfigError,
   createResolver,
   InvalidOptionError,
-  loadConfig,
-  loadEnv,
+  loadConfigWith,
+  loadEnvWith,
   ResolveAllError,
-  resolveEnv,
+  resolveEnvWith,
   Secret,
   SecretNotFoundError,
   type SecretrefError,
   secret,
-  secretsMiddleware,
   ThrottledError,
   WatchCallbackError,
-  withSecrets,
 } from '@secretref/core';
 import { manualClock, memoryProvider } from '@secretref/core/testing';
 import * as v from 'valibot';
@@ -54,7 +53,7 @@ describe('loadEnv', () => {
       GO_TEMPLATE: 'hello {{ .Name }}',
       UNKNOWN_SCHEME: 'vault:secret/x',
     };
-    const values = await loadEnv({ resolver, env });
+    const values = await loadEnvWith(resolver, { env });
     expect(values).toEqual({
       DB_PASSWORD: VALUES['db/password'],
       DB_URL: `postgres://app:${VALUES['db/password']}@db.internal:5432/app`,
@@ -75,7 +74,7 @@ describe('loadEnv', () => {
       BAD: 'mem:db/password?flavour=x',
       IN_TEMPLATE: 'x={{ mem:also-missing }}',
     };
-    const error = await loadEnv({ resolver, env }).catch((e: unknown) => e);
+    const error = await loadEnvWith(resolver, { env }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResolveAllError);
     const { errors } = error as ResolveAllError;
     expect(Object.keys(errors).sort()).toEqual(['BAD', 'IN_TEMPLATE', 'MISSING']);
@@ -92,7 +91,7 @@ describe('loadEnv', () => {
       GONE: 'mem:nope?optional=true',
       PART: 'a{{ mem:nope?optional=true }}b',
     };
-    await loadEnv({ resolver, env });
+    await loadEnvWith(resolver, { env });
     expect('GONE' in env).toBe(false);
     expect(env.PART).toBe('ab');
   });
@@ -105,17 +104,17 @@ describe('loadEnv', () => {
       TEMPLATE: 'x{{ file:/etc/hostname }}',
       A: 'mem:api/key',
     };
-    expect(await loadEnv({ resolver, env, write: false })).toEqual({ A: VALUES['api/key'] });
-    const onlyEnv = await loadEnv({ resolver, env, write: false, schemes: ['env'], names: ['HOME_REF'] });
+    expect(await loadEnvWith(resolver, { env, write: false })).toEqual({ A: VALUES['api/key'] });
+    const onlyEnv = await loadEnvWith(resolver, { env, write: false, schemes: ['env'], names: ['HOME_REF'] });
     expect(onlyEnv).toEqual({ HOME_REF: process.env.HOME });
   });
 
   it('write: false returns the values and leaves the environment; names limits the variables', async () => {
     const { resolver } = setup();
     const env: Record<string, string | undefined> = { A: 'mem:api/key', B: 'mem:nope' };
-    expect(await loadEnv({ resolver, env, names: ['A'], write: false })).toEqual({ A: VALUES['api/key'] });
+    expect(await loadEnvWith(resolver, { env, names: ['A'], write: false })).toEqual({ A: VALUES['api/key'] });
     expect(env.A).toBe('mem:api/key');
-    const resolution = await resolveEnv({ resolver, env });
+    const resolution = await resolveEnvWith(resolver, { env });
     expect(resolution.references.A).toEqual([{ ref: 'mem:api/key', value: VALUES['api/key'] }]);
     expect(Object.keys(resolution.errors)).toEqual(['B']);
   });
@@ -127,9 +126,9 @@ describe('loadEnv', () => {
       BYTES: 'mem:api/key?as=binary',
     };
     // api/key is not base64, so as=binary fails: only CONFIG is checked here.
-    await expect(loadEnv({ resolver, env })).rejects.toBeInstanceOf(ResolveAllError);
+    await expect(loadEnvWith(resolver, { env })).rejects.toBeInstanceOf(ResolveAllError);
     delete env.BYTES;
-    await loadEnv({ resolver, env });
+    await loadEnvWith(resolver, { env });
     expect(JSON.parse(env.CONFIG as string)).toEqual({ host: 'db.internal', port: 5432 });
   });
 });
@@ -162,14 +161,15 @@ describe('loadConfig', () => {
       name: z.string(),
       debug: z.boolean(),
     });
-    const config = await loadConfig(
+    const config = await loadConfigWith(
+      resolver,
       {
         db: { password: secret('mem:db/password'), host: 'mem:db/config#host', port: 'mem:port' },
         apiKey: 'mem:api/key',
         name: 'orders',
         debug: false,
       },
-      { resolver, schema },
+      { schema },
     );
     expect(config.db.port).toBe(8080);
     expect(config.db.password.reveal()).toBe(VALUES['db/password']);
@@ -182,8 +182,8 @@ describe('loadConfig', () => {
   it('works with valibot, and without a schema', async () => {
     const { resolver } = setup();
     const schema = v.object({ port: v.pipe(v.string(), v.transform(Number)) });
-    expect(await loadConfig({ port: 'mem:port' }, { resolver, schema })).toEqual({ port: 8080 });
-    const plain = await loadConfig({ key: secret('mem:api/key'), n: 3 }, { resolver });
+    expect(await loadConfigWith(resolver, { port: 'mem:port' }, { schema })).toEqual({ port: 8080 });
+    const plain = await loadConfigWith(resolver, { key: secret('mem:api/key'), n: 3 });
     expect(plain.n).toBe(3);
     expect((plain.key as Secret<string>).reveal()).toBe(VALUES['api/key']);
   });
@@ -191,7 +191,7 @@ describe('loadConfig', () => {
   it('schema issues: a ConfigError by path, with every resolved value redacted from the messages', async () => {
     const { resolver } = setup();
     const schema = z.object({ apiKey: z.enum(['a', 'b']), port: z.coerce.number().max(100) });
-    const error = await loadConfig({ apiKey: 'mem:api/key', port: 'mem:port' }, { resolver, schema }).catch(
+    const error = await loadConfigWith(resolver, { apiKey: 'mem:api/key', port: 'mem:port' }, { schema }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ConfigError);
@@ -201,7 +201,7 @@ describe('loadConfig', () => {
 
   it('reference failures: one ResolveAllError keyed by path', async () => {
     const { resolver } = setup();
-    const error = await loadConfig({ db: { password: 'mem:nope', ok: 'mem:port' } }, { resolver }).catch(
+    const error = await loadConfigWith(resolver, { db: { password: 'mem:nope', ok: 'mem:port' } }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ResolveAllError);
@@ -452,57 +452,5 @@ describe('watch', () => {
     spy.mockRestore();
     expect(() => resolver.watch('mem:port', () => {}, { intervalMs: 10 })).toThrow('at least 1000');
     expect(() => resolver.watch('mem:port', 'nope' as never)).toThrow('onChange');
-  });
-});
-
-describe('Lambda', () => {
-  it('withSecrets resolves before each invocation within half the remaining time, from the cache when fresh', async () => {
-    const { provider, resolver } = setup();
-    const resolveAll = vi.spyOn(resolver, 'resolveAll');
-    const handler = withSecrets(
-      { password: 'mem:db/password' },
-      async (event: { n: number }, _context, secrets) => `${event.n}:${secrets.password.length}`,
-      { resolver },
-    );
-    const context = { getRemainingTimeInMillis: () => 3000 };
-    expect(await handler({ n: 1 }, context)).toBe(`1:${VALUES['db/password'].length}`);
-    expect(await handler({ n: 2 }, context)).toBe(`2:${VALUES['db/password'].length}`);
-    expect(provider.calls).toHaveLength(1);
-    expect(resolveAll.mock.calls[0]?.[1]).toEqual({ timeoutMs: 1500 });
-  });
-
-  it('secretsMiddleware puts the values in internal and on the context', async () => {
-    const { resolver } = setup();
-    const request = { event: {}, context: {} as Record<string, unknown>, internal: {} };
-    await secretsMiddleware({ apiKey: 'mem:api/key' }, { resolver }).before(request);
-    expect(request.internal).toEqual({ apiKey: VALUES['api/key'] });
-    expect(request.context.apiKey).toBe(VALUES['api/key']);
-  });
-
-  it('secretsMiddleware keeps a __proto__ key (refs from JSON.parse) an own key, never the prototype', async () => {
-    const { resolver } = setup();
-    const refs = JSON.parse('{"__proto__": "mem:db/config?as=json"}') as Record<string, string>;
-    const request = { event: {}, context: {} as Record<string, unknown>, internal: {} as Record<string, unknown> };
-    await secretsMiddleware(refs, { resolver }).before(request);
-    for (const target of [request.internal, request.context]) {
-      expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
-      expect(Object.getOwnPropertyDescriptor(target, '__proto__')?.value).toEqual({ host: 'db.internal', port: 5432 });
-      expect((target as { host?: unknown }).host).toBeUndefined();
-    }
-  });
-
-  it('secretsMiddleware: a request without a context, or a frozen context, is a typed error', async () => {
-    const { resolver } = setup();
-    const middleware = secretsMiddleware({ apiKey: 'mem:api/key' }, { resolver });
-    await expect(middleware.before({} as never)).rejects.toBeInstanceOf(InvalidOptionError);
-    await expect(middleware.before(null as never)).rejects.toBeInstanceOf(InvalidOptionError);
-    const frozen = { context: Object.freeze({}) as Record<string, unknown>, internal: {} };
-    await expect(middleware.before(frozen)).rejects.toThrow(/setToContext: false/);
-  });
-
-  it('both refuse options they do not know, at wrap time', () => {
-    const { resolver } = setup();
-    expect(() => withSecrets({}, async () => 1, { resolver, shares: 0.5 } as never)).toThrow(/unknown option "shares"/);
-    expect(() => secretsMiddleware({}, { resolver, share: 2 })).toThrow(/share/);
   });
 });

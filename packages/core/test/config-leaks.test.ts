@@ -4,7 +4,7 @@
  * numbers of 3 or more characters, are redacted from `ConfigError`'s message and issues; an issue
  * that could quote a value too short to redact gets a generic message. With real zod 4 and valibot.
  */
-import { ConfigError, createResolver, InvalidOptionError, loadConfig, Secret, secret } from '@secretref/core';
+import { ConfigError, createResolver, InvalidOptionError, loadConfigWith, Secret, secret } from '@secretref/core';
 import { memoryProvider } from '@secretref/core/testing';
 import * as v from 'valibot';
 import { describe, expect, it, vi } from 'vitest';
@@ -69,7 +69,7 @@ describe('loadConfig redacts every resolved value from schema issues', () => {
         })
         .strict(), // zod quotes unrecognized keys
     });
-    const error = await configError(loadConfig({ db: 'mem:db/config?as=json' }, { resolver, schema }));
+    const error = await configError(loadConfigWith(resolver, { db: 'mem:db/config?as=json' }, { schema }));
     expect(error.issues.length).toBeGreaterThanOrEqual(6);
     expect(error.message).toContain('[redacted]');
     expectNoSecret(error);
@@ -84,9 +84,10 @@ describe('loadConfig redacts every resolved value from schema issues', () => {
       }),
     });
     const error = await configError(
-      loadConfig(
+      loadConfigWith(
+        resolver,
         { deep: 'mem:db/config#/nested/deep', wrapped: secret('mem:db/config?as=json') },
-        { resolver, schema },
+        { schema },
       ),
     );
     expect(error.issues.map((issue) => issue.path).sort()).toEqual(['deep.[redacted]', 'wrapped']);
@@ -107,7 +108,7 @@ describe('loadConfig redacts every resolved value from schema issues', () => {
       keys: v.record(v.picklist(['a']), v.unknown()),
     });
     const error = await configError(
-      loadConfig({ db: 'mem:db/config?as=json', keys: 'mem:db/config#nested' }, { resolver, schema }),
+      loadConfigWith(resolver, { db: 'mem:db/config?as=json', keys: 'mem:db/config#nested' }, { schema }),
     );
     expect(error.issues.length).toBeGreaterThanOrEqual(7);
     expect(error.issues.find((issue) => issue.path === 'db.[redacted]')?.message).toMatch(/received "\[redacted\]"/);
@@ -123,9 +124,10 @@ describe('loadConfig redacts every resolved value from schema issues', () => {
       name: v.picklist(['orders']),
     });
     const error = await configError(
-      loadConfig(
+      loadConfigWith(
+        resolver,
         { mode: 'mem:short', port: 'mem:port', tiny: 'mem:tiny?as=json', name: 'billing' },
-        { resolver, schema },
+        { schema },
       ),
     );
     const at = (path: string) => error.issues.filter((issue) => issue.path === path).map((issue) => issue.message);
@@ -145,13 +147,13 @@ describe('loadConfig checks its input before resolving anything', () => {
   it('refuses an array in the spec, unknown options, and a schema that is none', async () => {
     const resolver = setup();
     const resolve = vi.spyOn(resolver, 'resolve');
-    await expect(loadConfig({ a: 'mem:db/config', list: ['mem:x'] } as never, { resolver })).rejects.toThrow(
+    await expect(loadConfigWith(resolver, { a: 'mem:db/config', list: ['mem:x'] } as never)).rejects.toThrow(
       /array at list/,
     );
-    await expect(loadConfig({ a: 'mem:db/config' }, { resolver, schemas: {} } as never)).rejects.toThrow(
+    await expect(loadConfigWith(resolver, { a: 'mem:db/config' }, { schemas: {} } as never)).rejects.toThrow(
       /unknown option "schemas" of loadConfig/,
     );
-    await expect(loadConfig({ a: 'mem:db/config' }, { resolver, schema: {} as never })).rejects.toThrow(
+    await expect(loadConfigWith(resolver, { a: 'mem:db/config' }, { schema: {} as never })).rejects.toThrow(
       /Standard Schema/,
     );
     expect(resolve).not.toHaveBeenCalled();
@@ -166,9 +168,11 @@ describe('loadConfig checks its input before resolving anything', () => {
         .string()
         .refine((v) => v === 'x', { error: (issue) => `${String(issue.input).toUpperCase()} is no name` }),
     });
-    const error = (await loadConfig({ pin: 'mem:pin', json: 'mem:json', name: 'mem:name' }, { resolver, schema }).catch(
-      (e: unknown) => e,
-    )) as ConfigError;
+    const error = (await loadConfigWith(
+      resolver,
+      { pin: 'mem:pin', json: 'mem:json', name: 'mem:name' },
+      { schema },
+    ).catch((e: unknown) => e)) as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
     const seen = observable(error);
     for (const leak of ['98,765', 'pa55-word-abc', 'QUIET-RIVER-42']) expect(seen).not.toContain(leak);
@@ -190,7 +194,7 @@ describe('loadConfig refuses a spec it cannot build, before resolving anything',
   ])('%s', async (_, spec) => {
     const resolver = setup();
     const resolve = vi.spyOn(resolver, 'resolve');
-    await expect(loadConfig(spec as never, { resolver })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(loadConfigWith(resolver, spec as never)).rejects.toBeInstanceOf(InvalidOptionError);
     expect(resolve).not.toHaveBeenCalled();
   });
 
@@ -213,7 +217,7 @@ describe('loadConfig never passes on what a schema throws', () => {
     ],
   ])('%s: a ConfigError whose cause keeps no value', async (_, field) => {
     const resolver = setup({ pw: 'S3CR3T-thrown-pw-19' });
-    const error = await loadConfig({ pw: 'mem:pw' }, { resolver, schema: z.object({ pw: field }) }).catch(
+    const error = await loadConfigWith(resolver, { pw: 'mem:pw' }, { schema: z.object({ pw: field }) }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ConfigError);
@@ -232,7 +236,7 @@ describe('loadConfig never passes on what a schema throws', () => {
         },
       },
     };
-    const error = await loadConfig({ pw: 'mem:pw' }, { resolver, schema }).catch((e: unknown) => e);
+    const error = await loadConfigWith(resolver, { pw: 'mem:pw' }, { schema }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error & { cause?: Error }).cause?.name).toBe('TypeError');
     expect(observable(error)).not.toContain('S3CR3T');
@@ -257,7 +261,9 @@ describe('loadConfig redacts what the first passes did not', () => {
         }),
       },
     };
-    const error = (await loadConfig({ pw: 'mem:pw' }, { resolver, schema }).catch((e: unknown) => e)) as ConfigError;
+    const error = (await loadConfigWith(resolver, { pw: 'mem:pw' }, { schema }).catch(
+      (e: unknown) => e,
+    )) as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
     const seen = observable(error);
     for (const leak of ['S3CR3T', b64.slice(0, 12), url.slice(0, 12)]) expect(seen).not.toContain(leak);
@@ -269,7 +275,9 @@ describe('redaction of values with characters beyond the BMP', () => {
   it('ends, and redacts them (an emoji is two UTF-16 units)', async () => {
     const resolver = setup({ pw: 'pw-😀😀-S3CR3T' });
     const schema = z.object({ pw: z.string().refine(() => false, { message: 'got pw-😀😀-S3CR3T and 😀' }) });
-    const error = (await loadConfig({ pw: 'mem:pw' }, { resolver, schema }).catch((e: unknown) => e)) as ConfigError;
+    const error = (await loadConfigWith(resolver, { pw: 'mem:pw' }, { schema }).catch(
+      (e: unknown) => e,
+    )) as ConfigError;
     expect(error.issues[0]?.message).toBe('got [redacted] and 😀');
   });
 });

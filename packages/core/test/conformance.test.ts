@@ -4,31 +4,54 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { envProvider, fileProvider } from '@secretref/core';
 import { memoryProvider } from '@secretref/core/testing';
-// A relative import: core cannot depend on the suite, which depends on core.
-import { describeProvider } from '../../../tools/conformance/src/index.ts';
+// A relative import: the suite peer-depends on core, so core cannot depend on the suite.
+import { describeProvider } from '../../conformance/src/index.ts';
 
+/** The bodies `seed` returns: one per name, made by `body`. */
+const bodies = (values: Readonly<Record<string, string>>, body: (name: string) => string) =>
+  Object.fromEntries(Object.keys(values).map((name) => [name, body(name)]));
+
+// One instance for every case (it has no dispose): what seed stores, every case reads.
 const memory = memoryProvider({ schemes: ['mem'] });
-describeProvider('memory', {
-  provider: () => memory,
-  seed: async (values) => {
-    for (const [body, value] of Object.entries(values)) memory.set(body, value);
+describeProvider(
+  'memory',
+  {
+    provider: () => memory,
+    seed: async (values) => {
+      for (const [name, value] of Object.entries(values)) memory.set(`conf/${name}`, value);
+      return bodies(values, (name) => `conf/${name}`);
+    },
+    missing: (name) => `conf/never-${name}`,
   },
-  body: (name) => `conf/${name}`,
-});
+  // An in-memory answer has nothing to abort.
+  { abort: false, canonicalForms: (body, scheme) => [`{{resolve:${scheme}:${body}}}`] },
+);
 
-describeProvider('env', {
-  provider: envProvider,
-  seed: async (values) => {
-    Object.assign(process.env, values);
+const envName = (name: string): string => `SECRETREF_CONFORMANCE_${name.toUpperCase().replaceAll('-', '_')}`;
+describeProvider(
+  'env',
+  {
+    provider: envProvider,
+    seed: async (values) => {
+      for (const [name, value] of Object.entries(values)) process.env[envName(name)] = value;
+      return bodies(values, envName);
+    },
+    missing: (name) => envName(`never-${name}`),
   },
-  body: (name) => `SECRETREF_CONFORMANCE_${name.toUpperCase().replaceAll('-', '_')}`,
-});
+  { abort: false, invalid: ['env:9LIVES', 'env:A/B', 'env:%41'] },
+);
 
 const dir = mkdtempSync(join(tmpdir(), 'secretref-conformance-'));
-describeProvider('file', {
-  provider: fileProvider,
-  seed: async (values) => {
-    await Promise.all(Object.entries(values).map(([path, value]) => writeFile(path, value)));
+describeProvider(
+  'file',
+  {
+    provider: fileProvider,
+    seed: async (values) => {
+      await Promise.all(Object.entries(values).map(([name, value]) => writeFile(join(dir, name), value)));
+      return bodies(values, (name) => join(dir, name));
+    },
+    missing: (name) => join(dir, `never-${name}`),
   },
-  body: (name) => join(dir, name),
-});
+  // fileProvider does not pass the signal to readFile: a read in flight runs to its end.
+  { abort: false, canonicalForms: (body, scheme) => [`${scheme}://${body}`] },
+);

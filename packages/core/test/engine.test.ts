@@ -326,10 +326,10 @@ describe('bad input is a typed error, never a TypeError', () => {
     expect(thrown).toBeInstanceOf(SecretrefError);
   });
 
-  it('withSecret with a function that is none fails before any call', async () => {
+  it('retryWithFreshSecret with a function that is none fails before any call', async () => {
     const t = setup({ values: { a: 'v' } });
     await expect(
-      t.resolver.withSecret('mem:a', 'nope' as never, { isAuthFailure: () => false }),
+      t.resolver.retryWithFreshSecret('mem:a', 'nope' as never, { isAuthFailure: () => false }),
     ).rejects.toBeInstanceOf(InvalidOptionError);
     expect(t.calls).toBe(0);
   });

@@ -3,7 +3,14 @@
  * `resolveEnv` environment stays an own key of every result (config, values, errors, references, the
  * environment written back, `ResolveAllError.errors`): never dropped, never a prototype.
  */
-import { createResolver, loadConfig, loadEnv, ResolveAllError, resolveEnv, SecretNotFoundError } from '@secretref/core';
+import {
+  createResolver,
+  loadConfigWith,
+  loadEnvWith,
+  ResolveAllError,
+  resolveEnvWith,
+  SecretNotFoundError,
+} from '@secretref/core';
 import { memoryProvider } from '@secretref/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -29,7 +36,7 @@ describe('loadConfig and an own __proto__ key in the spec', () => {
     const spec = JSON.parse(
       '{"__proto__": "mem:api/key", "nested": {"__proto__": {"port": "mem:port"}}, "plain": {"__proto__": 1}}',
     );
-    const config = (await loadConfig(spec, { resolver })) as Record<string, Record<string, unknown>>;
+    const config = (await loadConfigWith(resolver, spec)) as Record<string, Record<string, unknown>>;
     expectPlain(config);
     expect(ownProto(config)).toBe(VALUES['api/key']);
     const nested = config.nested as Record<string, unknown>;
@@ -41,7 +48,7 @@ describe('loadConfig and an own __proto__ key in the spec', () => {
 
   it('a failing reference at __proto__ is a ResolveAllError keyed by it, not a silent success', async () => {
     const resolver = setup();
-    const error = await loadConfig(JSON.parse('{"__proto__": "mem:nope", "ok": "mem:port"}'), { resolver }).catch(
+    const error = await loadConfigWith(resolver, JSON.parse('{"__proto__": "mem:nope", "ok": "mem:port"}')).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ResolveAllError);
@@ -63,7 +70,7 @@ describe('resolveEnv / loadEnv and an own __proto__ variable', () => {
   it('values and references keep it as an own key', async () => {
     const resolver = setup();
     const env = JSON.parse('{"__proto__": "mem:api/key", "T": "port={{ mem:port }}"}') as Record<string, string>;
-    const { values, errors, references } = await resolveEnv({ resolver, env });
+    const { values, errors, references } = await resolveEnvWith(resolver, { env });
     for (const result of [values, errors, references]) expectPlain(result);
     expect(ownProto(values)).toBe(VALUES['api/key']);
     expect(values.T).toBe('port=8080');
@@ -74,12 +81,12 @@ describe('resolveEnv / loadEnv and an own __proto__ variable', () => {
   it('a failing __proto__ variable is an error by its name, and loadEnv writes nothing', async () => {
     const resolver = setup();
     const env = JSON.parse('{"__proto__": "mem:nope", "A": "mem:port"}') as Record<string, string>;
-    const { errors, references } = await resolveEnv({ resolver, env });
+    const { errors, references } = await resolveEnvWith(resolver, { env });
     expectPlain(errors);
     expectPlain(references);
     expect(Object.keys(errors)).toEqual(['__proto__']);
     expect(ownProto(errors)).toBeInstanceOf(SecretNotFoundError);
-    const error = await loadEnv({ resolver, env }).catch((e: unknown) => e);
+    const error = await loadEnvWith(resolver, { env }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResolveAllError);
     expect(Object.keys((error as ResolveAllError).errors)).toEqual(['__proto__']);
     expect(env.A).toBe('mem:port');
@@ -88,7 +95,7 @@ describe('resolveEnv / loadEnv and an own __proto__ variable', () => {
   it('loadEnv writes it back as an own key of a plain object and of process.env', async () => {
     const resolver = setup();
     const env = JSON.parse('{"__proto__": "mem:api/key"}') as Record<string, string>;
-    const values = await loadEnv({ resolver, env });
+    const values = await loadEnvWith(resolver, { env });
     expect(ownProto(values)).toBe(VALUES['api/key']);
     expectPlain(env);
     expect(ownProto(env)).toBe(VALUES['api/key']);
@@ -101,7 +108,7 @@ describe('resolveEnv / loadEnv and an own __proto__ variable', () => {
       configurable: true,
     });
     const prototype = Object.getPrototypeOf(process.env);
-    await loadEnv({ resolver, names: ['__proto__'] });
+    await loadEnvWith(resolver, { names: ['__proto__'] });
     expect(Object.getPrototypeOf(process.env)).toBe(prototype);
     expect(ownProto(process.env)).toBe(VALUES['api/key']);
   });
@@ -109,7 +116,7 @@ describe('resolveEnv / loadEnv and an own __proto__ variable', () => {
   it('names that are only inherited (__proto__, toString) are no variables', async () => {
     const resolver = setup();
     const env: Record<string, string> = { A: 'mem:port' };
-    const { values, errors } = await resolveEnv({ resolver, env, names: ['__proto__', 'toString', 'A'] });
+    const { values, errors } = await resolveEnvWith(resolver, { env, names: ['__proto__', 'toString', 'A'] });
     expect(values).toEqual({ A: '8080' });
     expect(errors).toEqual({});
   });

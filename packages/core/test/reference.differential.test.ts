@@ -23,6 +23,8 @@ const mem: Provider = {
 const arnp: Provider = {
   schemes: ['arnp', 'arnp-alt'],
   arnServices: ['ssm'],
+  // AWS's shape of a region; `mem` declares none and takes any plain token.
+  isRegion: (region) => /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/.test(region),
   parse: ({ body }) => {
     const m = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):/.exec(body);
     return m ? { key: body, region: m[1]! } : { key: body };
@@ -389,12 +391,14 @@ describe('examples', () => {
     [`${ARN_PARAM}#`, INVALID],
     ['arn:aws:ssm:', ok('arnp', 'arn:aws:ssm:')],
     ['arn:aws:ssm::1:p', ok('arnp', 'arn:aws:ssm::1:p')],
-    // A region the provider reads from the body must be an AWS region, like ?region=.
+    // A region the provider reads from the body must be one of its regions (arnp: AWS's), like ?region=.
     ['arn:aws:ssm:mars:1:p', INVALID],
     ['arn:aws:secretsmanager:us-east-1:1:secret:x', UNKNOWN],
     ['arn:aws:secretsmanager:us-east-1:1:secret:x?bad', UNKNOWN],
     ['arn:aws:SSM:eu-west-1:1:p', UNKNOWN],
-    ['arn:aws1:ssm:eu-west-1:1:p', UNKNOWN],
+    // Any partition reaches the provider that claims the service: it checks the rest of its ARNs.
+    ['arn:aws1:ssm:eu-west-1:1:p', ok('arnp', 'arn:aws1:ssm:eu-west-1:1:p')],
+    ['arn:AWS:ssm:eu-west-1:1:p', UNKNOWN],
     ['arn:aws:ssm', UNKNOWN],
     ['ARN:aws:ssm:eu-west-1:1:p', UNKNOWN],
     ['arnp:arn:aws:ssm:eu-west-1:1:p', ok('arnp', 'arn:aws:ssm:eu-west-1:1:p', { region: 'eu-west-1' })],
@@ -449,12 +453,19 @@ describe('examples', () => {
     ['mem:a?region=eu-west-1', ok('mem', 'a', { region: 'eu-west-1' })],
     ['mem:a?region=us-gov-west-1', ok('mem', 'a', { region: 'us-gov-west-1' })],
     ['mem:a?region=eu-west-12', ok('mem', 'a', { region: 'eu-west-12' })],
-    ['mem:a?region=eu-west-123', INVALID],
+    ['arnp:a?region=eu-west-123', INVALID],
     ['mem:a?region=eusc-de-east-1', ok('mem', 'a', { region: 'eusc-de-east-1' })],
-    ['mem:a?region=abcde-west-1', INVALID],
+    ['arnp:a?region=abcde-west-1', INVALID],
     ['mem:a?region=EU-west-1', INVALID],
-    ['mem:a?region=eu-1', INVALID],
-    ['mem:a?region=mars', INVALID],
+    ['arnp:a?region=eu-1', INVALID],
+    ['arnp:a?region=mars', INVALID],
+    // A provider that says nothing of its regions takes any plain token (GCP's europe-west1, Vault's).
+    ['mem:a?region=europe-west1', ok('mem', 'a', { region: 'europe-west1' })],
+    ['mem:a?region=mars', ok('mem', 'a', { region: 'mars' })],
+    ['mem:a?region=eu-west-123', ok('mem', 'a', { region: 'eu-west-123' })],
+    ['mem:a?region=-eu', INVALID],
+    ['mem:a?region=eu_west', INVALID],
+    ['mem:a?region=eu.west', INVALID],
     ['mem:a?region=eu-west-1%0A', INVALID],
     ['mem:a?REGION=eu-west-1', INVALID],
   ])('region: %j', checkExample);

@@ -18,6 +18,8 @@ import { describe, expect, it } from 'vitest';
 const arnProvider: Provider = {
   schemes: ['ssm', 'ssm-secure'],
   arnServices: ['ssm'],
+  // It says how its regions look, as the AWS providers do; `mem` says nothing and takes any plain token.
+  isRegion: (region) => /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/.test(region),
   parse: ({ body }) => {
     const region = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):/.exec(body)?.[1];
     return region ? { key: body, region } : { key: body };
@@ -41,6 +43,9 @@ describe('the URI form scheme:body?query#fragment', () => {
     ['mem:a?ttl=5m', { scheme: 'mem', body: 'a', params: {}, ttlMs: 300_000 }],
     ['mem:a?ttl=1h', { scheme: 'mem', body: 'a', params: {}, ttlMs: 3_600_000 }],
     ['mem:a?region=eusc-de-east-1', { scheme: 'mem', body: 'a', params: {}, region: 'eusc-de-east-1' }],
+    // A provider that declares no isRegion takes any plain token: GCP's and Vault's regions too.
+    ['mem:a?region=europe-west1', { scheme: 'mem', body: 'a', params: {}, region: 'europe-west1' }],
+    ['mem:a?region=mars', { scheme: 'mem', body: 'a', params: {}, region: 'mars' }],
     ['mem:a?ttl=0', { scheme: 'mem', body: 'a', params: {}, ttlMs: 0 }],
     ['mem:a?ttl=1500', { scheme: 'mem', body: 'a', params: {}, ttlMs: 1500 }],
     ['mem:a?as=json', { scheme: 'mem', body: 'a', params: {}, as: 'json' }],
@@ -116,7 +121,10 @@ describe('invalid references', () => {
     ['mem:a?ttl=1s&ttl=2s', InvalidReferenceError],
     ['mem:a?as=yaml', InvalidReferenceError],
     ['mem:a?optional=yes', InvalidReferenceError],
-    ['mem:a?region=mars', InvalidReferenceError],
+    ['ssm:/a?region=mars', InvalidReferenceError],
+    ['mem:a?region=Eu-West-1', InvalidReferenceError],
+    ['mem:a?region=eu_west_1', InvalidReferenceError],
+    ['mem:a?region=-eu', InvalidReferenceError],
     ['mem:a?flavour=%E0%A4%A', InvalidReferenceError],
     ['mem:a?context.=x', InvalidReferenceError],
     ['mem:a#', InvalidReferenceError],

@@ -93,7 +93,7 @@ describe('a reference written as a literal types its own value', () => {
     expectTypeOf(resolver.resolve(ref)).toEqualTypeOf<Promise<string>>();
   });
 
-  it('resolveAll, peek and withSecret follow the same rules', async () => {
+  it('resolveAll, peek and retryWithFreshSecret follow the same rules', async () => {
     expectTypeOf(
       resolver.resolveAll({
         password: 'ssm:/app/db/password',
@@ -112,12 +112,20 @@ describe('a reference written as a literal types its own value', () => {
       }>
     >();
     expectTypeOf(resolver.peek('ssm:/app/db/config#port')).toEqualTypeOf<unknown>();
-    await resolver.withSecret('ssm:/app/db/config?as=json', (value) => expectTypeOf(value).toEqualTypeOf<unknown>(), {
-      isAuthFailure: (error) => error instanceof Error,
-    });
-    await resolver.withSecret('ssm:/app/db/password', (value) => expectTypeOf(value).toEqualTypeOf<string>(), {
-      isAuthFailure: () => false,
-    });
+    await resolver.retryWithFreshSecret(
+      'ssm:/app/db/config?as=json',
+      (value) => expectTypeOf(value).toEqualTypeOf<unknown>(),
+      {
+        isAuthFailure: (error) => error instanceof Error,
+      },
+    );
+    await resolver.retryWithFreshSecret(
+      'ssm:/app/db/password',
+      (value) => expectTypeOf(value).toEqualTypeOf<string>(),
+      {
+        isAuthFailure: () => false,
+      },
+    );
   });
 });
 

@@ -684,7 +684,7 @@ describe('dispose', () => {
   });
 });
 
-describe('withSecret', () => {
+describe('retryWithFreshSecret', () => {
   const authFailure = Object.assign(new Error('password authentication failed'), { code: '28P01' });
   const isAuthFailure = (error: unknown) => (error as { code?: string }).code === '28P01';
 
@@ -693,7 +693,7 @@ describe('withSecret', () => {
     await t.resolver.resolve('mem:db');
     t.provider.set('db', 'new');
     const seen: string[] = [];
-    const result = await t.resolver.withSecret(
+    const result = await t.resolver.retryWithFreshSecret(
       'mem:db',
       (password: string) => {
         seen.push(password);
@@ -711,7 +711,7 @@ describe('withSecret', () => {
     const t = setup({ values: { db: 'pw' } });
     const other = new Error('connection refused');
     let runs = 0;
-    const run = t.resolver.withSecret(
+    const run = t.resolver.retryWithFreshSecret(
       'mem:db',
       () => {
         runs++;
@@ -727,7 +727,7 @@ describe('withSecret', () => {
   it('retries only once: a second auth failure reaches the caller', async () => {
     const t = setup({ values: { db: 'pw' } });
     let runs = 0;
-    const run = t.resolver.withSecret(
+    const run = t.resolver.retryWithFreshSecret(
       'mem:db',
       () => {
         runs++;

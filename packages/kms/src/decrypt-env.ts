@@ -1,11 +1,13 @@
 /**
- * `decryptEnv`: decrypts environment variables that hold bare base64 KMS ciphertexts, as the Lambda
- * console's encryption helpers and `aws kms encrypt` produce them. Inside Lambda the encryption
- * context defaults to the console's, `{ LambdaFunctionName }`.
+ * `decryptEnvWith`: decrypts environment variables that hold bare base64 KMS ciphertexts, as the
+ * Lambda console's encryption helpers and `aws kms encrypt` produce them, with a resolver that has
+ * the KMS provider (`secretref`'s `decryptEnv` is this with the default resolver). Inside Lambda the
+ * encryption context defaults to the console's, `{ LambdaFunctionName }`.
  */
+import { lambdaEncryptionContext } from '@secretref/aws';
 import {
   AccessDeniedError,
-  createResolver,
+  checkOptions,
   DecryptionError,
   InvalidOptionError,
   InvalidReferenceError,
@@ -17,9 +19,8 @@ import {
   ThrottledError,
   TimeoutError,
 } from '@secretref/core';
-import { kmsProvider } from './provider.ts';
 
-/** Options of `decryptEnv`. */
+/** Options of `decryptEnvWith` (and `secretref`'s `decryptEnv`). */
 export interface DecryptEnvOptions {
   /**
    * The encryption context every variable was encrypted with; `false` for none. @default inside
@@ -28,8 +29,6 @@ export interface DecryptEnvOptions {
   readonly context?: Readonly<Record<string, string>> | false | undefined;
   /** Write the plaintexts back into the environment (only when every variable decrypted). @default true */
   readonly write?: boolean | undefined;
-  /** The resolver to decrypt with (its cache, clients and options). @default one with the KMS provider */
-  readonly resolver?: Pick<Resolver, 'resolve'> | undefined;
   /** The environment to read and write. @default process.env */
   readonly env?: Record<string, string | undefined> | undefined;
   /** Deadline for each variable, in ms. @default the resolver's */
@@ -37,29 +36,13 @@ export interface DecryptEnvOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The encryption context the Lambda console's helpers use, or `undefined` outside Lambda. */
-export function lambdaEncryptionContext(
-  env: Record<string, string | undefined> = process.env,
-): Record<string, string> | undefined {
-  const name = env.AWS_LAMBDA_FUNCTION_NAME;
-  return name ? { LambdaFunctionName: name } : undefined;
-}
-
-const DECRYPT_ENV_OPTIONS: ReadonlySet<string> = new Set([
-  'context',
-  'write',
-  'resolver',
-  'env',
-  'timeoutMs',
-  'signal',
-]);
+const DECRYPT_ENV_OPTIONS: ReadonlySet<string> = new Set(['context', 'write', 'env', 'timeoutMs', 'signal']);
 
 /** Sets an own property: a variable named `__proto__` stays a variable. */
 function define<V>(target: Record<string, V>, key: string, value: V): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-let own: Resolver | undefined;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /** The AWS error name in a cause chain (`InvalidCiphertextException`), if any. */
@@ -118,29 +101,25 @@ function forVariable(name: string, error: unknown): SecretrefError {
 const written = new WeakMap<object, Map<string, string>>();
 
 /**
- * Decrypts the named environment variables, in parallel, and returns `{ NAME: plaintext }` (UTF-8).
- * By default the plaintexts are written back into the environment, and only when every variable
- * decrypted. One failing variable rejects with its typed error (`DecryptionError` for a wrong
- * context or key) naming the variable, never the value; several reject with a `ResolveAllError`
- * keyed by variable.
+ * Decrypts the named environment variables with `resolver` (which has the KMS provider), in
+ * parallel, and returns `{ NAME: plaintext }` (UTF-8). By default the plaintexts are written back
+ * into the environment, and only when every variable decrypted. One failing variable rejects with
+ * its typed error (`DecryptionError` for a wrong context or key) naming the variable, never the
+ * value; several reject with a `ResolveAllError` keyed by variable.
  */
-export async function decryptEnv(
+export async function decryptEnvWith(
+  resolver: Pick<Resolver, 'resolve'>,
   names: readonly string[],
   options: DecryptEnvOptions = {},
 ): Promise<Record<string, string>> {
+  if (typeof resolver?.resolve !== 'function') {
+    throw new InvalidOptionError('decryptEnvWith takes a resolver (with the KMS provider) first');
+  }
   if (!Array.isArray(names) || names.some((name) => typeof name !== 'string' || name === '')) {
     throw new InvalidOptionError('decryptEnv takes an array of environment variable names');
   }
-  if (typeof options !== 'object' || options === null)
-    throw new InvalidOptionError('the options of decryptEnv must be an object');
-  for (const option in options) {
-    if (!DECRYPT_ENV_OPTIONS.has(option)) {
-      throw new InvalidOptionError(
-        `unknown option "${option.slice(0, 40)}" of decryptEnv (known: ${[...DECRYPT_ENV_OPTIONS].join(', ')})`,
-      );
-    }
-  }
-  const { env: given, context: pairs, resolver: chosen, timeoutMs, signal, write } = options;
+  checkOptions(options, DECRYPT_ENV_OPTIONS, 'decryptEnv');
+  const { env: given, context: pairs, timeoutMs, signal, write } = options;
   if (given !== undefined && (typeof given !== 'object' || given === null)) {
     throw new InvalidOptionError('option env of decryptEnv must be an object of variables, such as process.env');
   }
@@ -153,9 +132,6 @@ export async function decryptEnv(
       Object.values(pairs).some((value) => typeof value !== 'string' || value === ''))
   ) {
     throw new InvalidOptionError('option context of decryptEnv must map keys to non-empty strings, or be false');
-  }
-  if (chosen !== undefined && typeof chosen?.resolve !== 'function') {
-    throw new InvalidOptionError('option resolver of decryptEnv must be a resolver');
   }
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
     throw new InvalidOptionError('option timeoutMs of decryptEnv must be a finite number of ms >= 0');
@@ -171,8 +147,6 @@ export async function decryptEnv(
   const query = Object.entries(context)
     .map(([key, value]) => `context.${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
     .join('&');
-  own ??= options.resolver ? undefined : createResolver({ providers: [kmsProvider()] });
-  const resolver = options.resolver ?? (own as Resolver);
   const unique = [...new Set(names)];
   const errors: Record<string, SecretrefError> = {};
   const refs: Record<string, string> = {};

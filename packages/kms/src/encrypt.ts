@@ -3,18 +3,11 @@
  * Encryption SDK message (a data key from KMS, the value encrypted locally), which `kms:` also reads.
  */
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
-import {
-  type AwsClientOptions,
-  awsClientPool,
-  formatReference,
-  fromAwsError,
-  InvalidOptionError,
-  isAwsRegion,
-  ProviderError,
-  TimeoutError,
-} from '@secretref/core';
+import { type AwsClientOptions, awsClientPool, fromAwsError, isAwsRegion } from '@secretref/aws';
+import { formatReference, InvalidOptionError, ProviderError, TimeoutError } from '@secretref/core';
 import { encryptMessage, isEncryptionSdkMissing, isMissingModule } from './envelope.ts';
 import { HINTS } from './kms-errors.ts';
+import { kmsArn } from './parse.ts';
 
 /** The most bytes KMS `Encrypt` takes; larger values are envelope-encrypted. */
 export const KMS_ENCRYPT_LIMIT = 4096;
@@ -44,7 +37,6 @@ export interface EncryptResult {
 }
 
 const KEY_ID = /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/;
-const KEY_ARN_REGION = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:/;
 
 const ENCRYPT_OPTIONS: ReadonlySet<string> = new Set([
   'keyId',
@@ -90,9 +82,9 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
       throw new InvalidOptionError('the encryption context must map non-empty keys to non-empty strings');
     }
   }
-  const arnRegion = KEY_ARN_REGION.exec(keyId)?.[1];
-  if (options.region !== undefined && !isAwsRegion(options.region)) {
-    throw new InvalidOptionError(`"${options.region}" is not an AWS region`);
+  const arnRegion = kmsArn(keyId)?.region;
+  for (const region of [options.region, arnRegion]) {
+    if (region !== undefined && !isAwsRegion(region)) throw new InvalidOptionError(`"${region}" is not an AWS region`);
   }
   if (options.region !== undefined && arnRegion !== undefined && options.region !== arnRegion) {
     throw new InvalidOptionError(`region ${options.region} contradicts the key ARN's region ${arnRegion}`);

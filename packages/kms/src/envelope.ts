@@ -5,7 +5,8 @@
  * the same as for plain `Decrypt`.
  */
 import type { KMSClient } from '@aws-sdk/client-kms';
-import { isAwsRegion } from '@secretref/core';
+import { isAwsRegion } from '@secretref/aws';
+import { kmsArn } from './parse.ts';
 
 type KmsModule = typeof import('@aws-sdk/client-kms');
 type EncryptionSdk = typeof import('@aws-crypto/client-node');
@@ -113,7 +114,7 @@ export async function decryptMessage(
       : esdk.CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT,
     maxEncryptedDataKeys: MAX_ENCRYPTED_DATA_KEYS,
   });
-  const strict = keyId?.startsWith('arn:') && keyId.includes(':key/');
+  const strict = keyId !== undefined && kmsArn(keyId)?.key === true;
   const result = await decrypt(
     keyring(esdk, context, strict ? { keyIds: [keyId as string] } : {}),
     Buffer.from(message),

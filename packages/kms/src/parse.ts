@@ -3,7 +3,8 @@
  * (repeatable) or `?context=<JSON>`, and `?keyId=` / `?alg=` for asymmetric keys. The body is either a
  * KMS ciphertext blob or an AWS Encryption SDK message (told apart by the message header).
  */
-import { InvalidReferenceError, isAwsRegion, type Locator, type ParseInput } from '@secretref/core';
+import { isAwsRegion, parseArn } from '@secretref/aws';
+import { InvalidReferenceError, type Locator, type ParseInput } from '@secretref/core';
 
 /** Encryption algorithms `Decrypt` accepts for ciphertexts of RSA keys. */
 const RSA_ALGORITHMS: readonly string[] = ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1'];
@@ -34,8 +35,15 @@ const MIN_CIPHERTEXT_BYTES = 32;
 const MAX_BYTES = 1024 * 1024;
 // A key id, key ARN, alias name or alias ARN (https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html).
 const KEY_ID = /^[A-Za-z0-9:/_+=,.@-]{1,2048}$/;
-const KEY_ARN_REGION = /^arn:aws(?:-[a-z]+)*:kms:([a-z0-9-]+):\d{12}:(?:key|alias)\//;
-const KEY_ARN = /^arn:aws(?:-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const KEY_RESOURCE = /^key\/[A-Za-z0-9-]+$/;
+
+/** A key ARN or alias ARN: its region, and whether it names a key; `undefined` for any other key id. */
+export function kmsArn(keyId: string): { readonly region: string; readonly key: boolean } | undefined {
+  const arn = parseArn(keyId, 'kms');
+  if (!arn || arn.region === '' || arn.account === '') return undefined;
+  if (KEY_RESOURCE.test(arn.resource)) return { region: arn.region, key: true };
+  return arn.resource.startsWith('alias/') ? { region: arn.region, key: false } : undefined;
+}
 
 function invalid(input: ParseInput, message: string): InvalidReferenceError {
   // The reference is not echoed in full: a ciphertext is long, and the fault is named precisely.
@@ -129,13 +137,14 @@ export function parseKmsBody(input: ParseInput): KmsLocator {
   }
   // An RSA ciphertext is random bytes that may start like a message header: ?alg= says what it is.
   const envelope = algorithm === undefined && isEncryptionSdkMessage(ciphertext);
-  if (envelope && keyId !== undefined && !KEY_ARN.test(keyId)) {
+  const arn = keyId === undefined ? undefined : kmsArn(keyId);
+  if (envelope && keyId !== undefined && !arn?.key) {
     throw invalid(
       input,
       'for an Encryption SDK message, ?keyId= must be a key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
     );
   }
-  const region = keyId === undefined ? undefined : KEY_ARN_REGION.exec(keyId)?.[1];
+  const region = arn?.region;
   if (region !== undefined && !isAwsRegion(region)) throw invalid(input, `"${region}" is not an AWS region`);
   // Canonical parameters: the context as context.<Key>, no default algorithm.
   const params: Record<string, string> = {};

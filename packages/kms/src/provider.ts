@@ -6,20 +6,20 @@
  * never be answered from the cache.
  */
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
+import { type AwsClientOptions, awsClientPool, awsFailure, fromAwsError, isAwsRegion } from '@secretref/aws';
 import {
-  type AwsClientOptions,
-  awsClientPool,
   DecryptionError,
   type FetchRequest,
   type FetchResult,
-  fromAwsError,
+  failure,
+  malformedAnswer,
   type Provider,
   ProviderError,
   redactText,
 } from '@secretref/core';
 import { decryptMessage, isEncryptionSdkMissing } from './envelope.ts';
 import { DECRYPTION, HINTS } from './kms-errors.ts';
-import { KMS_PARAMS, type KmsLocator, parseKmsBody } from './parse.ts';
+import { KMS_PARAMS, type KmsLocator, kmsArn, parseKmsBody } from './parse.ts';
 
 /**
  * Options of `kmsProvider`. Clients it creates follow the SDK's default chain (`AWS_REGION`,
@@ -65,13 +65,7 @@ function hasBytes(plaintext: unknown): plaintext is Uint8Array {
 }
 
 function noPlaintext(request: Request, operation: string): FetchResult {
-  return {
-    error: new ProviderError(`${operation} for "${request.ref}" failed: ${NO_PLAINTEXT}`, {
-      ref: request.ref,
-      scheme: request.scheme,
-      transient: true,
-    }),
-  };
+  return malformedAnswer(request, operation, NO_PLAINTEXT);
 }
 
 /** What the Encryption SDK's keyring is given instead of a Decrypt answer without Plaintext bytes. */
@@ -100,15 +94,11 @@ function fail(request: Request, error: unknown, operation: string): FetchResult 
   const { ref } = request;
   if (typeof name === 'string' && DECRYPTION.includes(name)) {
     const hint = HINTS[name] ?? "check the key policy and the caller's kms:Decrypt permission";
-    return {
-      error: new DecryptionError(`${operation} for "${ref}" failed: ${name}; ${hint}`, {
-        ref: request.ref,
-        scheme: request.scheme,
-        cause: fromAwsError(error, NAMES, { ref, scheme: request.scheme, operation }),
-      }),
-    };
+    return failure(request, DecryptionError, `${operation} for "${ref}" failed: ${name}; ${hint}`, {
+      cause: fromAwsError(error, NAMES, { ref, scheme: request.scheme, operation }),
+    });
   }
-  return { error: fromAwsError(error, NAMES, { ref, scheme: request.scheme, operation }) };
+  return awsFailure(request, error, NAMES, operation);
 }
 
 /** Does the message's encryption context contain every pair the reference names? */
@@ -143,17 +133,13 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
       // The caller pinned a key ARN: an answer that names another key (a key ARN, as KMS answers) is
       // AWS saying the ciphertext is under another key, as IncorrectKeyException would.
       const answered: unknown = output.KeyId;
-      if (keyId?.startsWith('arn:') && keyId.includes(':key/') && typeof answered === 'string' && answered !== keyId) {
+      if (keyId !== undefined && kmsArn(keyId)?.key && typeof answered === 'string' && answered !== keyId) {
         plaintext.fill(0);
-        return {
-          error: new DecryptionError(
-            `Decrypt for "${request.ref}" failed: an answer for another key than ?keyId= names`,
-            {
-              ref: request.ref,
-              scheme: request.scheme,
-            },
-          ),
-        };
+        return failure(
+          request,
+          DecryptionError,
+          `Decrypt for "${request.ref}" failed: an answer for another key than ?keyId= names`,
+        );
       }
       return { value: plaintext };
     } catch (error) {
@@ -183,35 +169,31 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
       if (kmsError instanceof NoPlaintextAnswer) return noPlaintext(request, 'Decrypt (Encryption SDK data key)');
       if (kmsError !== undefined) return fail(request, kmsError, 'Decrypt (Encryption SDK data key)');
       if (isEncryptionSdkMissing(error)) {
-        return {
-          error: new ProviderError(
-            `"${request.ref}" is an AWS Encryption SDK message: add @aws-crypto/client-node to your dependencies`,
-            { ref: request.ref, scheme: request.scheme, cause: error },
-          ),
-        };
+        return failure(
+          request,
+          ProviderError,
+          `"${request.ref}" is an AWS Encryption SDK message: add @aws-crypto/client-node to your dependencies`,
+          { cause: error },
+        );
       }
-      return {
-        error: new DecryptionError(`the Encryption SDK message "${request.ref}" could not be decrypted`, {
-          ref: request.ref,
-          scheme: request.scheme,
-          cause: error,
-        }),
-      };
+      return failure(request, DecryptionError, `the Encryption SDK message "${request.ref}" could not be decrypted`, {
+        cause: error,
+      });
     }
     if (!contextMatches(context, result.encryptionContext)) {
       result.plaintext.fill(0);
-      return {
-        error: new DecryptionError(
-          `the encryption context of "${request.ref}" is not the one the message was encrypted with`,
-          { ref: request.ref, scheme: request.scheme },
-        ),
-      };
+      return failure(
+        request,
+        DecryptionError,
+        `the encryption context of "${request.ref}" is not the one the message was encrypted with`,
+      );
     }
     return { value: result.plaintext };
   }
 
   return {
     schemes: ['kms'],
+    isRegion: isAwsRegion,
     params: KMS_PARAMS,
     // Ciphertexts are immutable: their plaintext never expires (the LRU still bounds the cache).
     ttlMs: Number.POSITIVE_INFINITY,

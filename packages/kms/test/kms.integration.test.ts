@@ -14,7 +14,7 @@ import {
   type ResolverOptions,
   ThrottledError,
 } from '@secretref/core';
-import { decryptEnv, encrypt, kmsProvider } from '@secretref/kms';
+import { decryptEnvWith, encrypt, kmsProvider } from '@secretref/kms';
 import {
   awsKmsDecrypt,
   awsKmsEncrypt,
@@ -77,7 +77,7 @@ describe('ciphertexts from the AWS CLI', () => {
       DB_PASSWORD: awsEncrypt(PASSWORD, { LambdaFunctionName: 'orders-api' }),
       PLAIN: 'left alone',
     };
-    const values = await decryptEnv(['DB_PASSWORD'], { env, resolver: resolver() });
+    const values = await decryptEnvWith(resolver(), ['DB_PASSWORD'], { env });
     expect(values).toEqual({ DB_PASSWORD: PASSWORD });
     expect(env.DB_PASSWORD).toBe(PASSWORD);
     expect(env.PLAIN).toBe('left alone');
@@ -96,7 +96,7 @@ describe('ciphertexts from the AWS CLI', () => {
   it('a wrong or missing context fails typed, naming the variable, never the value', async () => {
     const ciphertext = awsEncrypt(PASSWORD, { LambdaFunctionName: 'another-function' });
     const env = { AWS_LAMBDA_FUNCTION_NAME: 'orders-api', DB_PASSWORD: ciphertext };
-    const error = await decryptEnv(['DB_PASSWORD'], { env, resolver: resolver() }).catch((e: unknown) => e);
+    const error = await decryptEnvWith(resolver(), ['DB_PASSWORD'], { env }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DecryptionError);
     expect((error as Error).message).toContain('DB_PASSWORD');
     expect((error as Error).message).toContain('InvalidCiphertextException');
@@ -116,10 +116,9 @@ describe('ciphertexts from the AWS CLI', () => {
       GARBLED: 'a-plaintext-by-mistake?x=1#y',
       UNSET: undefined,
     };
-    const error = await decryptEnv(['GOOD', 'WRONG', 'GARBLED', 'UNSET'], {
+    const error = await decryptEnvWith(resolver(), ['GOOD', 'WRONG', 'GARBLED', 'UNSET'], {
       env,
       context: false,
-      resolver: resolver(),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ResolveAllError);
     const errors = (error as ResolveAllError).errors;
@@ -137,9 +136,7 @@ describe('decryptEnv and values that are not ciphertexts', () => {
   it('a plaintext made of base64 characters (set by mistake) fails without being shown', async () => {
     const plaintext = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc';
     const env: Record<string, string | undefined> = { STRIPE_KEY: plaintext };
-    const error = await decryptEnv(['STRIPE_KEY'], { env, context: false, resolver: resolver() }).catch(
-      (e: unknown) => e,
-    );
+    const error = await decryptEnvWith(resolver(), ['STRIPE_KEY'], { env, context: false }).catch((e: unknown) => e);
     expect((error as Error).message).toContain('STRIPE_KEY');
     for (const part of [plaintext, plaintext.slice(0, 12), plaintext.replaceAll('_', '/').slice(0, 12)]) {
       expect(leaks(error, part)).toBe(false);
@@ -150,8 +147,8 @@ describe('decryptEnv and values that are not ciphertexts', () => {
     const env: Record<string, string | undefined> = { TOKEN: awsEncrypt(PASSWORD) };
     const r = resolver();
     proxy.calls.length = 0;
-    expect(await decryptEnv(['TOKEN'], { env, context: false, resolver: r })).toEqual({ TOKEN: PASSWORD });
-    expect(await decryptEnv(['TOKEN'], { env, context: false, resolver: r })).toEqual({ TOKEN: PASSWORD });
+    expect(await decryptEnvWith(r, ['TOKEN'], { env, context: false })).toEqual({ TOKEN: PASSWORD });
+    expect(await decryptEnvWith(r, ['TOKEN'], { env, context: false })).toEqual({ TOKEN: PASSWORD });
     expect(proxy.count('Decrypt')).toBe(1);
   });
 });

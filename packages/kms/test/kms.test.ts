@@ -1,6 +1,6 @@
 /**
  * Branches moto cannot produce, with the SDK client stubbed: RSA key parameters, key states
- * (disabled, pending deletion, wrong key), throttling, and what decryptEnv and encrypt send.
+ * (disabled, pending deletion, wrong key), throttling, and what decryptEnvWith and encrypt send.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -13,6 +13,7 @@ import {
   KMSClient,
   KMSServiceException,
 } from '@aws-sdk/client-kms';
+import { lambdaEncryptionContext } from '@secretref/aws';
 import {
   CHANNELS,
   createResolver,
@@ -23,7 +24,7 @@ import {
   ThrottledError,
   TimeoutError,
 } from '@secretref/core';
-import { decryptEnv, encrypt, kmsProvider, lambdaEncryptionContext } from '@secretref/kms';
+import { decryptEnvWith, encrypt, kmsProvider } from '@secretref/kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { observable } from '../../core/test/helpers.ts';
@@ -215,7 +216,7 @@ describe('a kms: body is never shown (it wraps key material, or is by mistake a 
   it('not in the miss, fetch and error events of decryptEnv given a plaintext', async () => {
     kms.on(DecryptCommand).rejects(awsError('InvalidCiphertextException'));
     const events = record();
-    const error = await decryptEnv(['DB_PASSWORD'], { env: { DB_PASSWORD: PLAINTEXT }, resolver: resolver() }).catch(
+    const error = await decryptEnvWith(resolver(), ['DB_PASSWORD'], { env: { DB_PASSWORD: PLAINTEXT } }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(DecryptionError);
@@ -272,7 +273,7 @@ describe('decryptEnv', () => {
   it('inside Lambda sends the console context { LambdaFunctionName } by default', async () => {
     kms.on(DecryptCommand).resolves({ Plaintext: utf8('s3cret') });
     const env: Record<string, string | undefined> = { AWS_LAMBDA_FUNCTION_NAME: 'orders-api', A: BLOB };
-    expect(await decryptEnv(['A'], { env, resolver: resolver() })).toEqual({ A: 's3cret' });
+    expect(await decryptEnvWith(resolver(), ['A'], { env })).toEqual({ A: 's3cret' });
     expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input.EncryptionContext).toEqual({
       LambdaFunctionName: 'orders-api',
     });
@@ -282,11 +283,11 @@ describe('decryptEnv', () => {
   it('takes another context, or none, and can leave the environment alone', async () => {
     kms.on(DecryptCommand).resolves({ Plaintext: utf8('s3cret') });
     const env: Record<string, string | undefined> = { AWS_LAMBDA_FUNCTION_NAME: 'fn', A: BLOB, B: `${BLOB}\n` };
-    await decryptEnv(['A'], { env, resolver: resolver(), context: { Team: 'core' }, write: false });
+    await decryptEnvWith(resolver(), ['A'], { env, context: { Team: 'core' }, write: false });
     expect(kms.commandCalls(DecryptCommand)[0]?.args[0].input.EncryptionContext).toEqual({ Team: 'core' });
     expect(env.A).toBe(BLOB);
     // A trailing newline (base64 as some tools write it) is not part of the ciphertext.
-    await decryptEnv(['B'], { env, resolver: resolver(), context: false });
+    await decryptEnvWith(resolver(), ['B'], { env, context: false });
     expect(kms.commandCalls(DecryptCommand)[1]?.args[0].input.EncryptionContext).toBeUndefined();
     expect(env.B).toBe('s3cret');
   });
@@ -299,13 +300,13 @@ describe('decryptEnv', () => {
   it('decrypts a variable named __proto__ as any other, and refuses unknown options', async () => {
     kms.on(DecryptCommand).resolves({ Plaintext: utf8('proto-secret') });
     const env = JSON.parse(`{"__proto__": "${BLOB}"}`) as Record<string, string>;
-    const result = await decryptEnv(['__proto__'], { env, resolver: resolver(), context: false });
+    const result = await decryptEnvWith(resolver(), ['__proto__'], { env, context: false });
     expect(Object.getOwnPropertyDescriptor(result, '__proto__')?.value).toBe('proto-secret');
     expect(Object.getOwnPropertyDescriptor(env, '__proto__')?.value).toBe('proto-secret');
     expect(Object.getPrototypeOf(env)).toBe(Object.prototype);
     // Not an own variable: not set.
-    await expect(decryptEnv(['toString'], { env: {}, resolver: resolver() })).rejects.toThrow('is not set');
-    await expect(decryptEnv(['A'], { env: {}, resolver: resolver(), contexts: {} } as never)).rejects.toThrow(
+    await expect(decryptEnvWith(resolver(), ['toString'], { env: {} })).rejects.toThrow('is not set');
+    await expect(decryptEnvWith(resolver(), ['A'], { env: {}, contexts: {} } as never)).rejects.toThrow(
       /unknown option "contexts"/,
     );
   });
@@ -316,17 +317,19 @@ describe('decryptEnv', () => {
     ['a context value that is an object', { context: { App: { toString: () => 'x' } } }],
     ['a timeoutMs that is a string', { timeoutMs: '5' }],
     ['a signal that is none', { signal: 'x' }],
-    ['a resolver that is none', { resolver: {} }],
   ])('refuses %s with an InvalidOptionError, before any call', async (_, bad) => {
-    const error = await decryptEnv(['A'], { env: { A: BLOB }, ...(bad as object) }).catch((e: unknown) => e);
+    const error = await decryptEnvWith(resolver(), ['A'], { env: { A: BLOB }, ...(bad as object) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InvalidOptionError);
     expect(kms.commandCalls(DecryptCommand)).toHaveLength(0);
   });
 
   it('checks its arguments before any call', async () => {
-    await expect(decryptEnv('A' as never, { resolver: resolver() })).rejects.toBeInstanceOf(InvalidOptionError);
-    await expect(decryptEnv([''], { resolver: resolver() })).rejects.toBeInstanceOf(InvalidOptionError);
-    await expect(decryptEnv(['NOPE'], { env: {}, resolver: resolver() })).rejects.toThrow('NOPE is not set');
+    await expect(decryptEnvWith({} as never, ['A'], { env: { A: BLOB } })).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(decryptEnvWith(resolver(), 'A' as never)).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(decryptEnvWith(resolver(), [''])).rejects.toBeInstanceOf(InvalidOptionError);
+    await expect(decryptEnvWith(resolver(), ['NOPE'], { env: {} })).rejects.toThrow('NOPE is not set');
     expect(kms.calls()).toHaveLength(0);
   });
 });

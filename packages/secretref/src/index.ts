@@ -6,93 +6,139 @@
  * const password = await resolve('ssm:/my/app/password');
  * ```
  *
- * `resolve`, `resolveAll`, `peek`, `withSecret`, `invalidate`, `watch`, `loadEnv`, `loadConfig`, `withSecrets`,
- * `secretsMiddleware` and `decryptEnv` use a default resolver with the AWS providers registered, created on
- * first use. `createResolver` makes one with its own cache and
- * options.
+ * `resolve`, `resolveAll`, `peek`, `invalidate`, `watch`, `retryWithFreshSecret`, `loadEnv`,
+ * `resolveEnv`, `loadConfig`, `secretsHandler`, `secretsMiddleware` and `decryptEnv` use the default
+ * resolver, which has the AWS providers. A resolver of your own: `createResolver({ providers:
+ * awsProviders(), ...options })`, used with its methods and the `...With` functions
+ * (`loadEnvWith(resolver)`). Every name here means what it means in the package it comes from.
  */
+
+import {
+  type LambdaContextLike,
+  type LambdaSecretsOptions,
+  type MiddyRequestLike,
+  type SecretsMiddlewareOptions,
+  secretsHandlerWith,
+  secretsMiddlewareWith,
+} from '@secretref/aws';
 import {
   type ConfigOptions,
   type ConfigSpec,
-  createResolver as createCoreResolver,
   type EnvOptions,
-  InvalidOptionError,
-  type LambdaContextLike,
-  type LambdaSecretsOptions,
-  loadConfig as loadConfigWith,
-  loadEnv as loadEnvWith,
+  type EnvResolution,
+  loadConfigWith,
+  loadEnvWith,
   type PeekOptions,
-  type Provider,
   type ReferenceSpec,
   type ResolvedAll,
   type ResolvedConfig,
   type ResolveFunction,
   type Resolver,
-  type ResolverOptions,
-  type SecretsMiddlewareOptions,
+  resolveEnvWith,
   type StandardSchemaV1,
-  secretsMiddleware as secretsMiddlewareWith,
   type WatchOptions,
-  withSecrets as withSecretsWith,
 } from '@secretref/core';
-import { type DecryptEnvOptions, decryptEnv as decryptEnvWith, kmsProvider } from '@secretref/kms';
-import { secretsManagerProvider } from '@secretref/secrets-manager';
-import { ssmProvider } from '@secretref/ssm';
-import { VERSION } from './version.ts';
+import { type DecryptEnvOptions, decryptEnvWith } from '@secretref/kms';
+import { defaultResolver } from './default.ts';
 
-export * from '@secretref/core';
+export {
+  type LambdaContextLike,
+  type LambdaSecretsOptions,
+  lambdaEncryptionContext,
+  type MiddyRequestLike,
+  type SecretsMiddlewareOptions,
+  secretsHandlerWith,
+  secretsMiddlewareWith,
+} from '@secretref/aws';
+export {
+  AccessDeniedError,
+  CHANNELS,
+  type Clock,
+  type ClockTimer,
+  ConfigError,
+  type ConfigIssue,
+  type ConfigOptions,
+  type ConfigSpec,
+  createResolver,
+  DEFAULTS,
+  DecryptionError,
+  DisposedError,
+  type Environment,
+  type EnvOptions,
+  type EnvResolution,
+  type EnvResolver,
+  type ErrorCode,
+  type ErrorEvent,
+  envProvider,
+  type FetchContext,
+  type FetchEvent,
+  type FetchRequest,
+  type FetchResult,
+  type FreshSecretOptions,
+  fileProvider,
+  formatReference,
+  type HitEvent,
+  InvalidOptionError,
+  InvalidReferenceError,
+  InvalidValueError,
+  type Locator,
+  loadConfigWith,
+  loadEnvWith,
+  type MissEvent,
+  type ParseInput,
+  type PeekFunction,
+  type PeekOptions,
+  type Provider,
+  ProviderError,
+  parseDuration,
+  parseReference,
+  type RawValue,
+  type Reference,
+  type ReferenceForm,
+  type ReferenceSpec,
+  ResolveAllError,
+  type ResolvedAll,
+  type ResolvedConfig,
+  type ResolvedValue,
+  type ResolveFunction,
+  type ResolveOptions,
+  type Resolver,
+  type ResolverOptions,
+  type ResolverStats,
+  type RetryWithFreshSecretFunction,
+  resolveEnvWith,
+  Secret,
+  SecretNotFoundError,
+  SecretrefError,
+  type SecretrefErrorOptions,
+  type SecretSpec,
+  type StaleServedEvent,
+  type StandardSchemaResult,
+  type StandardSchemaV1,
+  secret,
+  systemClock,
+  ThrottledError,
+  TimeoutError,
+  UnknownSchemeError,
+  type ValueType,
+  WatchCallbackError,
+  type Watcher,
+  type WatchFunction,
+  type WatchOptions,
+} from '@secretref/core';
 export {
   type DecryptEnvOptions,
+  decryptEnvWith,
   type EncryptOptions,
   type EncryptResult,
   encrypt,
   KMS_ENCRYPT_LIMIT,
   type KmsProviderOptions,
   kmsProvider,
-  lambdaEncryptionContext,
 } from '@secretref/kms';
 export { type SecretsManagerProviderOptions, secretsManagerProvider } from '@secretref/secrets-manager';
 export { type SsmProviderOptions, ssmProvider } from '@secretref/ssm';
-
-/**
- * The AWS providers `secretref` registers by default: SSM Parameter Store (`ssm:`, `ssm-secure:`,
- * parameter ARNs), Secrets Manager (`secretsmanager:`, secret ARNs) and KMS (`kms:`). Each imports its
- * SDK client on its first fetch, so an app that only resolves `ssm:` never loads the others' clients.
- */
-export function awsProviders(): Provider[] {
-  return [ssmProvider() as Provider, secretsManagerProvider() as Provider, kmsProvider() as Provider];
-}
-
-/**
- * Creates a resolver with the AWS providers registered (plus `env:` and `file:`). Providers in
- * `options.providers` are added after them and win for the schemes they claim.
- */
-export function createResolver(options: ResolverOptions = {}): Resolver {
-  return createCoreResolver({ ...options, providers: [...awsProviders(), ...(options.providers ?? [])] });
-}
-
-// Kept on globalThis, under a key of this version, so that the ESM and the CommonJS copy of secretref
-// in one process (an app that imports it, a dependency that requires it) share one default resolver:
-// one cache, one set of AWS clients. Another version keeps its own, as its options may differ.
-const DEFAULT_RESOLVER = Symbol.for(`secretref.defaultResolver@${VERSION}`);
-const shared = globalThis as { [DEFAULT_RESOLVER]?: Resolver | undefined };
-
-/** The resolver behind `resolve`, `resolveAll`, `peek` and `invalidate`, created on first use. */
-export function defaultResolver(): Resolver {
-  shared[DEFAULT_RESOLVER] ??= createResolver();
-  return shared[DEFAULT_RESOLVER];
-}
-
-/**
- * Replaces the default resolver (to configure it, or in tests); returns the previous one.
- * `undefined` makes the next call create a fresh default. The ESM and CommonJS copies of this
- * version share the default: replacing it in one replaces it in both.
- */
-export function setDefaultResolver(resolver: Resolver | undefined): Resolver | undefined {
-  const previous = shared[DEFAULT_RESOLVER];
-  shared[DEFAULT_RESOLVER] = resolver;
-  return previous;
-}
+export { awsProviders, defaultResolver, setDefaultResolver } from './default.ts';
 
 /** Resolves a reference with the default resolver. See `Resolver.resolve`. */
 export const resolve: ResolveFunction = ((ref: string, options?: Parameters<ResolveFunction>[1]) =>
@@ -105,69 +151,75 @@ export const resolveAll: Resolver['resolveAll'] = (refs, options) => defaultReso
 export const peek: Resolver['peek'] = ((ref: string, options?: PeekOptions) =>
   defaultResolver().peek(ref, options)) as Resolver['peek'];
 
-/** Runs a function with a secret, re-fetching it once if the function reports an auth failure. See `Resolver.withSecret`. */
-export const withSecret: Resolver['withSecret'] = ((ref: string, fn: (value: string) => unknown, options: never) =>
-  defaultResolver().withSecret(ref, fn, options)) as Resolver['withSecret'];
-
 /** Drops cached values of the default resolver. See `Resolver.invalidate`. */
 export const invalidate: Resolver['invalidate'] = (ref) => defaultResolver().invalidate(ref);
-
-/**
- * Decrypts KMS-encrypted environment variables (bare base64, as the Lambda console and `aws kms encrypt`
- * write them) with the default resolver. See `decryptEnv` in `@secretref/kms` and docs/providers/kms.md.
- */
-export function decryptEnv(names: readonly string[], options: DecryptEnvOptions = {}): Promise<Record<string, string>> {
-  return decryptEnvWith(names, { resolver: defaultResolver(), ...options });
-}
-
-type Bound<O> = Omit<O, 'resolver'> & { readonly resolver?: Resolver | undefined };
-
-/** The options with the default resolver where they name none (options that are no object are refused). */
-function withDefault<O extends { readonly resolver?: Resolver | undefined }>(
-  options: O,
-  of: string,
-): O & { readonly resolver: Resolver } {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError(`the options of ${of} must be an object`);
-  }
-  return { ...options, resolver: options.resolver ?? defaultResolver() };
-}
-
-/**
- * Resolves every reference in `process.env` (or `options.env`) in one batch and writes the values back.
- * See `loadEnv` in `@secretref/core` and docs/guides/env.md.
- */
-export function loadEnv(
-  options: Bound<EnvOptions> & { readonly write?: boolean | undefined } = {},
-): Promise<Record<string, string>> {
-  return Promise.resolve().then(() => loadEnvWith(withDefault(options, 'loadEnv')));
-}
-
-/** Resolves a config spec and validates it. See `loadConfig` in `@secretref/core` and docs/guides/config.md. */
-export function loadConfig<const Spec extends ConfigSpec, Schema extends StandardSchemaV1 | undefined = undefined>(
-  spec: Spec,
-  options: Bound<ConfigOptions<Schema>> = {},
-): Promise<Schema extends StandardSchemaV1<unknown, infer Output> ? Output : ResolvedConfig<Spec>> {
-  return Promise.resolve().then(() => loadConfigWith(spec, withDefault(options, 'loadConfig')));
-}
 
 /** Re-resolves a reference in the background and reports changes. See `Resolver.watch`. */
 export const watch: Resolver['watch'] = ((ref: string, onChange: (value: string) => void, options?: WatchOptions) =>
   defaultResolver().watch(ref, onChange, options)) as Resolver['watch'];
 
+/**
+ * Runs a function with a secret and, when it reports an auth failure (the secret was rotated),
+ * once more with a freshly fetched value. See `Resolver.retryWithFreshSecret`.
+ */
+export const retryWithFreshSecret: Resolver['retryWithFreshSecret'] = ((
+  ref: string,
+  fn: (value: string) => unknown,
+  options: never,
+) => defaultResolver().retryWithFreshSecret(ref, fn, options)) as Resolver['retryWithFreshSecret'];
+
+/** Resolves every reference in `process.env` (or `options.env`) in one batch and writes the values back. See docs/guides/env.md. */
+export function loadEnv(
+  options: EnvOptions & { readonly write?: boolean | undefined } = {},
+): Promise<Record<string, string>> {
+  return loadEnvWith(defaultResolver(), options);
+}
+
+/** Resolves the references in the environment without writing them. See docs/guides/env.md. */
+export function resolveEnv(options: EnvOptions = {}): Promise<EnvResolution> {
+  return resolveEnvWith(defaultResolver(), options);
+}
+
+/** Resolves a config spec and validates it. See docs/guides/config.md. */
+export function loadConfig<const Spec extends ConfigSpec, Schema extends StandardSchemaV1 | undefined = undefined>(
+  spec: Spec,
+  options: ConfigOptions<Schema> = {},
+): Promise<Schema extends StandardSchemaV1<unknown, infer Output> ? Output : ResolvedConfig<Spec>> {
+  return loadConfigWith(defaultResolver(), spec, options);
+}
+
+// A handler wrapped at import time uses the default resolver of each invocation: one that a test set
+// (mockSecrets, setDefaultResolver) after the import.
+const currentDefault: Pick<Resolver, 'resolveAll'> = {
+  resolveAll: (refs, options) => defaultResolver().resolveAll(refs, options),
+};
+
 /** Wraps a Lambda handler so that its secrets are resolved before each invocation. See docs/guides/lambda.md. */
-export function withSecrets<const M extends Readonly<Record<string, ReferenceSpec>>, E, C extends LambdaContextLike, R>(
+export function secretsHandler<
+  const M extends Readonly<Record<string, ReferenceSpec>>,
+  E,
+  C extends LambdaContextLike,
+  R,
+>(
   refs: M,
   handler: (event: E, context: C, secrets: ResolvedAll<M>) => R | Promise<R>,
-  options: Bound<LambdaSecretsOptions> = {},
+  options: LambdaSecretsOptions = {},
 ): (event: E, context: C) => Promise<R> {
-  return withSecretsWith(refs, handler, withDefault(options, 'withSecrets'));
+  return secretsHandlerWith(currentDefault, refs, handler, options);
 }
 
 /** A middy middleware that resolves secrets before the handler. See docs/guides/lambda.md. */
 export function secretsMiddleware(
   refs: Readonly<Record<string, ReferenceSpec>>,
-  options: Bound<SecretsMiddlewareOptions> = {},
-): ReturnType<typeof secretsMiddlewareWith> {
-  return secretsMiddlewareWith(refs, withDefault(options, 'secretsMiddleware'));
+  options: SecretsMiddlewareOptions = {},
+): { before: (request: MiddyRequestLike) => Promise<void> } {
+  return secretsMiddlewareWith(currentDefault, refs, options);
+}
+
+/**
+ * Decrypts KMS-encrypted environment variables (bare base64, as the Lambda console and `aws kms
+ * encrypt` write them) with the default resolver. See docs/providers/kms.md.
+ */
+export function decryptEnv(names: readonly string[], options: DecryptEnvOptions = {}): Promise<Record<string, string>> {
+  return decryptEnvWith(defaultResolver(), names, options);
 }

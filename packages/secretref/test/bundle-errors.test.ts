@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type AwsClient, awsClientPool, type FetchRequest } from '@secretref/core';
+import { type AwsClient, awsClientPool } from '@secretref/aws';
+import type { FetchRequest } from '@secretref/core';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsKmsDecrypt, localAwsConfig, localAwsEnv, startProcess } from '@secretref/local-aws';
-import { createResolver, decryptEnv, kmsProvider } from 'secretref';
+import { createResolver, decryptEnvWith, kmsProvider } from 'secretref';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
 const endpoint = inject('awsEndpoint');
@@ -113,7 +113,7 @@ describe('secretref encrypt', () => {
       AWS_LAMBDA_FUNCTION_NAME: 'orders-api',
       SECRET: run.stdout.trim(),
     };
-    expect(await decryptEnv(['SECRET'], { env, resolver: resolver() })).toEqual({ SECRET: PLAINTEXT });
+    expect(await decryptEnvWith(resolver(), ['SECRET'], { env })).toEqual({ SECRET: PLAINTEXT });
   });
 
   it('--file over 4096 bytes makes an Encryption SDK message that kms: reads', async () => {
@@ -380,7 +380,7 @@ describe('installed with npm from the packed tarballs, nothing added', () => {
   it('encrypts a value over 4096 bytes and resolves the Encryption SDK message it prints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'secretref-install-'));
     const packages = fileURLToPath(new URL('../../', import.meta.url));
-    for (const name of ['core', 'ssm', 'secrets-manager', 'kms', 'secretref']) {
+    for (const name of ['core', 'aws', 'ssm', 'secrets-manager', 'kms', 'secretref']) {
       const pack = spawnSync('pnpm', ['pack', '--pack-destination', dir], {
         cwd: join(packages, name),
         encoding: 'utf8',

@@ -2,8 +2,8 @@
  * The leak property (issue 11, "Beyond the list"): fast-check plants a distinctive secret value behind
  * a random failure path (every error class the resolver produces, every transform, a provider that
  * throws, AWS error shapes off the wire, a value where a reference belongs), drives it through every
- * entry point (resolve, resolveAll, peek, watch, loadEnv/resolveEnv, loadConfig, withSecret,
- * withSecrets/secretsMiddleware, decryptEnv) and the CLI's `run()`, and asserts that the value is in
+ * entry point (resolve, resolveAll, peek, watch, loadEnv/resolveEnv, loadConfig, retryWithFreshSecret,
+ * secretsHandler/secretsMiddleware, decryptEnv) and the CLI's `run()`, and asserts that the value is in
  * nothing observable: no message, stack, cause chain, property (hidden ones too), `util.inspect`
  * (showHidden, depth 10), `JSON.stringify`, `String()`, diagnostics event, or CLI output. Raw,
  * JSON-escaped, inspect-escaped, percent-encoded and base64 forms all count, and so does the
@@ -59,16 +59,16 @@ import {
   resolve,
   resolveAll,
   resolveEnv,
+  retryWithFreshSecret,
   SecretrefError,
   secret,
+  secretsHandler,
   secretsManagerProvider,
   secretsMiddleware,
   setDefaultResolver,
   ssmProvider,
   ThrottledError,
   watch,
-  withSecret,
-  withSecrets,
 } from 'secretref';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -1006,7 +1006,7 @@ const ENTRIES: readonly Entry[] = [
       };
       await attempt(lab, seen, () => loadEnv({ env: { ...env }, write: true }));
       await attempt(lab, seen, async () => {
-        seen.push((await settleOn(lab, resolveEnv({ resolver: lab.resolver, env }))).errors);
+        seen.push((await settleOn(lab, resolveEnv({ env }))).errors);
       });
       return seen;
     },
@@ -1025,11 +1025,11 @@ const ENTRIES: readonly Entry[] = [
     },
   },
   {
-    name: 'withSecret (an auth failure: one forced refetch)',
+    name: 'retryWithFreshSecret (an auth failure: one forced refetch)',
     async run(lab, { ref, options }) {
       const seen: Observed = [];
       await attempt(lab, seen, () =>
-        withSecret(
+        retryWithFreshSecret(
           ref,
           () => {
             throw authFailure;
@@ -1041,11 +1041,11 @@ const ENTRIES: readonly Entry[] = [
     },
   },
   {
-    name: 'withSecrets and secretsMiddleware',
+    name: 'secretsHandler and secretsMiddleware',
     async run(lab, { ref, twin }) {
       const seen: Observed = [];
       const refs = { target: ref, twin: twin ?? 'mem:ok', ok: 'mem:ok' };
-      await attempt(lab, seen, () => withSecrets(refs, () => 'handled')({}, lambdaContext));
+      await attempt(lab, seen, () => secretsHandler(refs, () => 'handled')({}, lambdaContext));
       await attempt(lab, seen, () => secretsMiddleware(refs).before({ context: { ...lambdaContext }, internal: {} }));
       return seen;
     },
@@ -1127,10 +1127,10 @@ const PLACEMENTS: readonly Placement[] = [
     },
   ],
   [
-    'withSecret',
+    'retryWithFreshSecret',
     async (lab, value, seen) => {
       for (const input of asInputs(value)) {
-        await attempt(lab, seen, () => withSecret(input, ignore, { isAuthFailure: () => true }));
+        await attempt(lab, seen, () => retryWithFreshSecret(input, ignore, { isAuthFailure: () => true }));
       }
     },
   ],
@@ -1142,9 +1142,9 @@ const PLACEMENTS: readonly Placement[] = [
     },
   ],
   [
-    'withSecrets and secretsMiddleware',
+    'secretsHandler and secretsMiddleware',
     async (lab, value, seen) => {
-      await attempt(lab, seen, () => withSecrets({ k: value }, () => 'handled')({}, lambdaContext));
+      await attempt(lab, seen, () => secretsHandler({ k: value }, () => 'handled')({}, lambdaContext));
       await attempt(lab, seen, () => secretsMiddleware({ k: value }).before({ context: { ...lambdaContext } }));
     },
   ],
@@ -1160,7 +1160,7 @@ const PLACEMENTS: readonly Placement[] = [
       };
       await attempt(lab, seen, () => loadEnv({ env: { ...env } }));
       await attempt(lab, seen, async () => {
-        seen.push((await resolveEnv({ resolver: lab.resolver, env })).errors);
+        seen.push((await resolveEnv({ env })).errors);
       });
     },
   ],

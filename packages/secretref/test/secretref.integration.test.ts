@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type FaultProxy, localAwsConfig, localAwsEnv, startFaultProxy } from '@secretref/local-aws';
-import { createResolver } from 'secretref';
+import { awsProviders, createResolver } from 'secretref';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const endpoint = inject('awsEndpoint');
@@ -45,7 +45,7 @@ describe('resolveAll across schemes', () => {
     };
     proxy.calls.length = 0;
     try {
-      const values = await createResolver().resolveAll(refs);
+      const values = await createResolver({ providers: awsProviders() }).resolveAll(refs);
       expect(values).toEqual(Object.fromEntries(Object.keys(refs).map((k) => [k, k])));
     } finally {
       proxy.fault = undefined;

@@ -1,5 +1,12 @@
-import { SecretNotFoundError } from '@secretref/core';
+import * as aws from '@secretref/aws';
+import * as core from '@secretref/core';
+import { SecretNotFoundError, UnknownSchemeError } from '@secretref/core';
+import * as kms from '@secretref/kms';
+import * as secretsManager from '@secretref/secrets-manager';
+import * as ssm from '@secretref/ssm';
+import * as secretref from 'secretref';
 import {
+  awsProviders,
   createResolver,
   defaultResolver,
   invalidate,
@@ -10,10 +17,10 @@ import {
   resolve,
   resolveAll,
   secret,
+  secretsHandler,
   secretsMiddleware,
   setDefaultResolver,
   watch,
-  withSecrets,
 } from 'secretref';
 import { mockSecrets } from 'secretref/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -42,7 +49,7 @@ describe('the default resolver', () => {
   });
 
   it('resolve, resolveAll, peek and invalidate go to whatever resolver is the default', async () => {
-    const custom: Resolver = createResolver();
+    const custom: Resolver = createResolver({ providers: awsProviders() });
     setDefaultResolver(custom);
     process.env.SECRETREF_DEFAULT_TEST = 'x';
     expect(await resolve('env:SECRETREF_DEFAULT_TEST')).toBe('x');
@@ -54,10 +61,27 @@ describe('the default resolver', () => {
     delete process.env.SECRETREF_DEFAULT_TEST;
   });
 
-  it('createResolver lets providers passed in override the defaults', async () => {
+  it("createResolver is the core's: the providers it is given (awsProviders() for AWS), a later one winning a scheme", async () => {
     const { memoryProvider } = await import('secretref/testing');
-    const r = createResolver({ providers: [memoryProvider({ schemes: ['ssm'], values: { '/a': 'mine' } })] });
+    expect(() => createResolver().parse('ssm:/a')).toThrow(UnknownSchemeError);
+    expect(createResolver({ providers: awsProviders() }).parse('ssm:/a').scheme).toBe('ssm');
+    const mine = memoryProvider({ schemes: ['ssm'], values: { '/a': 'mine' } });
+    const r = createResolver({ providers: [...awsProviders(), mine] });
     expect(await r.resolve('ssm:/a')).toBe('mine');
+  });
+
+  it("every name secretref shares with a package it builds on is that package's own, never another with its name", () => {
+    const shared = Object.entries({ core, aws, kms, ssm, secretsManager }).flatMap(([from, exports]) =>
+      Object.keys(exports)
+        .filter((name) => name in secretref)
+        .map((name) => [
+          from,
+          name,
+          (secretref as Record<string, unknown>)[name] === (exports as Record<string, unknown>)[name],
+        ]),
+    );
+    expect(shared.length).toBeGreaterThan(30);
+    expect(shared.filter(([, , same]) => !same)).toEqual([]);
   });
 });
 
@@ -127,7 +151,7 @@ describe('mockSecrets, for testing application code', () => {
 });
 
 describe('the app helpers, bound to the default resolver', () => {
-  it('loadEnv, loadConfig, withSecrets, secretsMiddleware and watch use whatever resolver is the default', async () => {
+  it('loadEnv, loadConfig, secretsHandler, secretsMiddleware and watch use whatever resolver is the default', async () => {
     const mock = mockSecrets({
       'ssm:/app/db/password': 'pw-from-mock',
       'secretsmanager:prod/api': '{"key":"k-from-mock"}',
@@ -142,7 +166,7 @@ describe('the app helpers, bound to the default resolver', () => {
       const config = await loadConfig({ api: secret('secretsmanager:prod/api#key'), name: 'n' });
       expect(String(config.api)).toBe('[redacted]');
       expect(config.api.reveal()).toBe('k-from-mock');
-      const handler = withSecrets({ pw: 'ssm:/app/db/password' }, (_e: unknown, _c: object, s) => s.pw);
+      const handler = secretsHandler({ pw: 'ssm:/app/db/password' }, (_e: unknown, _c: object, s) => s.pw);
       expect(await handler({}, {})).toBe('pw-from-mock');
       const request = { context: {} as Record<string, unknown> };
       await secretsMiddleware({ pw: 'ssm:/app/db/password' }).before(request);

@@ -3,7 +3,8 @@
  * the fields ECS, Batch and CodeBuild use (`:json-key:version-stage:version-id`, empty fields kept),
  * or, in CloudFormation's form, `:SecretString:json-key:version-stage:version-id`.
  */
-import { InvalidReferenceError, isAwsRegion, type Locator, type ParseInput } from '@secretref/core';
+import { isAwsRegion, parseArn } from '@secretref/aws';
+import { InvalidReferenceError, type Locator, type ParseInput } from '@secretref/core';
 
 /** How the Secrets Manager provider locates one secret version. */
 export interface SecretsManagerLocator extends Locator {
@@ -19,7 +20,8 @@ export interface SecretsManagerLocator extends Locator {
 export const SECRETS_MANAGER_PARAMS: readonly string[] = ['versionStage', 'versionId', 'fallbackRegions'];
 
 const NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-const ARN = /^arn:aws(?:-[a-z]+)*:secretsmanager:([a-z0-9-]+):(\d{12}):secret:([A-Za-z0-9/_+=.@-]{1,512})$/;
+// After the account: `secret:<name>` (a full ARN's name ends in `-` and six characters).
+const SECRET = /^secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
 // AWS documents only lengths for these; a colon cannot appear in the colon form.
 const STAGE = /^[^:]{1,256}$/;
 const VERSION_ID = /^[^:]{32,64}$/;
@@ -44,13 +46,12 @@ function splitId(input: ParseInput): { secretId: string; region: string | undefi
     return { secretId, region: undefined, fields };
   }
   const secretId = parts.slice(0, 7).join(':');
-  const match = ARN.exec(secretId);
-  if (!match) {
+  const arn = parseArn(secretId, 'secretsmanager');
+  if (!arn || arn.region === '' || arn.account === '' || !SECRET.test(arn.resource)) {
     throw invalid(input, 'a secret ARN must look like arn:aws:secretsmanager:<region>:<account>:secret:<name>');
   }
-  const region = match[1] ?? '';
-  if (!isAwsRegion(region)) throw invalid(input, `"${region}" is not an AWS region`);
-  return { secretId, region, fields: parts.slice(7) };
+  if (!isAwsRegion(arn.region)) throw invalid(input, `"${arn.region}" is not an AWS region`);
+  return { secretId, region: arn.region, fields: parts.slice(7) };
 }
 
 /**

@@ -10,17 +10,10 @@ import type {
   SecretsManagerClientConfig,
   SecretValueEntry,
 } from '@aws-sdk/client-secrets-manager';
-import {
-  type AwsClientOptions,
-  awsClientPool,
-  type FetchRequest,
-  type FetchResult,
-  fromAwsError,
-  type Provider,
-  ProviderError,
-  type RawValue,
-} from '@secretref/core';
+import { type AwsClientOptions, awsClientPool, awsFailure, isAwsRegion } from '@secretref/aws';
+import { type FetchRequest, type FetchResult, malformedAnswer, type Provider, type RawValue } from '@secretref/core';
 import { LRUCache } from 'lru-cache';
+import { entryFor, inRegion, isAbort, isObject, secretValue } from './answers.ts';
 import { parseSecretsManagerBody, SECRETS_MANAGER_PARAMS, type SecretsManagerLocator } from './parse.ts';
 
 /**
@@ -69,64 +62,6 @@ const NAMES = {
   service: 'secretsmanager',
 };
 
-function fail(request: Request, error: unknown, operation: string): FetchResult {
-  return { error: fromAwsError(error, NAMES, { ref: request.ref, scheme: request.scheme, operation }) };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A transient failure: a last good value is served through it rather than dropped or replaced. */
-function malformed(request: Request, operation: string, what: string): FetchResult {
-  return {
-    error: new ProviderError(`${operation} for "${request.ref}" failed: ${what}`, {
-      ref: request.ref,
-      scheme: request.scheme,
-      transient: true,
-    }),
-  };
-}
-
-/**
- * The value of a GetSecretValue answer or a batch entry. One without a string SecretString or
- * SecretBinary bytes is not the shape the API documents (`{}`, an object where the string belongs),
- * nor is an empty one (both are at least 1 long): transient.
- */
-function secretValue(request: Request, secret: unknown, operation: string): FetchResult {
-  if (isObject(secret)) {
-    if (typeof secret.SecretString === 'string' && secret.SecretString) return { value: secret.SecretString };
-    if (secret.SecretBinary instanceof Uint8Array && secret.SecretBinary.length) return { value: secret.SecretBinary };
-  }
-  return malformed(request, operation, 'an answer without a non-empty SecretString or SecretBinary');
-}
-
-/**
- * The batch entry that answers this id: the entry whose name or ARN is the id itself, else (for a
- * partial ARN, without the 6-character suffix) the one whose ARN is the id plus a suffix. Exact
- * matches come first, so a secret named `p/x-ufzLNY` never answers for one named `p/x`.
- */
-function entryFor(secretId: string, entries: readonly SecretValueEntry[]): SecretValueEntry | undefined {
-  if (!secretId.startsWith('arn:')) return entries.find((e) => e.Name === secretId);
-  return (
-    entries.find((e) => e.ARN === secretId) ??
-    entries.find(
-      (e) => typeof e.ARN === 'string' && e.ARN.startsWith(`${secretId}-`) && e.ARN.length === secretId.length + 7,
-    )
-  );
-}
-
-/** The secret id to send to a replica region: an ARN names its region, a name does not. */
-function inRegion(secretId: string, region: string): string {
-  return secretId.startsWith('arn:')
-    ? secretId.replace(/^(arn:[^:]+:secretsmanager:)[^:]+:/, `$1${region}:`)
-    : secretId;
-}
-
-function isAbort(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'AbortError';
-}
-
 /** Creates the Secrets Manager provider for the scheme `secretsmanager` and secret ARNs. */
 export function secretsManagerProvider(options: SecretsManagerProviderOptions = {}): Provider<SecretsManagerLocator> {
   const batchSize = Math.min(20, Math.max(1, options.batchSize ?? 20));
@@ -162,12 +97,12 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
       return {
         result:
           named && !entryFor(secretId, [output])
-            ? malformed(request, 'GetSecretValue', 'an answer for another secret')
+            ? malformedAnswer(request, 'GetSecretValue', 'an answer for another secret')
             : secretValue(request, output, 'GetSecretValue'),
         versionId: typeof version === 'string' ? version : undefined,
       };
     } catch (error) {
-      return { result: fail(request, error, 'GetSecretValue') };
+      return { result: awsFailure(request, error, NAMES, 'GetSecretValue') };
     }
   }
 
@@ -194,7 +129,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
           ([, names]) => Array.isArray(names) && names.includes(stage),
         )?.[0];
       } catch (error) {
-        return fail(request, error, 'DescribeSecret');
+        return awsFailure(request, error, NAMES, 'DescribeSecret');
       }
       if (current === known.versionId) return { value: known.value };
     }
@@ -230,7 +165,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
         token = typeof next === 'string' && next !== '' ? next : undefined;
       } while (token);
     } catch (error) {
-      if (isAbort(error)) return requests.map((r) => fail(r, error, 'BatchGetSecretValue'));
+      if (isAbort(error)) return requests.map((r) => awsFailure(r, error, NAMES, 'BatchGetSecretValue'));
       // Throttled, denied, or refused as a whole (one listed secret without a value does that):
       // every secret on its own, in parallel.
       return Promise.all(requests.map((r) => getOne(r, context)));
@@ -251,7 +186,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
             $fault: SERVER_ERRORS.has(name) ? 'server' : 'client',
             $metadata: {},
           });
-          return fail(request, shaped, 'BatchGetSecretValue');
+          return awsFailure(request, shaped, NAMES, 'BatchGetSecretValue');
         }
         // Not in the answer at all: ask for it alone rather than guess.
         return getOne(request, context);
@@ -285,6 +220,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
     schemes: ['secretsmanager'],
     params: SECRETS_MANAGER_PARAMS,
     arnServices: ['secretsmanager'],
+    isRegion: isAwsRegion,
     batchSize,
     parse: parseSecretsManagerBody,
     async fetch(requests, fetchContext) {

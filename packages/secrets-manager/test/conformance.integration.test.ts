@@ -9,12 +9,35 @@ const endpoint = inject('awsEndpoint');
 const prefix = `conformance-${randomUUID().slice(0, 8)}`;
 const client = new SecretsManagerClient({ ...localAwsConfig(endpoint), maxAttempts: 1 });
 
-describeProvider('secrets-manager', {
-  provider: () => secretsManagerProvider({ client }),
-  seed: async (values) => {
-    for (const [Name, SecretString] of Object.entries(values)) {
-      await client.send(new CreateSecretCommand({ Name, SecretString }));
-    }
+describeProvider(
+  'secrets-manager',
+  {
+    provider: () => secretsManagerProvider({ client }),
+    seed: async (values) => {
+      const bodies: Record<string, string> = {};
+      for (const [name, SecretString] of Object.entries(values)) {
+        bodies[name] = `${prefix}/${name}`;
+        await client.send(new CreateSecretCommand({ Name: bodies[name], SecretString }));
+      }
+      return bodies;
+    },
+    missing: (name) => `${prefix}/never-${name}`,
   },
-  body: (name) => `${prefix}/${name}`,
-});
+  {
+    // The ECS valueFrom fields (empty or naming the current stage) and AWSCURRENT are the default version.
+    canonicalForms: (body, scheme) => [
+      `{{resolve:${scheme}:${body}}}`,
+      `{{resolve:${scheme}:${body}:SecretString}}`,
+      `${scheme}:${body}:::`,
+      `${scheme}:${body}::AWSCURRENT:`,
+      `${scheme}:${body}?versionStage=AWSCURRENT`,
+    ],
+    invalid: [
+      'secretsmanager:not a name',
+      'secretsmanager:bad!name',
+      'secretsmanager:db:SecretString:password',
+      'secretsmanager:db?versionStage=AWSPREVIOUS&versionId=0123456789abcdef0123456789abcdef',
+      'secretsmanager:db:k:s:i:extra',
+    ],
+  },
+);

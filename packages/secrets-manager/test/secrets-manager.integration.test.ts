@@ -178,7 +178,7 @@ describe('rotation', () => {
     expect(await r.resolve(`${ref}?versionStage=AWSPREVIOUS`)).toBe('v1');
   });
 
-  it('withSecret re-fetches once when the function reports that the cached password was rejected', async () => {
+  it('retryWithFreshSecret re-fetches once when the function reports that the cached password was rejected', async () => {
     await create('login', 'old-password');
     const r = resolver();
     const ref = `secretsmanager:${prefix}/login`;
@@ -191,7 +191,7 @@ describe('rotation', () => {
         throw Object.assign(new Error('password authentication failed'), { code: '28P01' });
       return 'connected';
     };
-    const result = await r.withSecret(ref, connect, {
+    const result = await r.retryWithFreshSecret(ref, connect, {
       isAuthFailure: (error) => (error as { code?: string }).code === '28P01',
     });
     expect(result).toBe('connected');

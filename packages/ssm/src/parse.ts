@@ -2,6 +2,7 @@
  * The SSM reference body: `name`, `name:version`, `name:label`, a parameter ARN with an optional
  * selector, or a path ending in `/`.
  */
+import { parseArn } from '@secretref/aws';
 import { InvalidReferenceError, type Locator, type ParseInput } from '@secretref/core';
 
 /** How the SSM provider locates one parameter (or a path). */
@@ -21,7 +22,8 @@ export interface SsmLocator extends Locator {
 const NAME = /^[a-zA-Z0-9_.\-/]+$/;
 const VERSION = /^[1-9]\d{0,17}$/;
 const LABEL = /^[a-zA-Z_.-][a-zA-Z0-9_.-]{0,99}$/;
-const PARAMETER_ARN = /^(arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter)(\/[^:]+)(?::([^:]*))?$/;
+// After the account: `parameter/<name>` (the name without its leading `/`), then `:version|:label`.
+const PARAMETER = /^parameter(\/[^:]+)(?::([^:]*))?$/;
 const MAX_NAME = 2048;
 
 function invalid(input: ParseInput, message: string): InvalidReferenceError {
@@ -41,17 +43,19 @@ function parseSelector(input: ParseInput, selector: string | undefined): { selec
   return { selector };
 }
 
-function parseArn(input: ParseInput): SsmLocator {
-  const match = PARAMETER_ARN.exec(input.body);
-  if (!match) {
+function parseParameterArn(input: ParseInput): SsmLocator {
+  const arn = parseArn(input.body, 'ssm');
+  const match = arn && arn.region !== '' && arn.account !== '' ? PARAMETER.exec(arn.resource) : null;
+  if (!arn || !match) {
     throw invalid(input, 'an SSM ARN must look like arn:aws:ssm:<region>:<account>:parameter/<name>[:version|:label]');
   }
-  const [, prefix = '', region = '', , resource = '', rawSelector] = match;
+  const { prefix, region } = arn;
+  const [, resource = '', rawSelector] = match;
   if (!NAME.test(resource) || resource.endsWith('/') || resource.includes('//')) {
     throw invalid(input, `"${resource}" is not a parameter name`);
   }
   const { selector, version } = parseSelector(input, rawSelector);
-  const name = prefix + resource;
+  const name = `${prefix}parameter${resource}`;
   return {
     key: selector === undefined ? name : `${name}:${selector}`,
     region,
@@ -67,7 +71,7 @@ function parseArn(input: ParseInput): SsmLocator {
 export function parseSsmBody(input: ParseInput): SsmLocator {
   const { body } = input;
   if (body.length > MAX_NAME) throw invalid(input, `the name is longer than ${MAX_NAME} characters`);
-  if (body.startsWith('arn:')) return parseArn(input);
+  if (body.startsWith('arn:')) return parseParameterArn(input);
   const colon = body.indexOf(':');
   const name = colon === -1 ? body : body.slice(0, colon);
   const rawSelector = colon === -1 ? undefined : body.slice(colon + 1);

@@ -4,17 +4,9 @@
  * `GetParametersByPath` for paths. Always with decryption.
  */
 import type { GetParametersCommandOutput, Parameter, SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
-import {
-  type AwsClientOptions,
-  awsClientPool,
-  type FetchRequest,
-  type FetchResult,
-  fromAwsError,
-  InvalidValueError,
-  type Provider,
-  ProviderError,
-  SecretNotFoundError,
-} from '@secretref/core';
+import { type AwsClientOptions, awsClientPool, awsFailure, isAwsRegion } from '@secretref/aws';
+import { type FetchRequest, type FetchResult, failure, type Provider, SecretNotFoundError } from '@secretref/core';
+import { answer, isObject, malformed, rounds, toResult, wireName } from './answers.ts';
 import { parseSsmBody, type SsmLocator } from './parse.ts';
 
 /**
@@ -51,105 +43,6 @@ const NAMES = {
   service: 'ssm',
 };
 const SCHEMES = ['ssm', 'ssm-secure'];
-/** The parameter types SSM documents: only these are quoted. */
-const TYPES = new Set(['String', 'StringList', 'SecureString']);
-
-/** The name sent to SSM for a request: the name or ARN with its selector. */
-function wireName(locator: SsmLocator): string {
-  return locator.selector === undefined ? locator.name : `${locator.name}:${locator.selector}`;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * An answer without the shape the API documents (`{}`, `null`, a `Value` that is no string or empty,
- * a parameter outside the path asked for): a transient failure, so that a last good value is served
- * through it rather than dropped or replaced.
- */
-function malformed(request: Request, operation: string, missing: string): FetchResult {
-  return {
-    error: new ProviderError(`${operation} for "${request.ref}" failed: an answer without ${missing}`, {
-      ref: request.ref,
-      scheme: request.scheme,
-      transient: true,
-    }),
-  };
-}
-
-function checkType(request: Request, parameter: Parameter, operation: string): FetchResult | undefined {
-  if (request.scheme !== 'ssm-secure' || parameter.Type === 'SecureString') return undefined;
-  if (typeof parameter.Type !== 'string') return malformed(request, operation, 'a parameter type');
-  // The type is what the answer held: only SSM's own types are quoted.
-  const shown = TYPES.has(parameter.Type)
-    ? `a ${parameter.Type} parameter`
-    : 'a parameter of an unknown parameter type';
-  return {
-    error: new InvalidValueError(
-      `"${request.ref}" is ${shown}, but ssm-secure requires a SecureString; use ssm: for plain parameters`,
-      { ref: request.ref, scheme: request.scheme },
-    ),
-  };
-}
-
-function toResult(request: Request, parameter: Parameter, operation: string): FetchResult {
-  // SSM refuses empty values (at least 1 character): an empty one is no answer of SSM's.
-  if (typeof parameter.Value !== 'string' || !parameter.Value) return malformed(request, operation, 'a string Value');
-  const wrongType = checkType(request, parameter, operation);
-  if (wrongType) return wrongType;
-  return { value: parameter.Value };
-}
-
-/** The parameter a request names, however it is spelled (`/a/b`, `a/b`, `arn:...:parameter/a/b`). */
-function parameterOf(locator: SsmLocator): string {
-  const name = locator.arn
-    ? locator.name.slice(locator.name.indexOf(':parameter/') + ':parameter/'.length)
-    : locator.name;
-  return name.startsWith('/') ? name.slice(1) : name;
-}
-
-function isLabel(locator: SsmLocator): boolean {
-  return locator.selector !== undefined && locator.version === undefined;
-}
-
-/**
- * Finds the returned parameter that answers a request. SSM may return results in any order and
- * does not always echo the selector, so: a version matches by `Version`, the latest is the highest
- * version returned for the name, and a label is the only request of its name in its call (see
- * `rounds`), matched by `Selector` where SSM gives one.
- */
-function answer(locator: SsmLocator, parameters: readonly Parameter[]): Parameter | undefined {
-  const candidates = parameters.filter((p) => (locator.arn ? p.ARN : p.Name) === locator.name);
-  if (locator.version !== undefined) return candidates.find((p) => p.Version === locator.version);
-  if (isLabel(locator)) {
-    return candidates.find((p) => p.Selector === `:${locator.selector}`) ?? candidates.find((p) => !p.Selector);
-  }
-  return candidates.reduce<Parameter | undefined>(
-    (latest, p) => (latest === undefined || (p.Version ?? 0) > (latest.Version ?? 0) ? p : latest),
-    undefined,
-  );
-}
-
-/**
- * Splits requests into calls so that results can be matched without ambiguity: a label request
- * shares its call with no other request for the same name. Versions and the latest of one name
- * share a call.
- */
-function rounds(requests: readonly Request[]): Request[][] {
-  const result: Request[][] = [];
-  // An ARN and a name can spell one parameter; results for an ARN are matched by ARN, for a name by
-  // name, so the two spellings of one parameter never share a call either.
-  const conflict = (a: Request, b: Request): boolean =>
-    parameterOf(a.locator) === parameterOf(b.locator) &&
-    (isLabel(a.locator) || isLabel(b.locator) || a.locator.arn !== b.locator.arn);
-  for (const request of requests) {
-    const round = result.find((r) => r.every((other) => !conflict(other, request)));
-    if (round) round.push(request);
-    else result.push([request]);
-  }
-  return result;
-}
 
 /** Creates the SSM provider for the schemes `ssm` and `ssm-secure`. */
 export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocator> {
@@ -160,10 +53,6 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     () => import('@aws-sdk/client-ssm'),
     (sdk, config) => new sdk.SSMClient(config),
   );
-
-  function fail(request: Request, error: unknown, operation: string): FetchResult {
-    return { error: fromAwsError(error, NAMES, { ref: request.ref, scheme: request.scheme, operation }) };
-  }
 
   async function getOne(
     module: SsmModule,
@@ -179,7 +68,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
       );
       parameter = output?.Parameter;
     } catch (error) {
-      return fail(request, error, 'GetParameter');
+      return awsFailure(request, error, NAMES, 'GetParameter');
     }
     if (!isObject(parameter)) return malformed(request, 'GetParameter', 'a Parameter');
     return toResult(request, parameter as Parameter, 'GetParameter');
@@ -198,7 +87,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
         { abortSignal: signal },
       );
     } catch (error) {
-      return round.map((request) => fail(request, error, 'GetParameters'));
+      return round.map((request) => awsFailure(request, error, NAMES, 'GetParameters'));
     }
     const listed: unknown = output?.InvalidParameters;
     const invalid = new Set(Array.isArray(listed) ? listed.filter((name) => typeof name === 'string') : []);
@@ -213,12 +102,11 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
         const parameter = parameters && answer(request.locator, parameters);
         if (parameter) return toResult(request, parameter, 'GetParameters');
         if (invalid.has(wireName(request.locator))) {
-          return {
-            error: new SecretNotFoundError(
-              `parameter ${wireName(request.locator)} does not exist (or has no such version or label); check the name and region (reference "${request.ref}")`,
-              { ref: request.ref, scheme: request.scheme },
-            ),
-          };
+          return failure(
+            request,
+            SecretNotFoundError,
+            `parameter ${wireName(request.locator)} does not exist (or has no such version or label); check the name and region (reference "${request.ref}")`,
+          );
         }
         return parameters === undefined
           ? malformed(request, 'GetParameters', 'a Parameters list')
@@ -273,15 +161,10 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
         token = typeof next === 'string' && next !== '' ? next : undefined;
       } while (token);
     } catch (error) {
-      return fail(request, error, 'GetParametersByPath');
+      return awsFailure(request, error, NAMES, 'GetParametersByPath');
     }
     if (count === 0) {
-      return {
-        error: new SecretNotFoundError(`no parameters under the path ${path} (reference "${request.ref}")`, {
-          ref: request.ref,
-          scheme: request.scheme,
-        }),
-      };
+      return failure(request, SecretNotFoundError, `no parameters under the path ${path} (reference "${request.ref}")`);
     }
     return { value: values };
   }
@@ -289,6 +172,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
   return {
     schemes: SCHEMES,
     arnServices: ['ssm'],
+    isRegion: isAwsRegion,
     batchSize,
     parse: parseSsmBody,
     async fetch(requests, context) {

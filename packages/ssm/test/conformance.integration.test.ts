@@ -9,12 +9,24 @@ const endpoint = inject('awsEndpoint');
 const prefix = `/conformance-${randomUUID().slice(0, 8)}`;
 const client = new SSMClient({ ...localAwsConfig(endpoint), maxAttempts: 1 });
 
-describeProvider('ssm', {
-  provider: () => ssmProvider({ client }),
-  seed: async (values) => {
-    for (const [Name, Value] of Object.entries(values)) {
-      await client.send(new PutParameterCommand({ Name, Value, Type: 'SecureString', Overwrite: true }));
-    }
+describeProvider(
+  'ssm',
+  {
+    provider: () => ssmProvider({ client }),
+    seed: async (values) => {
+      const bodies: Record<string, string> = {};
+      for (const [name, Value] of Object.entries(values)) {
+        bodies[name] = `${prefix}/${name}`;
+        await client.send(
+          new PutParameterCommand({ Name: bodies[name], Value, Type: 'SecureString', Overwrite: true }),
+        );
+      }
+      return bodies;
+    },
+    missing: (name) => `${prefix}/never-${name}`,
   },
-  body: (name) => `${prefix}/${name}`,
-});
+  {
+    canonicalForms: (body) => [`{{resolve:ssm:${body}}}`],
+    invalid: ['ssm:no/leading/slash', 'ssm:/a//b', 'ssm:/a:1:2', 'ssm:/a:0bad', 'ssm:/path/:3'],
+  },
+);

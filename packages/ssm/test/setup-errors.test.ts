@@ -5,7 +5,8 @@
  * region never heals by itself, so no last good value is served through it.
  */
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { createResolver, fromAwsError, ProviderError } from '@secretref/core';
+import { fromAwsError } from '@secretref/aws';
+import { createResolver, ProviderError } from '@secretref/core';
 import { ssmProvider } from '@secretref/ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { observable } from '../../core/test/helpers.ts';

@@ -66,6 +66,7 @@ export function memoryProvider(options: MemoryProviderOptions = {}): MemoryProvi
     batchSize: options.batchSize ?? like?.batchSize ?? 10,
     params: options.params ?? like?.params,
     arnServices: like?.arnServices,
+    isRegion: like?.isRegion,
     display: like?.display,
     ttlMs: options.ttlMs ?? like?.ttlMs,
     calls,

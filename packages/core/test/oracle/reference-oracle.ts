@@ -31,6 +31,8 @@ interface ModelProvider {
   readonly schemes: readonly string[];
   readonly params: readonly string[];
   readonly arnServices: readonly string[];
+  /** The regions it declares (`isRegion`), else the spec's default: one plain token. */
+  readonly region: RegExp;
   parse(body: string): { key: string; region?: string };
 }
 
@@ -40,12 +42,14 @@ const PROVIDERS: readonly ModelProvider[] = [
     schemes: ['mem'],
     params: ['flavour', 'context.*'],
     arnServices: [],
+    region: /^[a-z0-9][a-z0-9-]{0,63}$/,
     parse: (body) => ({ key: body }),
   },
   {
     schemes: ['arnp', 'arnp-alt'],
     params: [],
     arnServices: ['ssm'],
+    region: /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/,
     parse: (body) => {
       const match = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):/.exec(body);
       return match ? { key: body, region: match[1]! } : { key: body };
@@ -56,9 +60,8 @@ const PROVIDERS: readonly ModelProvider[] = [
 /** Whitespace (JS `\s`), C0 and C1 controls, DEL, the line and paragraph separators, the BOM. */
 const FORBIDDEN = /[\s\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 const CLOUDFORMATION = /^\{\{resolve:([a-z][a-z0-9-]*):([^{}?#]+)\}\}$/;
-const ARN = /^arn:aws(?:-[a-z]+)*:([a-z0-9-]+):/;
+const ARN = /^arn:[a-z0-9-]+:([a-z0-9-]+):/;
 const URI_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
-const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const VALUE_TYPES: readonly string[] = ['string', 'json', 'binary', 'list'];
@@ -179,7 +182,7 @@ export function oracleParse(input: string): OracleOutcome {
       seen.add(name);
       if (value === '') return INVALID;
       if (name === 'region') {
-        if (!REGION.test(value)) return INVALID;
+        if (!provider.region.test(value)) return INVALID;
         region = value;
       } else if (name === 'ttl') {
         ttlMs = duration(value);
@@ -208,7 +211,7 @@ export function oracleParse(input: string): OracleOutcome {
 
   // 6. The provider's reading of the body, and the region it names.
   const locator = provider.parse(body);
-  if (locator.region !== undefined && !REGION.test(locator.region)) return INVALID;
+  if (locator.region !== undefined && !provider.region.test(locator.region)) return INVALID;
   if (region !== undefined && locator.region !== undefined && region !== locator.region) return INVALID;
   region ??= locator.region;
 

@@ -2,8 +2,8 @@
  * `secretref check`: resolves every reference in the environment and prints a table, variable ->
  * ok or why it failed, never a value. For deploy pipelines and container health checks.
  */
-import { resolveEnv } from '@secretref/core';
-import { createResolver } from '../index.ts';
+import { createResolver, resolveEnvWith } from '@secretref/core';
+import { awsProviders } from '../default.ts';
 import { describeError, EXIT, type Io, parseCommandArgs, UsageError } from './io.ts';
 
 const USAGE = `Usage: secretref check
@@ -36,9 +36,9 @@ export async function checkCommand(args: readonly string[], io: Io): Promise<num
   }
   if (positionals.length > 0) throw new UsageError(`check takes no arguments (it was given ${positionals.length})`);
   // The command's own resolver, disposed when it is done: the process's default one is left alone.
-  const resolver = createResolver();
+  const resolver = createResolver({ providers: awsProviders() });
   try {
-    const { references, errors, unset } = await resolveEnv({ resolver, env: io.env });
+    const { references, errors, unset } = await resolveEnvWith(resolver, { env: io.env });
     const names = Object.keys(references).sort();
     if (names.length === 0) {
       io.stdout.write('No references in the environment.\n');

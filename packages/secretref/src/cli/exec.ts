@@ -3,8 +3,8 @@
  * `loadEnv`), runs the command with them, forwards signals, and exits with the command's exit code.
  */
 import { spawn } from 'node:child_process';
-import { resolveEnv } from '@secretref/core';
-import { createResolver } from '../index.ts';
+import { createResolver, resolveEnvWith } from '@secretref/core';
+import { awsProviders } from '../default.ts';
 import { describeError, EXIT, type Io, parseCommandArgs, UsageError } from './io.ts';
 import { MIN_MASKED_LENGTH, maskersFor } from './mask.ts';
 
@@ -48,10 +48,10 @@ export async function execCommand(args: readonly string[], io: Io): Promise<numb
   if (command === undefined) throw new UsageError('exec needs a command: secretref exec -- <command> [args...]');
   // The command's own resolver, disposed once the environment is resolved: the process's default one
   // is left alone.
-  const resolver = createResolver();
-  let resolution: Awaited<ReturnType<typeof resolveEnv>>;
+  const resolver = createResolver({ providers: awsProviders() });
+  let resolution: Awaited<ReturnType<typeof resolveEnvWith>>;
   try {
-    resolution = await resolveEnv({ resolver, env: io.env });
+    resolution = await resolveEnvWith(resolver, { env: io.env });
   } finally {
     resolver.dispose();
   }

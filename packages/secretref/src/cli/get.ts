@@ -1,5 +1,6 @@
 /** `secretref get <ref> [--json]`: prints one value, and nothing else, to stdout. */
-import { createResolver } from '../index.ts';
+import { createResolver } from '@secretref/core';
+import { awsProviders } from '../default.ts';
 import { EXIT, type Io, parseCommandArgs, UsageError } from './io.ts';
 
 const USAGE = `Usage: secretref get <reference> [--json]
@@ -32,7 +33,7 @@ export async function getCommand(args: readonly string[], io: Io): Promise<numbe
   if (positionals.length !== 1)
     throw new UsageError(`get takes exactly one reference (it was given ${positionals.length || 'none'})`);
   // The command's own resolver, disposed when it is done: the process's default one is left alone.
-  const resolver = createResolver();
+  const resolver = createResolver({ providers: awsProviders() });
   try {
     const value: unknown = await resolver.resolve(positionals[0] as string);
     // An optional reference to a missing value: no output at all, neither "undefined" nor an empty line.

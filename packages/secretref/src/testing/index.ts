@@ -8,7 +8,7 @@
  * ```
  */
 import {
-  createResolver as createCoreResolver,
+  createResolver,
   envProvider,
   fileProvider,
   InvalidOptionError,
@@ -17,7 +17,7 @@ import {
   type ResolverOptions,
 } from '@secretref/core';
 import { type MemoryProvider, memoryProvider } from '@secretref/core/testing';
-import { awsProviders, setDefaultResolver } from '../index.ts';
+import { awsProviders, setDefaultResolver } from '../default.ts';
 
 export {
   type ManualClock,
@@ -53,7 +53,7 @@ export function mockSecrets(values: Readonly<Record<string, RawValue>>, options:
   const mocks: MemoryProvider[] = [...awsProviders(), envProvider(), fileProvider()].map((like) =>
     memoryProvider({ like }),
   );
-  const resolver = createCoreResolver({ ...options, providers: mocks });
+  const resolver = createResolver({ ...options, providers: mocks });
   // The JSON documents that references with a fragment (`#password`, `#/db/port`) are keys of.
   const documents = new Map<string, Record<string, unknown>>();
   const rotate = (ref: string, value: RawValue): void => {

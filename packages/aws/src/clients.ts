@@ -2,8 +2,7 @@
  * One AWS SDK client per region, created on first use from a lazily imported SDK module, shared by
  * every AWS provider. The core does not depend on the SDK: clients are typed by what it needs.
  */
-import { ProviderError } from './errors.ts';
-import type { FetchContext, FetchRequest, FetchResult } from './provider.ts';
+import { type FetchContext, type FetchRequest, type FetchResult, ProviderError } from '@secretref/core';
 
 /** What the pool needs of an SDK v3 client. */
 export interface AwsClient {

@@ -1,14 +1,14 @@
+import { fromAwsError } from '@secretref/aws';
 import {
   AccessDeniedError,
   DecryptionError,
-  fromAwsError,
   ProviderError,
   SecretNotFoundError,
   ThrottledError,
   TimeoutError,
 } from '@secretref/core';
 import { describe, expect, it } from 'vitest';
-import { observable } from './helpers.ts';
+import { observable } from '../../core/test/helpers.ts';
 
 const names = { notFound: ['ParameterNotFound'], decryption: ['InvalidKeyId'], service: 'ssm' };
 const context = { ref: 'ssm:/a', scheme: 'ssm', operation: 'GetParameters' };
