@@ -8,13 +8,19 @@
  * An entry is fresh until `fetchedAt + ttl x lifetime`, then expired; an expired entry is
  * stale-servable for `maxStaleMs` more while refreshes fail transiently. All times are on the
  * resolver's monotonic clock.
+ *
+ * The hit path reads a plain map of the live entries and records the use in the entry; the uses are
+ * applied to the LRU, in the order they happened, before the next insertion (the only operation
+ * that evicts). Eviction is exact LRU; a hit costs no LRU bookkeeping.
  */
 import { LRUCache } from 'lru-cache';
 import type { SecretrefError } from './errors.ts';
 import type { RawValue } from './provider.ts';
 
-/** A fetched value. Replaced, never mutated, when the key is fetched again. */
+/** A fetched value. Replaced, never mutated, when the key is fetched again (but for its bookkeeping). */
 export interface Entry {
+  /** Its cache key. */
+  readonly key: string;
   readonly value: RawValue;
   /** When it was fetched, on the monotonic clock. */
   readonly fetchedAt: number;
@@ -22,6 +28,23 @@ export interface Entry {
   readonly lifetime: number;
   /** Transformed views of the value (`as`, fragment), computed once. */
   readonly derived: Map<string, unknown>;
+  /** The last view asked for and its name in `derived`: most callers ask one view of a value. */
+  lastView: unknown;
+  lastViewKey: string | undefined;
+  /** A promise of `lastView`, handed to every hit that asks for it (not for bytes: each caller copies). */
+  lastPromise: Promise<unknown> | undefined;
+  /** When it was last used, in uses of the store; whether that use is yet to reach the LRU. */
+  lastUse: number;
+  pending: boolean;
+}
+
+/**
+ * Where the live entry of one key is, for as long as the key has one: parsed references hold their
+ * key's slot, so that a hit needs no lookup by key. Emptied (and dropped by the store) when the entry
+ * is evicted or deleted, so it never keeps a value alive.
+ */
+export interface Slot {
+  entry: Entry | undefined;
 }
 
 /** The failure memory of one key. */
@@ -51,10 +74,14 @@ export function isStaleServable(entry: Entry, ttlMs: number, maxStaleMs: number,
 
 /** Values and failures by cache key. */
 export interface Store {
-  /** The value of `key`, marking it recently used. */
+  /** The value of `key`, marking it recently used (in the entry: the LRU learns it before it evicts). */
   get(key: string): Entry | undefined;
   /** The value of `key`, without marking it used. */
   peek(key: string): Entry | undefined;
+  /** The slot of `key` while it has a live entry. */
+  slot(key: string): Slot | undefined;
+  /** Marks `entry` (live, from its slot) recently used, as `get` does. */
+  use(entry: Entry): void;
   /** The failure memory of `key`. */
   failure(key: string): Failure | undefined;
   /** A fetch succeeded: a new entry, and the failure memory is forgotten. */
@@ -74,15 +101,71 @@ export interface Store {
 
 /** Creates a store bounded by `maxEntries` values and `maxFailures` failures. */
 export function createStore(maxEntries: number, maxFailures: number): Store {
-  const values = new LRUCache<string, Entry>({ max: maxEntries });
+  // The slot of every key with a live entry: a hit is a plain lookup, with no LRU bookkeeping.
+  const slots = new Map<string, Slot>();
+  const live = (key: string): Entry | undefined => slots.get(key)?.entry;
+  const values = new LRUCache<string, Entry>({
+    max: maxEntries,
+    // Evicted or deleted: no longer live. Replaced: the slot gets the new entry (see `succeeded`).
+    dispose: (entry, key, reason) => {
+      if (reason === 'set') return;
+      const slot = slots.get(key);
+      if (slot?.entry !== entry) return;
+      slot.entry = undefined;
+      slots.delete(key);
+    },
+  });
   const failures = new LRUCache<string, Failure>({ max: maxFailures });
+  let uses = 0;
+  // Used entries whose use the LRU does not know yet, each once.
+  let used: Entry[] = [];
+  /** Tells the LRU of the uses since the last insertion, in the order of each entry's last use. */
+  const flush = (): void => {
+    if (used.length === 0) return;
+    const batch = used;
+    used = [];
+    batch.sort((a, b) => a.lastUse - b.lastUse);
+    for (const entry of batch) {
+      entry.pending = false;
+      if (live(entry.key) === entry) values.get(entry.key);
+    }
+  };
+  const use = (entry: Entry): void => {
+    entry.lastUse = ++uses;
+    if (!entry.pending) {
+      entry.pending = true;
+      used.push(entry);
+    }
+  };
   return {
-    get: (key) => values.get(key),
-    peek: (key) => values.peek(key),
+    get(key) {
+      const entry = live(key);
+      if (entry !== undefined) use(entry);
+      return entry;
+    },
+    peek: live,
+    slot: (key) => slots.get(key),
+    use,
     failure: (key) => failures.get(key),
     succeeded(key, value, now, lifetime) {
-      const entry: Entry = { value, fetchedAt: now, lifetime, derived: new Map() };
+      const entry: Entry = {
+        key,
+        value,
+        fetchedAt: now,
+        lifetime,
+        derived: new Map(),
+        lastView: undefined,
+        lastViewKey: undefined,
+        lastPromise: undefined,
+        lastUse: ++uses,
+        pending: false,
+      };
+      // Inserting may evict: the LRU first learns of every use.
+      flush();
       values.set(key, entry);
+      const slot = slots.get(key);
+      if (slot) slot.entry = entry;
+      else slots.set(key, { entry });
       failures.delete(key);
       return entry;
     },
@@ -98,6 +181,8 @@ export function createStore(maxEntries: number, maxFailures: number): Store {
       if (key === undefined) {
         values.clear();
         failures.clear();
+        slots.clear();
+        used = [];
       } else {
         values.delete(key);
         failures.delete(key);

@@ -1,7 +1,8 @@
 /**
  * The resolver: reference -> parse -> cache -> batch -> provider -> transform -> value. This file
  * wires the parts: options.ts (defaults and checks), clock.ts (time and timers), entry.ts (values and
- * the failure memory), deadline.ts (one deadline race), batcher.ts, transform.ts, watch.ts.
+ * the failure memory), views.ts (what a caller gets of an entry), deadline.ts (one deadline race),
+ * batcher.ts, transform.ts, watch.ts.
  * See docs/caching.md for the cache's rules.
  */
 import { createBatcher } from './batcher.ts';
@@ -12,15 +13,15 @@ import { DisposedError, SecretNotFoundError, SecretrefError, TimeoutError } from
 import { channels } from './events.ts';
 import { retryWithFreshSecretWith } from './fresh-secret.ts';
 import { asOption, checkCallOptions, checkOptions, checkResolverOptions, DEFAULTS, numberOption } from './options.ts';
-import type { FetchResult, RawValue, ValueType } from './provider.ts';
+import type { FetchResult } from './provider.ts';
 import { envProvider } from './providers/env.ts';
 import { fileProvider } from './providers/file.ts';
 import { parseWith } from './reference.ts';
 import { createRegistry, isReferenceOf } from './registry.ts';
 import { resolveAllWith } from './resolve-all.ts';
 import { createTargets, type Target } from './targets.ts';
-import { transform } from './transform.ts';
 import type { PeekOptions, ResolveFunction, ResolveOptions, Resolver, ResolverOptions, Watcher } from './types.ts';
+import { hit, view } from './views.ts';
 import { startWatch } from './watch.ts';
 
 /** The options of a call that passes none: one shared object, not one per call. */
@@ -82,18 +83,6 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   const watchers = new Set<Watcher>();
   let disposed = false;
 
-  /** The value a caller gets: derived once per entry and view, bytes copied. */
-  function view(value: RawValue, derived: Map<string, unknown> | undefined, t: Target, as: ValueType | undefined) {
-    const key = as === t.as ? t.viewKey : `${as ?? ''}#${t.fragment ?? ''}`;
-    let result = derived?.get(key);
-    if (result === undefined) {
-      result = transform(value, as, t.fragment, t);
-      derived?.set(key, result);
-    }
-    // Bytes cannot be frozen: every caller gets its own copy.
-    return result instanceof Uint8Array ? result.slice() : result;
-  }
-
   /** Counts a failed resolve and publishes it; returns the error to throw. */
   function failed(error: unknown, t: Target | undefined): unknown {
     counters.errors++;
@@ -132,8 +121,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     const { outcome } = answer;
     const entry = 'entry' in answer ? answer.entry : store.peek(t.key);
     // A new value shares its entry's views (none if it was invalidated meanwhile).
-    if ('value' in outcome)
-      return view(outcome.value, entry?.value === outcome.value ? entry.derived : undefined, t, as);
+    if ('value' in outcome) return view(entry?.value === outcome.value ? entry : undefined, outcome.value, t, as);
     const { error } = outcome;
     if (error.transient && entry !== undefined && isStaleServable(entry, ttlMs, maxStaleMs, clock.now())) {
       counters.staleServed++;
@@ -141,7 +129,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         channels.staleServed.publish({ ref: t.ref, scheme: t.scheme, ageMs: clock.now() - entry.fetchedAt, error });
       }
       onStale?.(error);
-      return view(entry.value, entry.derived, t, as);
+      return view(entry, entry.value, t, as);
     }
     if (error instanceof SecretNotFoundError && (call.optional ?? t.optional)) return undefined;
     throw error;
@@ -196,11 +184,13 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       const call = options === NO_OPTIONS ? NO_OPTIONS : checkCallOptions(options);
       const ttlMs = call.ttlMs ?? t.ttlMs;
       const entry = store.get(t.key);
+      // The key's slot, for the next hit's fast path.
+      if (entry !== undefined) t.slot = store.slot(t.key);
       // A value that never expires (a KMS ciphertext's) needs no clock read.
       if (entry !== undefined && !call.forceFetch && (ttlMs === Infinity || isFresh(entry, ttlMs, clock.now()))) {
         counters.hits++;
         if (channels.hit.hasSubscribers) channels.hit.publish({ ref: t.ref, scheme: t.scheme });
-        return Promise.resolve(view(entry.value, entry.derived, t, call.as ?? t.as));
+        return hit(entry, t, call.as ?? t.as);
       }
       return load(t, entry, call, ttlMs, onStale);
     } catch (error) {
@@ -208,7 +198,26 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     }
   }
 
-  const resolve = (input: string, options?: ResolveOptions): Promise<unknown> => resolveWith(input, options);
+  // The hit path of a call without options, at its floor: the parsed reference, its key's slot, one
+  // clock read, and the entry's promise of the value. Anything else goes the long way.
+  const resolve = (input: string, options?: ResolveOptions): Promise<unknown> => {
+    if (options === undefined && !disposed) {
+      const t = targets.known(input);
+      const entry = t?.slot?.entry;
+      if (
+        t !== undefined &&
+        entry?.lastPromise !== undefined &&
+        entry.lastViewKey === t.viewKey &&
+        (t.ttlMs === Infinity || isFresh(entry, t.ttlMs, clock.now()))
+      ) {
+        store.use(entry);
+        counters.hits++;
+        if (channels.hit.hasSubscribers) channels.hit.publish({ ref: t.ref, scheme: t.scheme });
+        return entry.lastPromise;
+      }
+    }
+    return resolveWith(input, options);
+  };
 
   const resolveAllParts = {
     resolve,
@@ -217,13 +226,19 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   };
 
   function peek(input: string, peekOptions: PeekOptions = NO_OPTIONS): unknown {
+    // The hit path without options: as `resolve`'s, the view already made (bytes are copied below).
+    const known = peekOptions === NO_OPTIONS ? targets.known(input) : undefined;
+    const cached = known?.slot?.entry;
+    if (known !== undefined && cached?.lastViewKey === known.viewKey && !(cached.lastView instanceof Uint8Array)) {
+      return known.ttlMs === Infinity || isFresh(cached, known.ttlMs, clock.now()) ? cached.lastView : undefined;
+    }
     if (peekOptions !== NO_OPTIONS) checkOptions(peekOptions, PEEK_OPTIONS, 'peek');
     const t = target(input);
     const as = peekOptions === NO_OPTIONS ? t.as : (asOption(peekOptions.as) ?? t.as);
     const entry = store.peek(t.key);
     if (entry === undefined) return undefined;
     if (!peekOptions.allowStale && t.ttlMs !== Infinity && !isFresh(entry, t.ttlMs, clock.now())) return undefined;
-    return view(entry.value, entry.derived, t, as);
+    return view(entry, entry.value, t, as);
   }
 
   function watch(input: string, onChange: (value: unknown, previous: unknown) => void | Promise<void>, o?: object) {

@@ -4,6 +4,7 @@
  * LRU costs more than the lookup it saves), cleared when full.
  */
 import { createHash } from 'node:crypto';
+import type { Slot } from './entry.ts';
 import type { FetchRequest, Provider, ValueType } from './provider.ts';
 import { formatReference, parseWith } from './reference.ts';
 import type { Registry } from './registry.ts';
@@ -25,12 +26,16 @@ export interface Target {
   readonly optional: boolean;
   /** What the provider is asked: the request shared by every variant of the key. */
   readonly request: FetchRequest;
+  /** Its key's slot in the store, once a resolve found a live entry there: the hit path's lookup. */
+  slot: Slot | undefined;
 }
 
 /** The parse cache of one resolver. */
 export interface Targets {
   /** The target of `input`; throws what `parseWith` throws. */
   get(input: string): Target;
+  /** The target of `input` if it was parsed already. */
+  known(input: string): Target | undefined;
   clear(): void;
 }
 
@@ -70,6 +75,7 @@ export function createTargets(registry: Registry, defaultTtlMs: number): Targets
         viewKey: `${as ?? ''}#${fragment ?? ''}`,
         optional: reference.optional ?? false,
         request: { locator, ref: fetchRef, scheme, params },
+        slot: undefined,
       };
       const size = input.length * 2 + t.ref.length + t.key.length;
       if (size > MAX_PARSED_CHARS / 4) return t; // a reference of megabytes is parsed on each use
@@ -81,6 +87,7 @@ export function createTargets(registry: Registry, defaultTtlMs: number): Targets
       targets.set(input, t);
       return t;
     },
+    known: (input) => targets.get(input),
     clear() {
       targets.clear();
       chars = 0;

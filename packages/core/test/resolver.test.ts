@@ -492,6 +492,27 @@ describe('LRU', () => {
     await t.resolver.resolve('mem:b');
     expect(t.provider.calls).toEqual([['a'], ['b'], ['c'], ['b']]);
   });
+
+  it('counts every hit, the fast path too, as a use in the order it happened, and peek as none', async () => {
+    const t = setup({ values: { a: '1', b: '2', c: '3', d: '4' }, maxEntries: 3 });
+    for (const key of ['a', 'b', 'c']) await t.resolver.resolve(`mem:${key}`);
+    // Hits from the second on take the fast path; last uses: b (6th), a (7th), c (8th).
+    for (const key of ['a', 'b', 'a', 'a', 'c', 'b', 'a', 'c']) await t.resolver.resolve(`mem:${key}`);
+    expect(t.resolver.peek('mem:b')).toBe('2'); // no use: b stays the least recently used
+    await t.resolver.resolve('mem:d');
+    expect(['a', 'b', 'c', 'd'].map((key) => t.resolver.peek(`mem:${key}`))).toEqual(['1', undefined, '3', '4']);
+    expect(t.resolver.stats()).toMatchObject({ hits: 8, misses: 4, entries: 3 });
+  });
+
+  it('hands every hit of bytes its own copy, on the fast path too', async () => {
+    const t = setup({ values: { a: Buffer.from('bytes-of-a').toString('base64') } });
+    const first = (await t.resolver.resolve('mem:a?as=binary')) as Uint8Array;
+    first.fill(0);
+    for (let i = 0; i < 3; i++) {
+      expect(Buffer.from((await t.resolver.resolve('mem:a?as=binary')) as Uint8Array).toString()).toBe('bytes-of-a');
+      expect(Buffer.from(t.resolver.peek('mem:a?as=binary') as Uint8Array).toString()).toBe('bytes-of-a');
+    }
+  });
 });
 
 describe('peek and invalidate', () => {

@@ -35,6 +35,33 @@ export function nsPerOpSync(fn: () => unknown, iterations = 1_000_000, rounds = 
   return median(results);
 }
 
+/**
+ * `fn` against its `floor`, measured in turns (`floor`, then `fn`, `rounds` times, the first 3 turns
+ * warming up): nanoseconds per call of each (medians), and the median of the per-turn ratios, which a
+ * shared machine's drift moves little since both sides of a turn see the same machine.
+ */
+export async function versus(
+  floor: () => unknown,
+  fn: () => unknown,
+  options: { readonly sync?: boolean; readonly iterations?: number; readonly rounds?: number } = {},
+): Promise<{ floorNs: number; ns: number; ratio: number }> {
+  const { sync = false, rounds = 25 } = options;
+  const iterations = options.iterations ?? (sync ? 100_000 : 20_000);
+  const turn = async (f: () => unknown) => (sync ? nsPerOpSync(f, iterations, 1) : nsPerOp(f, iterations, 1));
+  const floors: number[] = [];
+  const times: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds + 3; r++) {
+    const a = await turn(floor);
+    const b = await turn(fn);
+    if (r < 3) continue;
+    floors.push(a);
+    times.push(b);
+    ratios.push(b / a);
+  }
+  return { floorNs: median(floors), ns: median(times), ratio: median(ratios) };
+}
+
 const work = mkdtempSync(join(tmpdir(), 'secretref-bench-'));
 
 /** Bundles `source` as a Lambda user would (esbuild, ESM, minified, everything in); returns the file and its size. */

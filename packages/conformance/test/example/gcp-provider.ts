@@ -8,13 +8,14 @@ import {
   AccessDeniedError,
   type FetchRequest,
   type FetchResult,
+  failure,
   InvalidReferenceError,
   type Locator,
+  malformedAnswer,
   type ParseInput,
   type Provider,
   ProviderError,
   SecretNotFoundError,
-  type SecretrefError,
   ThrottledError,
   TimeoutError,
 } from '@secretref/core';
@@ -68,18 +69,25 @@ function parseBody(input: ParseInput, defaultProject: string): GcpLocator {
 
 // #region errors
 /** The error of one request, by HTTP status: the class decides what the cache does with it. */
-function failure(request: FetchRequest<GcpLocator>, status: number): SecretrefError {
-  const { ref, scheme, locator } = request;
-  const options = { ref, scheme };
+function statusFailure(request: FetchRequest<GcpLocator>, status: number): FetchResult {
+  const { ref, locator } = request;
   if (status === 404) {
-    return new SecretNotFoundError(`${locator.key} does not exist; check the name and project ("${ref}")`, options);
+    return failure(
+      request,
+      SecretNotFoundError,
+      `${locator.key} does not exist; check the name and project ("${ref}")`,
+    );
   }
   if (status === 401 || status === 403) {
-    return new AccessDeniedError(`reading "${ref}" needs secretmanager.versions.access on ${locator.key}`, options);
+    return failure(
+      request,
+      AccessDeniedError,
+      `reading "${ref}" needs secretmanager.versions.access on ${locator.key}`,
+    );
   }
-  if (status === 429) return new ThrottledError(`reading "${ref}" was throttled`, options);
+  if (status === 429) return failure(request, ThrottledError, `reading "${ref}" was throttled`);
   // 5xx may pass on its own: transient, so a last good value is served through it.
-  return new ProviderError(`reading "${ref}" failed with HTTP ${status}`, { ...options, transient: status >= 500 });
+  return failure(request, ProviderError, `reading "${ref}" failed with HTTP ${status}`, { transient: status >= 500 });
 }
 // #endregion errors
 
@@ -91,7 +99,7 @@ export function gcpSecretsProvider(options: GcpSecretsProviderOptions): Provider
   const closed = new AbortController();
 
   async function access(request: FetchRequest<GcpLocator>, token: string, signal: AbortSignal): Promise<FetchResult> {
-    const { ref, scheme, locator } = request;
+    const { ref, locator } = request;
     let response: Response;
     try {
       response = await fetch(`${endpoint}/v1/${locator.key}:access`, {
@@ -100,15 +108,14 @@ export function gcpSecretsProvider(options: GcpSecretsProviderOptions): Provider
       });
     } catch (cause) {
       // Aborted at the callers' deadline, or no answer at all: either may pass on its own.
-      const error = signal.aborted
-        ? new TimeoutError(`reading "${ref}" was aborted at its deadline`, { ref, scheme })
-        : new ProviderError(`reading "${ref}" failed: no answer`, { ref, scheme, cause, transient: true });
-      return { error };
+      return signal.aborted
+        ? failure(request, TimeoutError, `reading "${ref}" was aborted at its deadline`)
+        : failure(request, ProviderError, `reading "${ref}" failed: no answer`, { cause, transient: true });
     }
     // An error body is never read: what a server echoes back is not for messages.
     if (!response.ok) {
       await response.body?.cancel();
-      return { error: failure(request, response.status) };
+      return statusFailure(request, response.status);
     }
     let data: unknown;
     try {
@@ -116,11 +123,8 @@ export function gcpSecretsProvider(options: GcpSecretsProviderOptions): Provider
     } catch {
       data = undefined; // and no cause: a JSON SyntaxError quotes its input, the value
     }
-    if (typeof data !== 'string') {
-      // Not the answer the API documents: transient, so a last good value is served through it.
-      const message = `reading "${ref}" failed: an answer without payload.data`;
-      return { error: new ProviderError(message, { ref, scheme, transient: true }) };
-    }
+    // Not the answer the API documents: transient, so a last good value is served through it.
+    if (typeof data !== 'string') return malformedAnswer(request, 'versions.access', 'an answer without payload.data');
     return { value: new Uint8Array(Buffer.from(data, 'base64')) };
   }
 
@@ -135,9 +139,9 @@ export function gcpSecretsProvider(options: GcpSecretsProviderOptions): Provider
         token = await options.token();
       } catch (error) {
         // One cause for the whole batch, each request its own error.
-        return requests.map(({ ref, scheme }) => ({
-          error: new ProviderError(`no access token for "${ref}"`, { ref, scheme, cause: error, transient: true }),
-        }));
+        return requests.map((request) =>
+          failure(request, ProviderError, `no access token for "${request.ref}"`, { cause: error, transient: true }),
+        );
       }
       // One result per request, in request order: Promise.all keeps the order whatever answers first.
       return Promise.all(requests.map((request) => access(request, token, signal)));

@@ -1,0 +1,41 @@
+/**
+ * The value a caller gets of an entry: the view that `as` and the fragment give, derived once per
+ * entry and view and kept in the entry, with one promise of it shared by every hit that asks for it.
+ * Bytes cannot be frozen: every caller gets its own copy.
+ */
+import type { Entry } from './entry.ts';
+import type { RawValue, ValueType } from './provider.ts';
+import type { Target } from './targets.ts';
+import { transform } from './transform.ts';
+
+/** The value a caller gets: derived once per entry and view, bytes copied. */
+export function view(entry: Entry | undefined, value: RawValue, t: Target, as: ValueType | undefined): unknown {
+  const key = as === t.as ? t.viewKey : `${as ?? ''}#${t.fragment ?? ''}`;
+  let result: unknown;
+  if (entry !== undefined && entry.lastViewKey === key) result = entry.lastView;
+  else {
+    result = entry?.derived.get(key);
+    if (result === undefined) {
+      result = transform(value, as, t.fragment, t);
+      entry?.derived.set(key, result);
+    }
+    if (entry !== undefined) {
+      entry.lastView = result;
+      entry.lastViewKey = key;
+      entry.lastPromise = undefined;
+    }
+  }
+  // Bytes cannot be frozen: every caller gets its own copy.
+  return result instanceof Uint8Array ? result.slice() : result;
+}
+
+/** A hit's promise: the entry's promise of the view when it has one, a new one for bytes (copied). */
+export function hit(entry: Entry, t: Target, as: ValueType | undefined): Promise<unknown> {
+  if (entry.lastPromise !== undefined && entry.lastViewKey === (as === t.as ? t.viewKey : undefined)) {
+    return entry.lastPromise;
+  }
+  const value = view(entry, entry.value, t, as);
+  const promise = Promise.resolve(value);
+  if (as === t.as && !(value instanceof Uint8Array)) entry.lastPromise = promise;
+  return promise;
+}
