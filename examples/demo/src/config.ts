@@ -2,7 +2,7 @@
 // #region config
 import { resolveAll } from 'secretref';
 
-export async function loadConfig() {
+export async function getConfig() {
   const secrets = await resolveAll({
     dbPassword: 'ssm:/demo/db/password', // a SecureString, decrypted
     dbPort: 'ssm:/demo/db/config#port', // one key of a JSON parameter

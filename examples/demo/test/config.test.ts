@@ -3,9 +3,9 @@
 // #region mock
 import { mockSecrets } from 'secretref/testing';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { getConfig } from '../src/config.ts';
 
-describe('loadConfig', () => {
+describe('getConfig', () => {
   it('builds the config from the resolved secrets', async () => {
     const mock = mockSecrets({
       'ssm:/demo/db/password': 'test-password',
@@ -15,7 +15,7 @@ describe('loadConfig', () => {
       'secretsmanager:demo/rds': '{"username":"app","password":"rds-test"}',
     });
     try {
-      const config = await loadConfig();
+      const config = await getConfig();
       expect(config.db).toEqual({ password: 'test-password', port: 5432 });
       expect(config.hosts).toEqual(['a.example', 'b.example']);
       expect(config.rdsPassword).toBe('rds-test');

@@ -7,6 +7,8 @@
  * import { describeProvider } from '@secretref/conformance';
  * describeProvider('vault', { provider: () => vaultProvider(), seed, missing: (name) => `conf/never-${name}` });
  * ```
+ *
+ * @module @secretref/conformance
  */
 import * as vitest from 'vitest';
 import { abortTests } from './abort.ts';

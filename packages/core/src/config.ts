@@ -190,7 +190,7 @@ export async function loadConfigWith<
     if (outcome.value !== undefined) resolved.push({ keys, value: outcome.value });
     (place[i] as (value: unknown) => void)(outcome.value);
   });
-  if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
+  if (Object.keys(errors).length > 0) throw new ResolveAllError(errors, settled.length);
   if (!options.schema) return config as never;
   let result: StandardSchemaResult<unknown>;
   try {

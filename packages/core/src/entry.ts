@@ -104,11 +104,20 @@ export function createStore(maxEntries: number, maxFailures: number): Store {
   // The slot of every key with a live entry: a hit is a plain lookup, with no LRU bookkeeping.
   const slots = new Map<string, Slot>();
   const live = (key: string): Entry | undefined => slots.get(key)?.entry;
+  let uses = 0;
+  // Used entries whose use the LRU does not know yet, each once.
+  let used: Entry[] = [];
   const values = new LRUCache<string, Entry>({
     max: maxEntries,
     // Evicted or deleted: no longer live. Replaced: the slot gets the new entry (see `succeeded`).
     dispose: (entry, key, reason) => {
       if (reason === 'set') return;
+      // A dropped value is not kept alive by a use the LRU has yet to hear of.
+      if (entry.pending) {
+        entry.pending = false;
+        const at = used.indexOf(entry);
+        if (at >= 0) used.splice(at, 1);
+      }
       const slot = slots.get(key);
       if (slot?.entry !== entry) return;
       slot.entry = undefined;
@@ -116,9 +125,6 @@ export function createStore(maxEntries: number, maxFailures: number): Store {
     },
   });
   const failures = new LRUCache<string, Failure>({ max: maxFailures });
-  let uses = 0;
-  // Used entries whose use the LRU does not know yet, each once.
-  let used: Entry[] = [];
   /** Tells the LRU of the uses since the last insertion, in the order of each entry's last use. */
   const flush = (): void => {
     if (used.length === 0) return;
@@ -179,10 +185,11 @@ export function createStore(maxEntries: number, maxFailures: number): Store {
     },
     delete(key) {
       if (key === undefined) {
+        for (const entry of used) entry.pending = false;
+        used = [];
         values.clear();
         failures.clear();
         slots.clear();
-        used = [];
       } else {
         values.delete(key);
         failures.delete(key);

@@ -218,9 +218,14 @@ export class ResolveAllError extends SecretrefError {
   override readonly name: string = 'ResolveAllError';
   /** The error of every key that failed, by key. */
   readonly errors: Readonly<Record<string, SecretrefError>>;
-  constructor(errors: Record<string, SecretrefError>) {
-    const lines = Object.entries(errors).map(([key, error]) => `  ${key}: ${error.code} ${error.message}`);
-    super('RESOLVE_ALL_FAILED', `${lines.length} of the references could not be resolved:\n${lines.join('\n')}`);
+  /** `total`: how many references there were, for the message (`2 of 5 references`). */
+  constructor(errors: Record<string, SecretrefError>, total?: number) {
+    // Each line once prefixed: the key, the code, the provider's scheme and the prefix-free detail.
+    const lines = Object.entries(errors).map(
+      ([key, error]) => `  ${key}: ${error.code}${error.scheme ? ` [${error.scheme}]` : ''} ${error.detail}`,
+    );
+    const of = total === undefined ? 'of the references' : `of ${total} references`;
+    super('RESOLVE_ALL_FAILED', `${lines.length} ${of} could not be resolved:\n${lines.join('\n')}`);
     this.errors = errors;
   }
 }

@@ -3,6 +3,8 @@
  * batching and deadlines, the error hierarchy, diagnostics events, the provider contract that every
  * provider implements, and `env:` and `file:`. The functions over a resolver are named `...With`
  * (`loadEnvWith(resolver)`); `secretref` has them bound to its default resolver (`loadEnv()`).
+ *
+ * @module @secretref/core
  */
 export { type Clock, type ClockTimer, systemClock } from './clock.ts';
 export {
@@ -89,4 +91,16 @@ export type {
   WatchFunction,
   WatchOptions,
 } from './types.ts';
-export type { ResolvedAll, ResolvedValue } from './value-types.ts';
+export type {
+  BeforeFragment,
+  Body,
+  FirstField,
+  Maybe,
+  Query,
+  RefAs,
+  ResolvedAll,
+  ResolvedValue,
+  SecretJsonKey,
+  SpecValue,
+  ValueAs,
+} from './value-types.ts';

@@ -37,11 +37,11 @@ export function parseDuration(text: string): number | undefined {
   return Number.isSafeInteger(ms) ? ms : undefined;
 }
 
-function decode(text: string, what: string, ref: string): string {
+function decode(text: string, what: string, ref: string, scheme: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
-    throw new InvalidReferenceError(`${what} in "${ref}" has a malformed percent-escape`, { ref });
+    throw new InvalidReferenceError(`${what} in "${ref}" has a malformed percent-escape`, { ref, scheme });
   }
 }
 
@@ -75,8 +75,8 @@ export function parseQuery(query: string | undefined, parts: QueryContext, ref: 
   for (const pair of query.split('&')) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw invalid(ref, `query parameter ${quote(parts, pair)} must be name=value`, parts.scheme);
-    const name = decode(pair.slice(0, eq), 'a query parameter name', ref);
-    const value = decode(pair.slice(eq + 1), `query parameter ${quote(parts, name)}`, ref);
+    const name = decode(pair.slice(0, eq), 'a query parameter name', ref, parts.scheme);
+    const value = decode(pair.slice(eq + 1), `query parameter ${quote(parts, name)}`, ref, parts.scheme);
     if (seen.has(name)) throw invalid(ref, `query parameter ${quote(parts, name)} is repeated`, parts.scheme);
     seen.add(name);
     if (value === '') throw invalid(ref, `query parameter ${quote(parts, name)} is empty`, parts.scheme);
@@ -120,7 +120,7 @@ function setCommon(common: Query['common'], name: string, value: string, ref: st
 export function parseFragment(raw: string | undefined, ref: string, scheme: string): string | undefined {
   if (raw === undefined) return undefined;
   if (raw === '') throw invalid(ref, 'the fragment after "#" is empty', scheme);
-  const fragment = decode(raw, 'the fragment', ref);
+  const fragment = decode(raw, 'the fragment', ref, scheme);
   if (fragment.startsWith('/') && /~(?![01])/.test(fragment)) {
     throw invalid(ref, 'a JSON pointer may only use the escapes ~0 and ~1', scheme);
   }

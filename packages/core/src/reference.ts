@@ -3,7 +3,7 @@
  * `{{resolve:service:...}}` and bare ARNs, parsed into a typed `Reference` with a canonical string
  * form that parses back to the same reference. See docs/reference-syntax.md.
  */
-import { InvalidOptionError, InvalidReferenceError, UnknownSchemeError } from './errors.ts';
+import { InvalidOptionError, InvalidReferenceError, SecretrefError, UnknownSchemeError } from './errors.ts';
 import type { Locator, Provider, ReferenceForm, ValueType } from './provider.ts';
 import { acceptsParam, invalid, isRegionOf, parseFragment, parseQuery } from './query.ts';
 import { ARN, createRegistry, lookup, type Registry, SCHEME } from './registry.ts';
@@ -146,6 +146,19 @@ export function formatReference(reference: Reference): string {
  * `UnknownSchemeError`; never does I/O.
  */
 export function parseWith(registry: Registry, input: string): ParsedReference {
+  try {
+    return parseUnchecked(registry, input);
+  } catch (error) {
+    if (error instanceof SecretrefError) throw error;
+    // A provider's parse, display or isRegion threw: typed, and what it threw is not kept (it may
+    // quote a body that its display hides).
+    throw new InvalidReferenceError(
+      'a provider failed while reading the reference (what it threw is withheld: it could quote the reference)',
+    );
+  }
+}
+
+function parseUnchecked(registry: Registry, input: string): ParsedReference {
   if (typeof input !== 'string') {
     throw new InvalidReferenceError(`a reference must be a string, got ${input === null ? 'null' : typeof input}`);
   }
@@ -169,6 +182,9 @@ export function parseWith(registry: Registry, input: string): ParsedReference {
     params,
     ref,
   });
+  if (typeof locator?.key !== 'string' || locator.key === '') {
+    throw invalid(ref, "the provider's parse returned no key", parts.scheme);
+  }
   if (locator.region !== undefined && !isRegionOf(parts.provider, locator.region)) {
     throw invalid(ref, `"${locator.region}" is not a region`, parts.scheme);
   }

@@ -57,7 +57,7 @@ export async function resolveAllWith(
   if (Object.keys(invalid).length > 0) {
     // Each is a failed resolve: counted and published as `resolve` does.
     for (const error of Object.values(invalid)) parts.failed(error);
-    throw new ResolveAllError(invalid);
+    throw new ResolveAllError(invalid, keys.length);
   }
   const settled = await Promise.allSettled(specs.map(({ ref, options: o }) => parts.resolve(ref, o)));
   const values: Record<string, unknown> = {};
@@ -68,6 +68,6 @@ export async function resolveAllWith(
     else if (outcome.reason instanceof SecretrefError) own(errors, key, outcome.reason);
     else throw outcome.reason;
   });
-  if (Object.keys(errors).length > 0) throw new ResolveAllError(errors);
+  if (Object.keys(errors).length > 0) throw new ResolveAllError(errors, keys.length);
   return values;
 }

@@ -27,16 +27,16 @@ import { startWatch } from './watch.ts';
 /** The options of a call that passes none: one shared object, not one per call. */
 const NO_OPTIONS: ResolveOptions & PeekOptions = Object.freeze({});
 
-/** A fetch in flight, shared by every caller of its key. */
+/** A fetch in flight, shared by every caller of its key until its deadline (`at`, extended by joiners). */
 interface Flight {
   readonly result: Promise<Answer>;
+  at: number;
   extend(at: number, timeoutMs: number): void;
 }
 
 /**
- * A result, with the key's entry as it was when a fetch's result was kept: the new value, or after a
- * failure the last good value, read before the batch's other values could evict it. Without `entry`
- * (a backoff, a caller's deadline), the entry cached when the caller is answered.
+ * A result, with the key's entry when the fetch's result was kept (the new value, or the last good one,
+ * read before the batch's other values could evict it); without it, the entry when the caller is answered.
  */
 interface Answer {
   readonly outcome: FetchResult;
@@ -45,7 +45,6 @@ interface Answer {
 
 /** Reports a transient failure that was answered with the last good value (for `watch`). */
 type OnStale = (error: SecretrefError) => void;
-
 const PEEK_OPTIONS: ReadonlySet<string> = new Set(['as', 'allowStale']);
 
 /** Creates a resolver with its own cache, batcher and providers. */
@@ -84,7 +83,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   let disposed = false;
 
   /** Counts a failed resolve and publishes it; returns the error to throw. */
-  function failed(error: unknown, t: Target | undefined): unknown {
+  function failed(error: unknown, t?: Target): unknown {
     counters.errors++;
     if (error instanceof SecretrefError && channels.error.hasSubscribers) {
       channels.error.publish({ ref: t?.ref ?? error.ref, scheme: t?.scheme ?? error.scheme, error });
@@ -109,7 +108,11 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         if (!(outcome.error instanceof TimeoutError)) store.failed(t.key, outcome.error, clock.now(), backoff);
         return { outcome, entry: store.peek(t.key) };
       }),
-      extend: pending.extend,
+      at,
+      extend(later, ms) {
+        flight.at = Math.max(flight.at, later);
+        pending.extend(later, ms);
+      },
     };
     inflight.set(t.key, flight);
     return flight;
@@ -152,7 +155,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       const now = clock.now();
       const at = now + timeoutMs;
       let result: Promise<Answer>;
-      const flight = inflight.get(t.key);
+      // A flight past its deadline is settling (or hung): a caller then starts its own, never extends it.
+      const joined = inflight.get(t.key);
+      const flight = joined !== undefined && now < joined.at ? joined : undefined;
       const failure = flight ? undefined : store.failure(t.key);
       if (flight) {
         // A caller with a later deadline keeps the shared fetch going for itself.
@@ -219,11 +224,8 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     return resolveWith(input, options);
   };
 
-  const resolveAllParts = {
-    resolve,
-    check: (ref: string) => void target(ref),
-    failed: (error: SecretrefError) => void failed(error, undefined),
-  };
+  const check = (ref: string) => void target(ref);
+  const resolveAllParts = { resolve, check, failed: (e: SecretrefError) => failed(e) };
 
   function peek(input: string, peekOptions: PeekOptions = NO_OPTIONS): unknown {
     // The hit path without options: as `resolve`'s, the view already made (bytes are copied below).
@@ -244,14 +246,8 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   function watch(input: string, onChange: (value: unknown, previous: unknown) => void | Promise<void>, o?: object) {
     if (disposed) throw new DisposedError();
     const t = target(input);
-    const started = startWatch(
-      resolveWith,
-      clock,
-      { ttlMs: t.ttlMs, shown: t.ref, scheme: t.scheme },
-      input,
-      onChange,
-      o,
-    );
+    const where = { ttlMs: t.ttlMs, shown: t.ref, scheme: t.scheme };
+    const started = startWatch(resolveWith, clock, where, input, onChange, o);
     const watcher: Watcher = {
       ready: started.ready,
       stop() {

@@ -12,6 +12,11 @@ const REDACTED = '[redacted]';
 // works across copies already: it is a method of the instance's own class, which holds its value.
 const BRAND: unique symbol = Symbol.for('secretref.secret') as never;
 
+/**
+ * A value that does not print: `String(secret)`, `JSON.stringify`, template interpolation and
+ * `util.inspect` give `[redacted]`; {@link Secret.reveal | reveal()} gives the value. `loadConfigWith`
+ * (and `loadConfig`) returns one for each `secret(ref)` of its spec.
+ */
 export class Secret<T = string> {
   constructor(value: T) {
     VALUES.set(this, value);
@@ -40,14 +45,17 @@ export class Secret<T = string> {
     return VALUES.get(this) as T;
   }
 
+  /** `[redacted]`. */
   toString(): string {
     return REDACTED;
   }
 
+  /** `[redacted]`, for `JSON.stringify`. */
   toJSON(): string {
     return REDACTED;
   }
 
+  /** `[redacted]`, for template interpolation and `+`. */
   [Symbol.toPrimitive](): string {
     return REDACTED;
   }

@@ -135,7 +135,12 @@ export interface ResolveFunction {
   <T>(ref: string, options?: ResolveOptions): Promise<NoInfer<T>>;
 }
 
-/** What a call's options chose: `as` and `optional` as written, `undefined` where left out. */
+/**
+ * What a call's options chose: `as` and `optional` as written, `undefined` where left out. (Shown
+ * in place in the API reference.)
+ *
+ * @inline
+ */
 interface Chosen<A, P> {
   readonly as: A;
   readonly optional: P;

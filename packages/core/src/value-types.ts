@@ -5,8 +5,12 @@
  */
 import type { ValueType } from './provider.ts';
 
-/** The value type `as` gives: bytes, a list, JSON (`J`), or a string. */
-type ValueAs<A, J = unknown> = A extends 'binary'
+/**
+ * The value type `as` gives: bytes, a list, JSON (`J`), or a string.
+ *
+ * @group Typing helpers
+ */
+export type ValueAs<A, J = unknown> = A extends 'binary'
   ? Uint8Array
   : A extends 'list'
     ? readonly string[]
@@ -14,25 +18,43 @@ type ValueAs<A, J = unknown> = A extends 'binary'
       ? J
       : string;
 
-/** A reference before its fragment: a `?` after `#` is the fragment's. */
-type BeforeFragment<R extends string> = R extends `${infer Head}#${string}` ? Head : R;
+/**
+ * A reference before its fragment: a `?` after `#` is the fragment's.
+ *
+ * @group Typing helpers
+ */
+export type BeforeFragment<R extends string> = R extends `${infer Head}#${string}` ? Head : R;
 
-/** A reference before its query and fragment. */
-type Body<R extends string> = BeforeFragment<R> extends `${infer Head}?${string}` ? Head : BeforeFragment<R>;
+/**
+ * A reference before its query and fragment.
+ *
+ * @group Typing helpers
+ */
+export type Body<R extends string> = BeforeFragment<R> extends `${infer Head}?${string}` ? Head : BeforeFragment<R>;
 
-/** `?name=value` in a reference's query (`?as=json`, `&optional=true`). */
-type Query<R extends string, P extends string> =
+/**
+ * `?name=value` in a reference's query (`?as=json`, `&optional=true`).
+ *
+ * @group Typing helpers
+ */
+export type Query<R extends string, P extends string> =
   BeforeFragment<R> extends `${string}?${P}${string}` | `${string}&${P}${string}` ? true : false;
 
-/** Does a run of colon fields start with a JSON key (`port::` yes, `::AWSPREVIOUS` no)? */
-type FirstField<K extends string> = K extends '' | `:${string}` ? false : true;
+/**
+ * Does a run of colon fields start with a JSON key (`port::` yes, `::AWSPREVIOUS` no)?
+ *
+ * @group Typing helpers
+ */
+export type FirstField<K extends string> = K extends '' | `:${string}` ? false : true;
 
 /**
  * Does a Secrets Manager reference name a JSON key in its colon fields, as ECS, CodeBuild and
  * CloudFormation write it (`secretsmanager:prod/db:password::`, a secret ARN followed by
  * `:password::`, `{{resolve:secretsmanager:prod/db:SecretString:password}}`)?
+ *
+ * @group Typing helpers
  */
-type SecretJsonKey<B extends string> = B extends `{{resolve:secretsmanager:${string}:SecretString:${infer K}}}`
+export type SecretJsonKey<B extends string> = B extends `{{resolve:secretsmanager:${string}:SecretString:${infer K}}}`
   ? FirstField<K>
   : B extends `${'' | 'secretsmanager:'}arn:${string}:secretsmanager:${string}:${string}:secret:${string}:${infer K}`
     ? FirstField<K>
@@ -46,8 +68,10 @@ type SecretJsonKey<B extends string> = B extends `{{resolve:secretsmanager:${str
  * What a reference written as a literal resolves to by itself: its `?as=`, else JSON for a fragment
  * (`#port`), a JSON key in Secrets Manager's colon fields, or an SSM path (`ssm:/app/`), else a
  * string. A reference that is no literal is a string.
+ *
+ * @group Typing helpers
  */
-type RefAs<R extends string> = string extends R
+export type RefAs<R extends string> = string extends R
   ? 'string'
   : Query<R, 'as=binary'> extends true
     ? 'binary'
@@ -75,9 +99,19 @@ export type ResolvedValue<R extends string, O = object, J = unknown> = Maybe<
   O extends { readonly optional: infer P extends boolean } ? P : string extends R ? false : Query<R, 'optional=true'>
 >;
 
-type Maybe<V, Optional> = Optional extends true ? V | undefined : V;
+/**
+ * `V`, or `V | undefined` when `Optional` is `true`.
+ *
+ * @group Typing helpers
+ */
+export type Maybe<V, Optional> = Optional extends true ? V | undefined : V;
 
-type SpecValue<S> = S extends string
+/**
+ * What an entry of `resolveAll` resolves to: a reference string, or `{ ref, ...options }`.
+ *
+ * @group Typing helpers
+ */
+export type SpecValue<S> = S extends string
   ? ResolvedValue<S>
   : S extends { readonly ref: infer R extends string }
     ? ResolvedValue<R, S>

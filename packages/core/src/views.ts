@@ -35,7 +35,8 @@ export function hit(entry: Entry, t: Target, as: ValueType | undefined): Promise
     return entry.lastPromise;
   }
   const value = view(entry, entry.value, t, as);
-  const promise = Promise.resolve(value);
+  // Frozen: every caller of the key gets this one promise, and none may change its `then` for the next.
+  const promise = Object.freeze(Promise.resolve(value));
   if (as === t.as && !(value instanceof Uint8Array)) entry.lastPromise = promise;
   return promise;
 }

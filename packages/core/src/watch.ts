@@ -56,9 +56,11 @@ export function startWatch<V>(
   const { intervalMs = target.ttlMs, onError, ...given } = checked as WatchOptions;
   const resolveOptions = checkCallOptions(given, WATCH_OPTIONS, 'watch');
   if (typeof intervalMs !== 'number' || Number.isNaN(intervalMs) || intervalMs < 1000) {
-    const given =
-      checked.intervalMs === undefined ? `the reference's TTL, ${String(intervalMs)} ms` : String(intervalMs);
-    throw new InvalidOptionError(`intervalMs must be at least 1000 ms, got ${given}; pass intervalMs to watch`);
+    throw new InvalidOptionError(
+      checked.intervalMs === undefined
+        ? `intervalMs must be at least 1000 ms, got the reference's TTL, ${String(intervalMs)} ms; pass intervalMs to watch`
+        : `intervalMs must be at least 1000 ms, got ${String(intervalMs)}`,
+    );
   }
   if (typeof onChange !== 'function') throw new InvalidOptionError('watch needs an onChange callback');
   if (onError !== undefined && typeof onError !== 'function')

@@ -81,6 +81,8 @@ describe('loadEnv', () => {
     expect(errors.MISSING?.code).toBe('NOT_FOUND');
     expect(errors.BAD?.code).toBe('INVALID_REFERENCE');
     expect((error as Error).message).toMatch(/MISSING: NOT_FOUND/);
+    // Each line prefixed once: the scheme, then the detail, not `[secretref] [mem]` again.
+    expect((error as Error).message).toMatch(/\n {2}MISSING: NOT_FOUND \[mem\] (?!\[secretref\])/);
     expect(env.GOOD).toBe('mem:db/password');
     expect(observable(error)).not.toContain(VALUES['db/password']);
   });
@@ -450,7 +452,9 @@ describe('watch', () => {
     expect(timers.every((t) => !t.hasRef())).toBe(true);
     watcher.stop();
     spy.mockRestore();
-    expect(() => resolver.watch('mem:port', () => {}, { intervalMs: 10 })).toThrow('at least 1000');
+    // An interval given is named, with no advice to pass one; a TTL taken as the interval says so.
+    expect(() => resolver.watch('mem:port', () => {}, { intervalMs: 10 })).toThrow(/at least 1000 ms, got 10$/);
+    expect(() => resolver.watch('mem:port?ttl=0', () => {})).toThrow(/got the reference's TTL, 0 ms; pass intervalMs/);
     expect(() => resolver.watch('mem:port', 'nope' as never)).toThrow('onChange');
   });
 });

@@ -5,6 +5,8 @@
  * options checked on the cache-hit path as on the miss path.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   CHANNELS,
   createResolver,
@@ -13,6 +15,7 @@ import {
   type FetchRequest,
   formatReference,
   InvalidOptionError,
+  InvalidReferenceError,
   keyedDigest,
   type Provider,
   parseReference,
@@ -89,6 +92,92 @@ describe('a deadline that passed', () => {
     expect(await resolver.resolve('mem:a', { timeoutMs: 3000 })).toBe('v');
     expect(provider.calls).toHaveLength(2);
     expect(resolver.stats().failures).toBe(0);
+  });
+});
+
+describe('a retry straight after a timeout', () => {
+  it('never joins the flight whose deadline passed: it fetches again, and the key recovers', async () => {
+    const clock = manualClock();
+    // Hangs until aborted, and its abort comes after the caller's own timer (both are due at 50 ms).
+    const provider = abortListener({ k: 'v' });
+    const resolver = createResolver({ providers: [provider], clock });
+    const retried = resolver.resolve('mem:k', { timeoutMs: 50 }).catch((first: unknown) => {
+      provider.hang = false;
+      // In the rejection's microtask: the first batch's timer has not fired yet.
+      return resolver.resolve('mem:k', { timeoutMs: 500 }).then((value) => [first, value]);
+    });
+    await clock.advanceAsync(50);
+    await clock.advanceAsync(500);
+    const [first, value] = (await retried) as [unknown, unknown];
+    expect(first).toBeInstanceOf(TimeoutError);
+    expect(value).toBe('v');
+    expect(provider.calls).toBe(2);
+  });
+});
+
+describe('what a provider does wrong while reading a reference', () => {
+  const hidden = (parse: Provider['parse'], extra: Partial<Provider> = {}): Provider => ({
+    schemes: ['hid'],
+    display: () => '***',
+    parse,
+    fetch: async (requests) => requests.map(() => ({ value: 'x' })),
+    ...extra,
+  });
+  it('is a typed error that quotes nothing it threw, published as an error event', async () => {
+    const events: unknown[] = [];
+    const listen = (event: unknown) => events.push(event);
+    subscribe('secretref:error', listen);
+    try {
+      for (const provider of [
+        hidden(({ body }) => ({ key: JSON.parse(body) })),
+        hidden(() => null as never),
+        hidden(() => ({ key: '' })),
+        hidden(({ body }) => ({ key: body, region: 'r1' }), { isRegion: true as never }),
+        hidden(({ body }) => ({ key: body }), {
+          display: () => {
+            throw new Error('display S3CR3T-canary');
+          },
+        }),
+      ]) {
+        const resolver = createResolver({ providers: [provider] });
+        const error = await resolver.resolve('hid:S3CR3T-canary').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidReferenceError);
+        expect(String((error as Error).stack)).not.toContain('S3CR3T');
+        expect((error as Error).cause).toBeUndefined();
+      }
+      expect(events).toHaveLength(5);
+    } finally {
+      unsubscribe('secretref:error', listen);
+    }
+  });
+
+  it('a malformed percent-escape names the scheme, as every other reference error does', async () => {
+    const resolver = createResolver({ providers: [memoryProvider({ schemes: ['mem'], values: {} })] });
+    for (const ref of ['mem:x#%zz', 'mem:x?%zz=1', 'mem:x?region=%zz']) {
+      await expect(resolver.resolve(ref)).rejects.toMatchObject({ code: 'INVALID_REFERENCE', scheme: 'mem' });
+    }
+  });
+});
+
+describe('the hit path', () => {
+  it("shares one frozen promise: no caller can change another's value", async () => {
+    const resolver = createResolver({ providers: [memoryProvider({ schemes: ['mem'], values: { a: '1' } })] });
+    await resolver.resolve('mem:a');
+    const shared = resolver.resolve('mem:a');
+    expect(resolver.resolve('mem:a')).toBe(shared);
+    expect(Object.isFrozen(shared)).toBe(true);
+  });
+
+  it('keeps no dropped value alive: invalidate(ref) frees it before any other insertion', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const resolver = createResolver({ providers: [memoryProvider({ schemes: ['mem'], values: { j: '{"a":1}' } })] });
+    const weak = await (async () => new WeakRef((await resolver.resolve('mem:j?as=json')) as object))();
+    await resolver.resolve('mem:j?as=json'); // a hit, whose use the LRU has yet to learn
+    resolver.invalidate('mem:j');
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(weak.deref()).toBeUndefined();
   });
 });
 

@@ -69,10 +69,15 @@ const REASONS: Readonly<Record<string, string>> = {
  * only: its message and cause name the reference, which holds the variable's value, and a value
  * that is no ciphertext (a plaintext set by mistake) must never be shown.
  */
-function forVariable(name: string, error: unknown): SecretrefError {
+function forVariable(name: string, error: unknown, noContext: boolean): SecretrefError {
   const code = error instanceof SecretrefError ? error.code : 'PROVIDER_ERROR';
   const aws = awsErrorName(error);
-  const reason = REASONS[code] ?? 'decryption failed';
+  // Outside Lambda no context is sent by default, while a value encrypted for Lambda has one.
+  const hint =
+    code === 'DECRYPTION_FAILED' && noContext
+      ? '; no encryption context was sent (outside Lambda there is none by default): pass { context } if it was encrypted with one'
+      : '';
+  const reason = (REASONS[code] ?? 'decryption failed') + hint;
   const message = `environment variable ${name}: ${reason}${aws ? ` (${aws})` : ''}`;
   const options = { ref: `env:${name}`, scheme: 'kms' };
   switch (code) {
@@ -164,6 +169,16 @@ export async function decryptEnvWith(
     const value = typeof raw === 'string' ? raw.replace(/\s+/g, '') : undefined;
     if (!value) {
       define(errors, name, new InvalidOptionError(`environment variable ${name} is not set`));
+    } else if (/^kms:/i.test(value)) {
+      // What `secretref encrypt` prints without --raw: a reference, which loadEnv resolves.
+      define(
+        errors,
+        name,
+        new InvalidValueError(
+          `environment variable ${name} holds a kms: reference, not a raw ciphertext: resolve it with loadEnv (or store the output of secretref encrypt --raw)`,
+          { ref: `env:${name}`, scheme: 'kms' },
+        ),
+      );
     } else if (!BASE64.test(value)) {
       // Checked here, not left to the parser: a variable that holds a plaintext by mistake must never
       // be quoted back in an error.
@@ -192,11 +207,11 @@ export async function decryptEnvWith(
   for (const [i, outcome] of settled.entries()) {
     const name = Object.keys(refs)[i] as string;
     if (outcome.status === 'fulfilled') define(result, name, outcome.value[1]);
-    else define(errors, name, forVariable(name, outcome.reason));
+    else define(errors, name, forVariable(name, outcome.reason, Object.keys(context).length === 0));
   }
   const failed = Object.keys(errors);
   if (failed.length === 1) throw errors[failed[0] as string];
-  if (failed.length > 1) throw new ResolveAllError(errors);
+  if (failed.length > 1) throw new ResolveAllError(errors, unique.length);
   if (options.write ?? true) {
     for (const [name, value] of Object.entries(result)) define(env, name, value);
     const record = written.get(env) ?? new Map<string, string>();

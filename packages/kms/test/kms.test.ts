@@ -292,6 +292,22 @@ describe('decryptEnv', () => {
     expect(env.B).toBe('s3cret');
   });
 
+  it('says what to do with a kms: reference, and names the missing context when KMS refuses', async () => {
+    const reference = await decryptEnvWith(resolver(), ['A'], { env: { A: `kms:${BLOB}` } }).catch((e: unknown) => e);
+    expect(reference).toMatchObject({ code: 'INVALID_VALUE' });
+    expect((reference as Error).message).toMatch(/holds a kms: reference.*loadEnv/);
+    expect((reference as Error).message).not.toContain(BLOB);
+    expect(kms.commandCalls(DecryptCommand)).toHaveLength(0);
+    kms.on(DecryptCommand).rejects(Object.assign(new Error('x'), { name: 'InvalidCiphertextException' }));
+    const outside = await decryptEnvWith(resolver(), ['A'], { env: { A: BLOB } }).catch((e: unknown) => e);
+    expect((outside as Error).message).toMatch(/no encryption context was sent.*pass \{ context \}/);
+    const inside = await decryptEnvWith(resolver(), ['A'], { env: { A: BLOB, AWS_LAMBDA_FUNCTION_NAME: 'f' } }).catch(
+      (e: unknown) => e,
+    );
+    expect(inside).toMatchObject({ code: 'DECRYPTION_FAILED' });
+    expect((inside as Error).message).not.toMatch(/no encryption context/);
+  });
+
   it('outside Lambda there is no default context', () => {
     expect(lambdaEncryptionContext({})).toBeUndefined();
     expect(lambdaEncryptionContext({ AWS_LAMBDA_FUNCTION_NAME: 'f' })).toEqual({ LambdaFunctionName: 'f' });

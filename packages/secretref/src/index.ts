@@ -11,6 +11,8 @@
  * resolver, which has the AWS providers. A resolver of your own: `createResolver({ providers:
  * awsProviders(), ...options })`, used with its methods and the `...With` functions
  * (`loadEnvWith(resolver)`). Every name here means what it means in the package it comes from.
+ *
+ * @module secretref
  */
 
 import {
@@ -140,27 +142,50 @@ export { type SecretsManagerProviderOptions, secretsManagerProvider } from '@sec
 export { type SsmProviderOptions, ssmProvider } from '@secretref/ssm';
 export { awsProviders, defaultResolver, setDefaultResolver } from './default.ts';
 
-/** Resolves a reference with the default resolver. See `Resolver.resolve`. */
+/**
+ * Resolves a reference with the default resolver. See {@link Resolver.resolve}, and
+ * {@link ResolveFunction} for how the value is typed.
+ *
+ * @function
+ */
 export const resolve: ResolveFunction = ((ref: string, options?: Parameters<ResolveFunction>[1]) =>
   defaultResolver().resolve(ref, options)) as ResolveFunction;
 
-/** Resolves an object of references with the default resolver. See `Resolver.resolveAll`. */
+/**
+ * Resolves an object of references with the default resolver. See {@link Resolver.resolveAll}.
+ *
+ * @function
+ */
 export const resolveAll: Resolver['resolveAll'] = (refs, options) => defaultResolver().resolveAll(refs, options);
 
-/** The default resolver's cached value, synchronously. See `Resolver.peek`. */
+/**
+ * The default resolver's cached value, synchronously. See {@link Resolver.peek}.
+ *
+ * @function
+ */
 export const peek: Resolver['peek'] = ((ref: string, options?: PeekOptions) =>
   defaultResolver().peek(ref, options)) as Resolver['peek'];
 
-/** Drops cached values of the default resolver. See `Resolver.invalidate`. */
+/**
+ * Drops cached values of the default resolver. See {@link Resolver.invalidate}.
+ *
+ * @function
+ */
 export const invalidate: Resolver['invalidate'] = (ref) => defaultResolver().invalidate(ref);
 
-/** Re-resolves a reference in the background and reports changes. See `Resolver.watch`. */
+/**
+ * Re-resolves a reference in the background and reports changes. See {@link Resolver.watch}.
+ *
+ * @function
+ */
 export const watch: Resolver['watch'] = ((ref: string, onChange: (value: string) => void, options?: WatchOptions) =>
   defaultResolver().watch(ref, onChange, options)) as Resolver['watch'];
 
 /**
  * Runs a function with a secret and, when it reports an auth failure (the secret was rotated),
- * once more with a freshly fetched value. See `Resolver.retryWithFreshSecret`.
+ * once more with a freshly fetched value. See {@link Resolver.retryWithFreshSecret}.
+ *
+ * @function
  */
 export const retryWithFreshSecret: Resolver['retryWithFreshSecret'] = ((
   ref: string,
@@ -168,19 +193,28 @@ export const retryWithFreshSecret: Resolver['retryWithFreshSecret'] = ((
   options: never,
 ) => defaultResolver().retryWithFreshSecret(ref, fn, options)) as Resolver['retryWithFreshSecret'];
 
-/** Resolves every reference in `process.env` (or `options.env`) in one batch and writes the values back. See docs/guides/env.md. */
+/**
+ * Resolves every reference in `process.env` (or `options.env`) in one batch and writes the values back:
+ * {@link loadEnvWith} with the default resolver. See docs/guides/env.md.
+ */
 export function loadEnv(
   options: EnvOptions & { readonly write?: boolean | undefined } = {},
 ): Promise<Record<string, string>> {
   return loadEnvWith(defaultResolver(), options);
 }
 
-/** Resolves the references in the environment without writing them. See docs/guides/env.md. */
+/**
+ * Resolves the references in the environment without writing them: {@link resolveEnvWith} with the
+ * default resolver. See docs/guides/env.md.
+ */
 export function resolveEnv(options: EnvOptions = {}): Promise<EnvResolution> {
   return resolveEnvWith(defaultResolver(), options);
 }
 
-/** Resolves a config spec and validates it. See docs/guides/config.md. */
+/**
+ * Resolves a config spec and validates it: {@link loadConfigWith} with the default resolver. See
+ * docs/guides/config.md.
+ */
 export function loadConfig<const Spec extends ConfigSpec, Schema extends StandardSchemaV1 | undefined = undefined>(
   spec: Spec,
   options: ConfigOptions<Schema> = {},
@@ -194,7 +228,10 @@ const currentDefault: Pick<Resolver, 'resolveAll'> = {
   resolveAll: (refs, options) => defaultResolver().resolveAll(refs, options),
 };
 
-/** Wraps a Lambda handler so that its secrets are resolved before each invocation. See docs/guides/lambda.md. */
+/**
+ * Wraps a Lambda handler so that its secrets are resolved before each invocation:
+ * {@link secretsHandlerWith} with the default resolver. See docs/guides/lambda.md.
+ */
 export function secretsHandler<
   const M extends Readonly<Record<string, ReferenceSpec>>,
   E,
@@ -208,7 +245,10 @@ export function secretsHandler<
   return secretsHandlerWith(currentDefault, refs, handler, options);
 }
 
-/** A middy middleware that resolves secrets before the handler. See docs/guides/lambda.md. */
+/**
+ * A middy middleware that resolves secrets before the handler: {@link secretsMiddlewareWith} with the
+ * default resolver. See docs/guides/lambda.md.
+ */
 export function secretsMiddleware(
   refs: Readonly<Record<string, ReferenceSpec>>,
   options: SecretsMiddlewareOptions = {},
@@ -218,7 +258,7 @@ export function secretsMiddleware(
 
 /**
  * Decrypts KMS-encrypted environment variables (bare base64, as the Lambda console and `aws kms
- * encrypt` write them) with the default resolver. See docs/providers/kms.md.
+ * encrypt` write them): {@link decryptEnvWith} with the default resolver. See docs/providers/kms.md.
  */
 export function decryptEnv(names: readonly string[], options: DecryptEnvOptions = {}): Promise<Record<string, string>> {
   return decryptEnvWith(defaultResolver(), names, options);

@@ -6,6 +6,23 @@
  * per-request fetch (one GetParameter per parameter per request). Deterministic (seeded).
  */
 
+/** The model's constants: the defaults of every option, the batch size and the backoff. */
+export const FLEET_MODEL = {
+  parameters: 25,
+  requestsPerSecond: 1,
+  startWindowS: 30,
+  durationS: 1200,
+  quota: 40,
+  ttlS: 300,
+  powertoolsTtlS: 5,
+  jitter: 0.1,
+  batch: 10,
+  backoffBaseS: 1,
+  backoffMaxS: 60,
+  /** The steady state is measured from here to the end. */
+  steadyFromS: 600,
+} as const;
+
 export interface FleetOptions {
   readonly processes: number;
   /** Parameters each process needs. @default 25 */
@@ -29,8 +46,8 @@ export interface FleetResult {
   readonly peakSteadyRps: number;
   /** Share of requests throttled. */
   readonly throttledShare: number;
-  /** Seconds until every process had its values (Infinity if some never did). */
-  readonly allReadyS: number;
+  /** Seconds until every process had its values (null if some never did). */
+  readonly allReadyS: number | null;
 }
 
 export type Strategy = 'secretref' | 'powertools' | 'naive';
@@ -50,17 +67,17 @@ function random(seed: number): () => number {
 export function simulate(strategy: Strategy, options: FleetOptions): FleetResult {
   const {
     processes,
-    parameters = 25,
-    requestsPerSecond = 1,
-    startWindowS = 30,
-    durationS = 1200,
-    quota = 40,
+    parameters = FLEET_MODEL.parameters,
+    requestsPerSecond = FLEET_MODEL.requestsPerSecond,
+    startWindowS = FLEET_MODEL.startWindowS,
+    durationS = FLEET_MODEL.durationS,
+    quota = FLEET_MODEL.quota,
   } = options;
-  const secretrefTtlS = options.ttlS ?? 300;
+  const secretrefTtlS = options.ttlS ?? FLEET_MODEL.ttlS;
   const rand = random(processes * 7 + strategy.length + secretrefTtlS);
-  const callsPerRefresh = strategy === 'naive' ? parameters : Math.ceil(parameters / 10);
-  const ttlS = strategy === 'secretref' ? secretrefTtlS : 5;
-  const jitter = strategy === 'secretref' ? 0.1 : 0;
+  const callsPerRefresh = strategy === 'naive' ? parameters : Math.ceil(parameters / FLEET_MODEL.batch);
+  const ttlS = strategy === 'secretref' ? secretrefTtlS : FLEET_MODEL.powertoolsTtlS;
+  const jitter = strategy === 'secretref' ? FLEET_MODEL.jitter : 0;
   // Per process: when it next needs SSM, its consecutive failures, whether it has values.
   const due = new Float64Array(processes);
   const failures = new Uint16Array(processes);
@@ -70,7 +87,7 @@ export function simulate(strategy: Strategy, options: FleetOptions): FleetResult
   let throttled = 0;
   let total = 0;
   let readyCount = 0;
-  let allReadyS = Number.POSITIVE_INFINITY;
+  let allReadyS: number | null = null;
   for (let t = 0; t < durationS; t++) {
     let capacity = quota;
     // Processes due this second, in a random order (who reaches SSM first is luck).
@@ -100,12 +117,12 @@ export function simulate(strategy: Strategy, options: FleetOptions): FleetResult
       } else {
         // Throttled: back off (1 s, doubling, at most 60 s); a last good value is served meanwhile.
         failures[p] = (failures[p] ?? 0) + 1;
-        due[p] = t + Math.min(60, 2 ** ((failures[p] ?? 1) - 1));
+        due[p] = t + Math.min(FLEET_MODEL.backoffMaxS, FLEET_MODEL.backoffBaseS * 2 ** ((failures[p] ?? 1) - 1));
       }
     }
   }
   const cold = offered.slice(0, Math.max(startWindowS, 60));
-  const steady = offered.slice(600);
+  const steady = offered.slice(FLEET_MODEL.steadyFromS);
   const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   return {
     peakColdRps: Math.max(...cold),

@@ -35,6 +35,9 @@ export function nsPerOpSync(fn: () => unknown, iterations = 1_000_000, rounds = 
   return median(results);
 }
 
+/** Turns of a paired measurement. */
+export const TURNS = 25;
+
 /**
  * `fn` against its `floor`, measured in turns (`floor`, then `fn`, `rounds` times, the first 3 turns
  * warming up): nanoseconds per call of each (medians), and the median of the per-turn ratios, which a
@@ -45,9 +48,14 @@ export async function versus(
   fn: () => unknown,
   options: { readonly sync?: boolean; readonly iterations?: number; readonly rounds?: number } = {},
 ): Promise<{ floorNs: number; ns: number; ratio: number }> {
-  const { sync = false, rounds = 25 } = options;
+  const { sync = false, rounds = TURNS } = options;
   const iterations = options.iterations ?? (sync ? 100_000 : 20_000);
-  const turn = async (f: () => unknown) => (sync ? nsPerOpSync(f, iterations, 1) : nsPerOp(f, iterations, 1));
+  // Each turn starts on a collected heap, so that neither side pays for the other's garbage.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const turn = async (f: () => unknown) => {
+    gc?.();
+    return sync ? nsPerOpSync(f, iterations, 1) : nsPerOp(f, iterations, 1);
+  };
   const floors: number[] = [];
   const times: number[] = [];
   const ratios: number[] = [];
@@ -90,7 +98,8 @@ export async function bundle(
 }
 
 /** Milliseconds to import `file` in a fresh node process, the median of `runs`. */
-export function importMs(file: string, runs = 7): number {
+export const IMPORT_RUNS = 7;
+export function importMs(file: string, runs = IMPORT_RUNS): number {
   const script = `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`;
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {

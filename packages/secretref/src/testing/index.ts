@@ -6,6 +6,8 @@
  * await startApp(); // its resolve() calls get the mocked values
  * mock.restore();
  * ```
+ *
+ * @module secretref/testing
  */
 import {
   createResolver,

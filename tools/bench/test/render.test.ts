@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { charts, textsOutside, toSvg, warmChart } from '../src/render/charts.ts';
+import { benchmarksPage, scalingPage } from '../src/render/pages.ts';
+import type { Results } from '../src/results.ts';
+import { targets } from '../src/targets.ts';
+import { RESULTS } from './fixture.ts';
+
+const root = new URL('../../../', import.meta.url);
+const committed = JSON.parse(readFileSync(new URL('tools/bench/results.json', root), 'utf8')) as Results;
+
+describe('charts', () => {
+  for (const [name, spec] of Object.entries(charts(RESULTS))) {
+    it(`${name}: every text lies inside the canvas, none cut short`, async () => {
+      expect(await textsOutside(spec)).toEqual([]);
+      expect(await toSvg(spec)).toMatch(/^<svg /);
+    });
+  }
+
+  it('the canvas check finds a label past the edge and one cut short', async () => {
+    const spec = warmChart(RESULTS);
+    // The charts let Vega size the canvas to what they draw (autosize "pad"); a fixed one shows the check.
+    const pushed = {
+      ...spec,
+      autosize: { type: 'none' },
+      layer: [
+        ...(spec as { layer: object[] }).layer,
+        { mark: { type: 'text', dx: 2000 }, encoding: { text: { value: 'far away' } } },
+      ],
+    };
+    expect((await textsOutside(pushed as typeof spec)).join()).toContain('far away');
+    const short = { ...spec, config: { ...spec.config, axis: { labelLimit: 40 } } };
+    expect((await textsOutside(short as typeof spec)).join()).toContain('cut short');
+  });
+});
+
+describe('pages', () => {
+  it('show every target with its verdict, and why for each one missed', () => {
+    const page = benchmarksPage(RESULTS);
+    for (const t of targets(RESULTS)) {
+      expect(page).toContain(`| ${t.name} | ${t.measured} | ${t.target} | ${t.met ? 'met' : '**not met**'} |`);
+      if (!t.met) expect(page).toContain(`- **${t.name}**: ${t.why}`);
+    }
+    expect(page).not.toMatch(/undefined|NaN|Infinity/);
+  });
+
+  it('judge ratios from the measurements: the floor, the peers, the budgets', () => {
+    const byName = Object.fromEntries(targets(RESULTS).map((t) => [t.name, t]));
+    // 552 / 160 ms: not within 1.25x of the floor; 0.8 of it bundled is still 3.45x.
+    expect(byName['cold start (unbundled) vs the floor']).toMatchObject({ measured: '3.45x', met: false });
+    expect(byName['cold start (bundled) vs the floor']).toMatchObject({ measured: '3.45x', met: false });
+    expect(byName['herd: calls']?.met).toBe(true);
+    expect(byName['warm: Powertools / secretref']).toMatchObject({ measured: '3.20x', met: true });
+    expect(byName['own code of core + aws + ssm, minified']?.measured).toBe('44.3 KB (budget 45.0 KB)');
+  });
+
+  it('scaling.md has a row per strategy and a column per fleet size, with the model constants', () => {
+    const page = scalingPage(RESULTS);
+    for (const s of RESULTS.fleet.strategies) expect(page).toContain(`| ${s.name} |`);
+    expect(page).toContain('| strategy | N = 10 | N = 100 | N = 1,000 | N = 10,000 |');
+    expect(page).toContain('**40 requests/s**');
+    expect(page).not.toMatch(/undefined|NaN/);
+  });
+});
+
+describe('the committed pages and charts', () => {
+  it('are what tools/bench/results.json renders to (pnpm bench:render)', async () => {
+    expect(readFileSync(new URL('docs/benchmarks.md', root), 'utf8')).toBe(benchmarksPage(committed));
+    expect(readFileSync(new URL('docs/scaling.md', root), 'utf8')).toBe(scalingPage(committed));
+    for (const [name, spec] of Object.entries(charts(committed))) {
+      expect(readFileSync(new URL(`docs/images/${name}`, root), 'utf8'), name).toBe(await toSvg(spec));
+    }
+  });
+});
