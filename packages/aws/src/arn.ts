@@ -26,12 +26,35 @@ export function arnInRegion(arn: Arn, region: string): string {
 
 const ARN = /^(arn:(aws(?:-[a-z]+){0,3}):([a-z0-9-]{1,32}):([a-z0-9-]{0,32}):(\d{12}|):)(.+)$/;
 
-/** Parses an ARN; `undefined` if `text` is none (of `service`, when given). */
+// The partition of a region, from the region patterns of AWS's partitions (endpoints' partitions.json),
+// the specific ones first: a region of one partition in the ARN of another names nothing.
+const PARTITIONS: readonly (readonly [RegExp, string])[] = [
+  [/^cn-/, 'aws-cn'],
+  [/^us-gov-/, 'aws-us-gov'],
+  [/^us-iso-/, 'aws-iso'],
+  [/^us-isob-/, 'aws-iso-b'],
+  [/^eu-isoe-/, 'aws-iso-e'],
+  [/^us-isof-/, 'aws-iso-f'],
+  [/^eusc-/, 'aws-eusc'],
+  [/^(?:us|eu|ap|sa|ca|me|af|il|mx)-/, 'aws'],
+];
+
+/** The partition a region belongs to (`aws-cn` for `cn-north-1`), if it is one AWS documents. */
+function partitionOf(region: string): string | undefined {
+  return PARTITIONS.find(([pattern]) => pattern.test(region))?.[1];
+}
+
+/**
+ * Parses an ARN; `undefined` if `text` is none (of `service`, when given), or if its region belongs to
+ * another partition (`arn:aws-cn:ssm:us-east-1:...`).
+ */
 export function parseArn(text: string, service?: string): Arn | undefined {
   const match = ARN.exec(text);
   if (!match) return undefined;
   const [, prefix = '', partition = '', found = '', region = '', account = '', resource = ''] = match;
   if (service !== undefined && found !== service) return undefined;
+  const expected = region === '' ? undefined : partitionOf(region);
+  if (expected !== undefined && expected !== partition) return undefined;
   return { partition, service: found, region, account, resource, prefix };
 }
 

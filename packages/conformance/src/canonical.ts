@@ -15,8 +15,8 @@ export function canonicalTests(test: SuiteApi, subject: ConformanceSubject, opti
       const { resolver } = h.open();
       const refs = [
         ...h.names.flatMap((name) => [h.ref(name), h.ref(name, '?ttl=5m&optional=true&as=string'), ...h.forms(name)]),
-        h.ref('json', '#password'),
-        h.ref('json', '?as=json#/nested/key'),
+        h.ref('json', `#${h.keys.password}`),
+        h.ref('json', `?as=json#/${h.keys.nested}/${h.keys.key}`),
       ];
       for (const ref of refs) {
         const first = resolver.parse(ref);

@@ -12,7 +12,8 @@ import {
   type Provider,
   type Resolver,
 } from '@secretref/core';
-import { makeValues, seeds } from './stored-values.ts';
+import { quotesAny } from '@secretref/core/testing';
+import { type JsonKeys, makeValues, seeds } from './stored-values.ts';
 import type { ConformanceOptions, ConformanceSubject, SuiteApi } from './subject.ts';
 import { join, renderings, settleWithin, textOf } from './util.ts';
 
@@ -55,6 +56,8 @@ export interface Harness {
   readonly opaque: readonly string[];
   /** The scheme references are written with (after seeding). */
   readonly scheme: string;
+  /** The keys of the `json` value (random, as its values are: the leak check finds any 8 characters). */
+  readonly keys: JsonKeys;
   value(name: string): string;
   body(name: string): string;
   /** The reference to a stored value, with `tail` (`?as=json`, `#key`) joined to its own query. */
@@ -65,7 +68,10 @@ export interface Harness {
   forms(name: string): readonly string[];
   /** A new session, disposed when the case ends. */
   open(): Session;
-  /** What of the stored values an error, event or object shows, by value name. */
+  /**
+   * What of the stored values an error, event or object shows, by value name: any 8 characters of one,
+   * in any case, as they are, JSON-escaped, URL-encoded or base64 (`quotesAny`).
+   */
   leaks(...things: unknown[]): string[];
 }
 /** The harness with what only `topic` calls. */
@@ -84,7 +90,7 @@ function harness(test: SuiteApi, subject: ConformanceSubject, options: Conforman
   const seeded = state;
   const names = Object.keys(seeded.values);
   const secrets: [name: string, secret: string][] = names.flatMap((name) => [
-    [name, seeded.values[name] as string],
+    [name, seeded.probes[name] ?? (seeded.values[name] as string)],
     [name, seeded.tokens[name] as string],
   ]);
   const sessions: { session: Session; started: Promise<unknown>[] }[] = [];
@@ -176,6 +182,7 @@ function harness(test: SuiteApi, subject: ConformanceSubject, options: Conforman
     get scheme() {
       return scheme();
     },
+    keys: seeded.keys,
     value: (name) => seeded.values[name] as string,
     body: bodyOf,
     ref: (name, tail = '') => join(`${scheme()}:${bodyOf(name)}`, tail),
@@ -193,8 +200,12 @@ function harness(test: SuiteApi, subject: ConformanceSubject, options: Conforman
     leaks(...things) {
       const out: string[] = [];
       renderings(things, out, new Set(), 0);
-      const text = out.join('\n');
-      return [...new Set(secrets.filter(([, secret]) => text.includes(secret)).map(([name]) => name))];
+      const text = [...new Set(out)].join('\n');
+      // Renderings repeat one another (an array's, then each of its items'). A text without a line break
+      // (and so each of its forms) can only be quoted within a line: once each line is enough for it.
+      const lines = [...new Set(text.split('\n'))].join('\n');
+      const shown = secrets.filter(([, secret]) => quotesAny(secret.includes('\n') ? text : lines, [secret]));
+      return [...new Set(shown.map(([name]) => name))];
     },
     seed() {
       seeded.ready ??= seed();

@@ -42,6 +42,9 @@ export function describeProvider(name: string, subject: ConformanceSubject, opti
   if (options.notFound !== false && typeof subject.missing !== 'function') {
     throw new TypeError(`${name}: the subject needs missing(name), a body that names nothing, unless notFound: false`);
   }
+  if (options.immutable !== true && typeof subject.update !== 'function') {
+    throw new TypeError(`${name}: the subject needs update(name, value), a rotation, unless immutable: true`);
+  }
   vitest.describe(`${name} conformance`, () => {
     for (const declare of topics) declare(vitest, subject, options);
   });

@@ -20,7 +20,7 @@ function failing(h: Harness): string[] {
       h.ref(name, '#/a/b'),
     ]),
     h.ref('json', '#missing-key'),
-    h.ref('json', '#/nested/missing'),
+    h.ref('json', `#/${h.keys.nested}/missing`),
     h.ref('json', '?as=binary'),
     ...(h.options.notFound === false ? [] : [h.missingRef('leak')]),
   ];

@@ -22,6 +22,13 @@ export interface ConformanceSubject<L extends Locator = Locator> {
    * Called once per `describeProvider`; values are up to `maxValueBytes` of UTF-8 and never empty.
    */
   seed(values: Readonly<Record<string, string>>): Promise<Readonly<Record<string, string>>>;
+  /**
+   * Replaces the value seeded under `name` (one of the names `seed` was given) with `value`, where the
+   * provider reads it: the body `seed` returned for `name` reads `value` from then on (as a rotation
+   * does). The suite checks that a forced fetch answers the new value, then puts the seeded one back.
+   * Required unless `immutable: true` (a body that can never read another value: a ciphertext, KMS).
+   */
+  update?(name: string, value: string): void | Promise<void>;
   /** A body that names nothing stored, different for each `name`. Required unless `notFound: false`. */
   missing?(name: string): string;
   /** The scheme to write references with. @default the provider's first */
@@ -35,6 +42,12 @@ export interface ConformanceOptions {
    * The missing-value cases are then left out. @default true
    */
   readonly notFound?: boolean | undefined;
+  /**
+   * `true` when a body can never read another value than the one it was seeded with (a ciphertext
+   * always decrypts to the same plaintext: KMS). The forced-fetch case is then left out, and the
+   * subject needs no `update`. @default false
+   */
+  readonly immutable?: boolean | undefined;
   /**
    * `false` when `fetch` does no I/O worth cancelling (`env:`, an in-memory store): the abort cases
    * then only check that `fetch` settles promptly, not that it answers without a value. @default true

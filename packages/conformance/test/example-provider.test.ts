@@ -28,6 +28,10 @@ describeProvider(
       }
       return bodies;
     },
+    // A new version of its secret: the latest one, as a rotation makes.
+    update: (name, value) => {
+      gcp.add('demo-project', `conformance-${name}`, value);
+    },
     missing: (name) => `never-stored-${name}`,
   },
   {

@@ -3,6 +3,9 @@
  * about that rule fail (and against a correct one, none does). The cases are recorded through the
  * `test` argument every topic takes, then run here one by one.
  */
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import {
   type FetchRequest,
   type FetchResult,
@@ -16,15 +19,21 @@ import { type ConformanceOptions, type ConformanceSubject, type SuiteApi, topics
 
 const { describe, expect, it } = vitest;
 
-/** Declares every topic into a recorder, and runs the recorded cases; returns the titles that failed. */
-async function failures(subject: ConformanceSubject, options: ConformanceOptions = {}): Promise<string[]> {
+/** Declares every topic into a recorder (skipped cases into `skipped`), and runs the recorded cases; returns the titles that failed. */
+async function failures(
+  subject: ConformanceSubject,
+  options: ConformanceOptions = {},
+  skipped: string[] = [],
+): Promise<string[]> {
   const cases: { title: string; fn: () => unknown }[] = [];
   const beforeAll: (() => unknown)[] = [];
   const afterEach: (() => unknown)[] = [];
   const test = {
     expect,
     describe: (_title: string, fn: () => void) => fn(),
-    it: (title: string, fn: () => unknown) => cases.push({ title, fn }),
+    it: Object.assign((title: string, fn: () => unknown) => cases.push({ title, fn }), {
+      skip: (title: string) => skipped.push(title),
+    }),
     beforeAll: (fn: () => unknown) => beforeAll.push(fn),
     afterEach: (fn: () => unknown) => afterEach.push(fn),
   } as unknown as SuiteApi;
@@ -43,8 +52,8 @@ async function failures(subject: ConformanceSubject, options: ConformanceOptions
   return failed;
 }
 
-const notFound = (request: FetchRequest): FetchResult => ({
-  error: new SecretNotFoundError(`"${request.ref}" is not stored`, { ref: request.ref, scheme: request.scheme }),
+const notFound = (request: FetchRequest, more = ''): FetchResult => ({
+  error: new SecretNotFoundError(`"${request.ref}" is not stored${more}`, { ref: request.ref, scheme: request.scheme }),
 });
 
 /** A correct provider over a map, with one part replaced by `change`. */
@@ -73,16 +82,41 @@ function subjectWith(change: (base: Provider, store: Map<string, string>) => Par
       for (const [name, value] of Object.entries(values)) store.set(`s/${name}`, value);
       return Object.fromEntries(Object.keys(values).map((name) => [name, `s/${name}`]));
     },
+    update: (name, value) => {
+      store.set(`s/${name}`, value);
+    },
     missing: (name) => `s/never-${name}`,
   };
   return subject;
 }
 
+/** A provider whose not-found errors show the values of the other requests of their batch, as `show` writes them. */
+const showsBatchValues =
+  (show: (value: string) => string): NonNullable<Parameters<typeof subjectWith>[0]> =>
+  (base, store) => ({
+    async fetch(requests, context) {
+      const shown = requests.flatMap((r) => store.get(r.locator.key) ?? []).map(show);
+      return (await base.fetch(requests, context)).map((r, i) =>
+        'error' in r ? notFound(requests[i] as FetchRequest, ` (its batch read ${shown.join(', ')})`) : r,
+      );
+    },
+  });
+
 const options: ConformanceOptions = { promptMs: 200, invalid: ['store:%'] };
 
 describe('the suite', () => {
   it('passes a correct provider', async () => {
-    expect(await failures(subjectWith(), options)).toEqual([]);
+    const skipped: string[] = [];
+    expect(await failures(subjectWith(), options, skipped)).toEqual([]);
+    expect(skipped).toEqual([]);
+  });
+
+  it('fails a subject that cannot update a value unless it says its values never change', async () => {
+    const { update: _, ...subject } = subjectWith();
+    expect(await failures(subject, options)).toEqual([expect.stringMatching(/^a forced resolve answers /)]);
+    const skipped: string[] = [];
+    expect(await failures(subject, { ...options, immutable: true }, skipped)).toEqual([]);
+    expect(skipped).toEqual([]);
   });
 
   it.each<[string, Parameters<typeof subjectWith>[0], string[]]>([
@@ -246,6 +280,53 @@ describe('the suite', () => {
       'accepts a malformed body',
       () => ({ parse: ({ body }) => ({ key: body }) }),
       ['a malformed reference is InvalidReferenceError'],
+    ],
+    [
+      'ignores forced and serves the value it fetched first, forever',
+      (base) => {
+        const memo = new Map<string, FetchResult>();
+        return {
+          async fetch(requests, context) {
+            const results = await base.fetch(requests, context);
+            return results.map((r, i) => {
+              const key = requests[i]?.locator.key ?? '';
+              if (!memo.has(key) && 'value' in r) memo.set(key, r);
+              return memo.get(key) ?? r;
+            });
+          },
+        };
+      },
+      ['a forced resolve answers the value stored now'],
+    ],
+    [
+      "shows the other requests' values, base64-encoded, in a not-found message",
+      showsBatchValues((value) => Buffer.from(value).toString('base64')),
+      ['no error carries a value'],
+    ],
+    [
+      "shows the other requests' values, upper-cased, in a not-found message",
+      showsBatchValues((value) => value.toUpperCase()),
+      ['no error carries a value'],
+    ],
+    [
+      'reads a file while parsing',
+      (base) => ({
+        parse(input) {
+          readFileSync(fileURLToPath(import.meta.url));
+          return base.parse(input);
+        },
+      }),
+      ['parse does no I/O'],
+    ],
+    [
+      'throws a TypeError for a body with an @',
+      (base) => ({
+        parse(input) {
+          if (input.body.includes('@')) throw new TypeError(`cannot parse ${input.body}`);
+          return base.parse(input);
+        },
+      }),
+      ['parse answers bodies made from a valid one'],
     ],
     ['declares a scheme with capitals', () => ({ schemes: ['Store'] }), ['declares lower-case schemes']],
     ['declares a common parameter', () => ({ params: ['ttl'] }), ['declares lower-case schemes']],

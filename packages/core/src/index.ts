@@ -92,12 +92,12 @@ export type {
   WatchOptions,
 } from './types.ts';
 export type {
-  BeforeFragment,
-  Body,
-  FirstField,
-  Maybe,
-  Query,
   RefAs,
+  RefBeforeFragment,
+  RefBody,
+  RefFirstField,
+  RefMaybe,
+  RefQuery,
   ResolvedAll,
   ResolvedValue,
   SecretJsonKey,

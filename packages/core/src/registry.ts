@@ -20,25 +20,54 @@ export interface Registry {
   readonly arnServices: ReadonlyMap<string, { provider: Provider; scheme: string }>;
 }
 
+// A name, or a prefix of names (`context.*`).
+const TOKEN = /^[A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*(?:\.\*)?$/;
+const SERVICE = /^[a-z0-9-]+$/;
+const optionalFunction = (value: unknown) => value === undefined || typeof value === 'function';
+
+/** What is wrong with a provider object, if anything (names fields, never their values). */
+function providerProblem(p: Partial<Provider> | null): string | undefined {
+  if (typeof p !== 'object' || p === null) return 'a provider must be an object with schemes, parse() and fetch()';
+  const { schemes, params, arnServices, batchSize, ttlMs } = p;
+  if (!Array.isArray(schemes) || schemes.length === 0) return 'schemes must be a non-empty array (ssm, my-vault)';
+  if (schemes.some((scheme) => typeof scheme !== 'string' || !PROVIDER_SCHEME.test(scheme))) {
+    return 'schemes must be lower-case names (ssm, my-vault)';
+  }
+  if (schemes.some((scheme) => COMMON_PARAMS.has(scheme) || scheme === 'arn')) {
+    return 'a scheme may not be named region, ttl, as, optional or arn';
+  }
+  if (params !== undefined && (!Array.isArray(params) || params.some((n) => typeof n !== 'string' || !TOKEN.test(n)))) {
+    return 'params must be an array of parameter names';
+  }
+  if (params?.some((name) => COMMON_PARAMS.has(name))) return 'params may not be region, ttl, as or optional';
+  if (typeof p.parse !== 'function' || typeof p.fetch !== 'function') return 'parse and fetch must be functions';
+  if (arnServices !== undefined && !(Array.isArray(arnServices) && arnServices.every((s) => SERVICE.test(s)))) {
+    return 'arnServices must be an array of lower-case service names (ssm, my-vault)';
+  }
+  if (!optionalFunction(p.isRegion) || !optionalFunction(p.display) || !optionalFunction(p.dispose)) {
+    return 'isRegion, display and dispose must be functions when given';
+  }
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1)) {
+    return 'batchSize must be a whole number of at least 1';
+  }
+  if (ttlMs !== undefined && !(typeof ttlMs === 'number' && ttlMs >= 0)) {
+    return 'ttlMs must be a number of ms >= 0 (Infinity: never expires)';
+  }
+  return undefined;
+}
+
 /** Builds a lookup of providers by scheme and ARN service; later providers win. */
 export function createRegistry(providers: readonly Provider[]): Registry {
   if (!Array.isArray(providers)) throw new InvalidOptionError('providers must be an array of providers');
-  for (const provider of providers) {
-    const p = provider as Partial<Provider> | null;
-    if (
-      typeof p !== 'object' ||
-      p === null ||
-      !Array.isArray(p.schemes) ||
-      p.schemes.some((scheme) => typeof scheme !== 'string' || !PROVIDER_SCHEME.test(scheme)) ||
-      (p.params !== undefined && (!Array.isArray(p.params) || p.params.some((name) => COMMON_PARAMS.has(name)))) ||
-      typeof p.parse !== 'function' ||
-      typeof p.fetch !== 'function'
-    ) {
-      throw new InvalidOptionError(
-        'a provider must be an object with schemes (lower-case: ssm, my-vault), parse() and fetch(), and params other than region, ttl, as and optional',
-      );
+  providers.forEach((provider, i) => {
+    let problem: string | undefined;
+    try {
+      problem = providerProblem(provider as Partial<Provider> | null);
+    } catch {
+      problem = 'it could not be read (a getter or proxy threw; what it threw is withheld)';
     }
-  }
+    if (problem !== undefined) throw new InvalidOptionError(`provider ${i + 1} of ${providers.length}: ${problem}`);
+  });
   const schemes = new Map<string, Provider>();
   const arnServices = new Map<string, { provider: Provider; scheme: string }>();
   for (const provider of providers) {

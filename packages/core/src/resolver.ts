@@ -47,7 +47,10 @@ interface Answer {
 type OnStale = (error: SecretrefError) => void;
 const PEEK_OPTIONS: ReadonlySet<string> = new Set(['as', 'allowStale']);
 
-/** Creates a resolver with its own cache, batcher and providers. */
+/**
+ * Creates a resolver with its own cache, batcher and providers: only those given (and `env:`, `file:`).
+ * @example const resolver = createResolver({ providers: [ssmProvider()], ttlMs: 60_000 }); // or awsProviders()
+ */
 export function createResolver(options: ResolverOptions = {}): Resolver {
   checkResolverOptions(options);
   const registry = createRegistry([envProvider(), fileProvider(), ...(options.providers ?? [])]);

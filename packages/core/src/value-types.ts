@@ -23,29 +23,30 @@ export type ValueAs<A, J = unknown> = A extends 'binary'
  *
  * @group Typing helpers
  */
-export type BeforeFragment<R extends string> = R extends `${infer Head}#${string}` ? Head : R;
+export type RefBeforeFragment<R extends string> = R extends `${infer Head}#${string}` ? Head : R;
 
 /**
  * A reference before its query and fragment.
  *
  * @group Typing helpers
  */
-export type Body<R extends string> = BeforeFragment<R> extends `${infer Head}?${string}` ? Head : BeforeFragment<R>;
+export type RefBody<R extends string> =
+  RefBeforeFragment<R> extends `${infer Head}?${string}` ? Head : RefBeforeFragment<R>;
 
 /**
  * `?name=value` in a reference's query (`?as=json`, `&optional=true`).
  *
  * @group Typing helpers
  */
-export type Query<R extends string, P extends string> =
-  BeforeFragment<R> extends `${string}?${P}${string}` | `${string}&${P}${string}` ? true : false;
+export type RefQuery<R extends string, P extends string> =
+  RefBeforeFragment<R> extends `${string}?${P}${string}` | `${string}&${P}${string}` ? true : false;
 
 /**
  * Does a run of colon fields start with a JSON key (`port::` yes, `::AWSPREVIOUS` no)?
  *
  * @group Typing helpers
  */
-export type FirstField<K extends string> = K extends '' | `:${string}` ? false : true;
+export type RefFirstField<K extends string> = K extends '' | `:${string}` ? false : true;
 
 /**
  * Does a Secrets Manager reference name a JSON key in its colon fields, as ECS, CodeBuild and
@@ -55,13 +56,13 @@ export type FirstField<K extends string> = K extends '' | `:${string}` ? false :
  * @group Typing helpers
  */
 export type SecretJsonKey<B extends string> = B extends `{{resolve:secretsmanager:${string}:SecretString:${infer K}}}`
-  ? FirstField<K>
+  ? RefFirstField<K>
   : B extends `${'' | 'secretsmanager:'}arn:${string}:secretsmanager:${string}:${string}:secret:${string}:${infer K}`
-    ? FirstField<K>
+    ? RefFirstField<K>
     : B extends `secretsmanager:${infer Name}:${infer K}`
       ? Name extends `arn${string}`
         ? false
-        : FirstField<K>
+        : RefFirstField<K>
       : false;
 
 /**
@@ -73,19 +74,19 @@ export type SecretJsonKey<B extends string> = B extends `{{resolve:secretsmanage
  */
 export type RefAs<R extends string> = string extends R
   ? 'string'
-  : Query<R, 'as=binary'> extends true
+  : RefQuery<R, 'as=binary'> extends true
     ? 'binary'
-    : Query<R, 'as=list'> extends true
+    : RefQuery<R, 'as=list'> extends true
       ? 'list'
-      : Query<R, 'as=json'> extends true
+      : RefQuery<R, 'as=json'> extends true
         ? 'json'
-        : Query<R, 'as=string'> extends true
+        : RefQuery<R, 'as=string'> extends true
           ? 'string'
           : R extends `${string}#${string}`
             ? 'json'
-            : Body<R> extends `${string}/`
+            : RefBody<R> extends `${string}/`
               ? 'json'
-              : SecretJsonKey<Body<R>> extends true
+              : SecretJsonKey<RefBody<R>> extends true
                 ? 'json'
                 : 'string';
 
@@ -94,9 +95,9 @@ export type RefAs<R extends string> = string extends R
  * reference's own `?as=`, fragment or path; `| undefined` when either says `optional`. `J` is what
  * JSON is typed as (`unknown` unless named).
  */
-export type ResolvedValue<R extends string, O = object, J = unknown> = Maybe<
+export type ResolvedValue<R extends string, O = object, J = unknown> = RefMaybe<
   O extends { readonly as: infer A extends ValueType } ? ValueAs<A, J> : ValueAs<RefAs<R>, J>,
-  O extends { readonly optional: infer P extends boolean } ? P : string extends R ? false : Query<R, 'optional=true'>
+  O extends { readonly optional: infer P extends boolean } ? P : string extends R ? false : RefQuery<R, 'optional=true'>
 >;
 
 /**
@@ -104,7 +105,7 @@ export type ResolvedValue<R extends string, O = object, J = unknown> = Maybe<
  *
  * @group Typing helpers
  */
-export type Maybe<V, Optional> = Optional extends true ? V | undefined : V;
+export type RefMaybe<V, Optional> = Optional extends true ? V | undefined : V;
 
 /**
  * What an entry of `resolveAll` resolves to: a reference string, or `{ ref, ...options }`.

@@ -21,6 +21,7 @@ describeProvider(
       for (const [name, value] of Object.entries(values)) memory.set(`conf/${name}`, value);
       return bodies(values, (name) => `conf/${name}`);
     },
+    update: (name, value) => memory.set(`conf/${name}`, value),
     missing: (name) => `conf/never-${name}`,
   },
   // An in-memory answer has nothing to abort.
@@ -36,6 +37,9 @@ describeProvider(
       for (const [name, value] of Object.entries(values)) process.env[envName(name)] = value;
       return bodies(values, envName);
     },
+    update: (name, value) => {
+      process.env[envName(name)] = value;
+    },
     missing: (name) => envName(`never-${name}`),
   },
   { abort: false, invalid: ['env:9LIVES', 'env:A/B', 'env:%41'] },
@@ -50,6 +54,7 @@ describeProvider(
       await Promise.all(Object.entries(values).map(([name, value]) => writeFile(join(dir, name), value)));
       return bodies(values, (name) => join(dir, name));
     },
+    update: (name, value) => writeFile(join(dir, name), value),
     missing: (name) => join(dir, `never-${name}`),
   },
   // fileProvider does not pass the signal to readFile: a read in flight runs to its end.

@@ -132,7 +132,11 @@ describe('what a provider does wrong while reading a reference', () => {
         hidden(({ body }) => ({ key: JSON.parse(body) })),
         hidden(() => null as never),
         hidden(() => ({ key: '' })),
-        hidden(({ body }) => ({ key: body, region: 'r1' }), { isRegion: true as never }),
+        hidden(({ body }) => ({ key: body, region: 'r1' }), {
+          isRegion: () => {
+            throw new Error('isRegion S3CR3T-canary');
+          },
+        }),
         hidden(({ body }) => ({ key: body }), {
           display: () => {
             throw new Error('display S3CR3T-canary');
@@ -156,6 +160,62 @@ describe('what a provider does wrong while reading a reference', () => {
     for (const ref of ['mem:x#%zz', 'mem:x?%zz=1', 'mem:x?region=%zz']) {
       await expect(resolver.resolve(ref)).rejects.toMatchObject({ code: 'INVALID_REFERENCE', scheme: 'mem' });
     }
+  });
+});
+
+describe('createResolver checks every field of a provider', () => {
+  const base: Provider = { schemes: ['ok'], parse: ({ body }) => ({ key: body }), fetch: async () => [] };
+  it.each([
+    ['no schemes', { schemes: [] }],
+    ['a scheme named like a common parameter', { schemes: ['region'] }],
+    ['a scheme named arn', { schemes: ['arn'] }],
+    ['arnServices as a string', { arnServices: 'ssm' }],
+    ['arnServices in capitals', { arnServices: ['SSM'] }],
+    ['isRegion not a function', { isRegion: true }],
+    ['display not a function', { display: 'x' }],
+    ['dispose not a function', { dispose: 5 }],
+    ['batchSize 0', { batchSize: 0 }],
+    ['batchSize NaN', { batchSize: Number.NaN }],
+    ['batchSize 0.5', { batchSize: 0.5 }],
+    ['batchSize as a string', { batchSize: '10' }],
+    ['a negative ttlMs', { ttlMs: -5 }],
+    ['ttlMs NaN', { ttlMs: Number.NaN }],
+    ['ttlMs as a string', { ttlMs: '5' }],
+    ['a param that is not a name', { params: [42] }],
+    ['a param that is a pattern', { params: ['.*'] }],
+  ])('refuses %s with a typed error', (_, fields) => {
+    expect(() => createResolver({ providers: [{ ...base, ...fields } as never] })).toThrow(InvalidOptionError);
+  });
+
+  it('a getter or proxy that throws is a typed error that quotes nothing', () => {
+    const getter = Object.defineProperty({ ...base }, 'schemes', {
+      get() {
+        throw new Error('getter S3CR3T');
+      },
+    });
+    const proxy = new Proxy(base, {
+      get() {
+        throw new Error('proxy S3CR3T');
+      },
+    });
+    for (const provider of [getter, proxy]) {
+      const error = (() => {
+        try {
+          createResolver({ providers: [provider] });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(InvalidOptionError);
+      expect(String((error as Error).stack)).not.toContain('S3CR3T');
+    }
+  });
+
+  it('accepts what the real providers declare: prefixes of params, Infinity as a TTL', () => {
+    expect(() =>
+      createResolver({ providers: [{ ...base, params: ['context.*', 'keyId'], ttlMs: Infinity, batchSize: 10 }] }),
+    ).not.toThrow();
   });
 });
 

@@ -146,14 +146,24 @@ export { awsProviders, defaultResolver, setDefaultResolver } from './default.ts'
  * Resolves a reference with the default resolver. See {@link Resolver.resolve}, and
  * {@link ResolveFunction} for how the value is typed.
  *
+ * @example
+ * ```ts
+ * const password = await resolve('ssm:/my/app/db-password');
+ * const port = await resolve('secretsmanager:prod/db#port', { as: 'json' });
+ * ```
  * @function
  */
 export const resolve: ResolveFunction = ((ref: string, options?: Parameters<ResolveFunction>[1]) =>
   defaultResolver().resolve(ref, options)) as ResolveFunction;
 
 /**
- * Resolves an object of references with the default resolver. See {@link Resolver.resolveAll}.
+ * Resolves an object of references with the default resolver, in as few calls as the services allow.
+ * See {@link Resolver.resolveAll}.
  *
+ * @example
+ * ```ts
+ * const { db, apiKey } = await resolveAll({ db: 'secretsmanager:prod/db#password', apiKey: 'ssm:/app/api-key' });
+ * ```
  * @function
  */
 export const resolveAll: Resolver['resolveAll'] = (refs, options) => defaultResolver().resolveAll(refs, options);
@@ -196,6 +206,12 @@ export const retryWithFreshSecret: Resolver['retryWithFreshSecret'] = ((
 /**
  * Resolves every reference in `process.env` (or `options.env`) in one batch and writes the values back:
  * {@link loadEnvWith} with the default resolver. See docs/guides/env.md.
+ *
+ * @example
+ * ```ts
+ * // DATABASE_URL='postgres://app:{{ secretsmanager:prod/db#password }}@db/app', API_KEY='ssm:/app/api-key'
+ * await loadEnv();
+ * ```
  */
 export function loadEnv(
   options: EnvOptions & { readonly write?: boolean | undefined } = {},
@@ -214,6 +230,14 @@ export function resolveEnv(options: EnvOptions = {}): Promise<EnvResolution> {
 /**
  * Resolves a config spec and validates it: {@link loadConfigWith} with the default resolver. See
  * docs/guides/config.md.
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfig(
+ *   { db: { host: 'ssm:/app/db/host', password: secret('secretsmanager:prod/db#password') }, port: 8080 },
+ *   { schema }, // zod, valibot or any Standard Schema
+ * );
+ * ```
  */
 export function loadConfig<const Spec extends ConfigSpec, Schema extends StandardSchemaV1 | undefined = undefined>(
   spec: Spec,

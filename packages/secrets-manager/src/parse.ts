@@ -117,6 +117,10 @@ export function parseSecretsManagerBody(input: ParseInput): SecretsManagerLocato
   const fallbackRegions = params.fallbackRegions?.split(',') ?? [];
   const badRegion = fallbackRegions.find((r) => !isAwsRegion(r));
   if (badRegion !== undefined) throw invalid(input, `fallback region "${badRegion}" is not an AWS region`);
+  if (new Set(fallbackRegions).size < fallbackRegions.length) throw invalid(input, 'a fallback region is named twice');
+  if (region !== undefined && fallbackRegions.includes(region)) {
+    throw invalid(input, `fallback region "${region}" is the secret's own region`);
+  }
   return {
     key: secretId,
     secretId,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { describeProvider } from '@secretref/conformance';
 import { localAwsConfig } from '@secretref/local-aws';
 import { secretsManagerProvider } from '@secretref/secrets-manager';
@@ -20,6 +20,10 @@ describeProvider(
         await client.send(new CreateSecretCommand({ Name: bodies[name], SecretString }));
       }
       return bodies;
+    },
+    // A new version, AWSCURRENT from then on.
+    update: async (name, SecretString) => {
+      await client.send(new PutSecretValueCommand({ SecretId: `${prefix}/${name}`, SecretString }));
     },
     missing: (name) => `${prefix}/never-${name}`,
   },

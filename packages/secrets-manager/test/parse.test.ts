@@ -91,6 +91,12 @@ describe('Secrets Manager references', () => {
     ['secretsmanager:prod/db?versionId=short', 'not a version id'],
     ['secretsmanager:prod/db:SecretString:password:AWSPREVIOUS:', "CloudFormation's :SecretString: form"],
     ['secretsmanager:prod/db?fallbackRegions=us-west-2,moon', 'fallback region "moon"'],
+    ['secretsmanager:prod/db?fallbackRegions=us-west-2,us-west-2', 'named twice'],
+    [
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db?fallbackRegions=us-east-1',
+      "the secret's own region",
+    ],
+    ['arn:aws-cn:secretsmanager:us-east-1:123456789012:secret:x', 'must look like'],
     ['secretsmanager:prod/db:password#other', 'two different JSON keys'],
     ['{{resolve:secretsmanager:prod/db:SecretBinary}}', 'SecretString'],
     ['arn:aws:secretsmanager:eu-west-1:123:secret:x', 'must look like'],

@@ -44,7 +44,14 @@ const NAMES = {
 };
 const SCHEMES = ['ssm', 'ssm-secure'];
 
-/** Creates the SSM provider for the schemes `ssm` and `ssm-secure`. */
+/**
+ * Creates the SSM provider for the schemes `ssm` and `ssm-secure` (SecureStrings decrypted).
+ *
+ * @example
+ * ```ts
+ * const resolver = createResolver({ providers: [ssmProvider({ clientConfig: { region: 'eu-west-1' } })] });
+ * ```
+ */
 export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocator> {
   const batchSize = Math.min(10, Math.max(1, options.batchSize ?? 10));
   const clients = awsClientPool(

@@ -23,6 +23,11 @@ describeProvider(
       }
       return bodies;
     },
+    update: async (name, Value) => {
+      await client.send(
+        new PutParameterCommand({ Name: `${prefix}/${name}`, Value, Type: 'SecureString', Overwrite: true }),
+      );
+    },
     missing: (name) => `${prefix}/never-${name}`,
   },
   {

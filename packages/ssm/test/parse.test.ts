@@ -42,6 +42,10 @@ describe('SSM reference bodies', () => {
     ['arn:aws:ssm:eu-west-1:123:parameter/x', 'must look like'],
     ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:x', 'must look like'],
     ['arn:aws:ssm:eu-west-1:123456789012:parameter/x:a:b', 'must look like'],
+    // A region of another partition: names nothing, refused before any call.
+    ['arn:aws-cn:ssm:us-east-1:123456789012:parameter/x', 'must look like'],
+    ['arn:aws:ssm:cn-north-1:123456789012:parameter/x', 'must look like'],
+    ['arn:aws:ssm:us-gov-west-1:123456789012:parameter/x', 'must look like'],
     [`/${'a'.repeat(2048)}`, 'longer than 2048'],
   ])('%s is invalid (%s)', (body, message) => {
     expect(() => locate(body)).toThrow(InvalidReferenceError);

@@ -1,6 +1,6 @@
 /** Measurement helpers: medians, timing loops, bundles and import times. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -39,38 +39,41 @@ export function nsPerOpSync(fn: () => unknown, iterations = 1_000_000, rounds = 
 export const TURNS = 25;
 
 /**
- * `fn` against its `floor`, measured in turns (`floor`, then `fn`, `rounds` times, the first 3 turns
- * warming up): nanoseconds per call of each (medians), and the median of the per-turn ratios, which a
+ * Functions measured in turns (each once per turn, each turn starting with the next function, `rounds`
+ * turns after 3 to warm up), each measurement on a collected heap so that none pays for another's garbage: nanoseconds per call of each (the
+ * median of its turns), and `ratio(a, b)`, the median over turns of `b`'s time over `a`'s, which a
  * shared machine's drift moves little since both sides of a turn see the same machine.
  */
-export async function versus(
-  floor: () => unknown,
-  fn: () => unknown,
+export async function inTurns(
+  fns: readonly (() => unknown)[],
   options: { readonly sync?: boolean; readonly iterations?: number; readonly rounds?: number } = {},
-): Promise<{ floorNs: number; ns: number; ratio: number }> {
+): Promise<{ ns: number[]; ratio(a: number, b: number): number }> {
   const { sync = false, rounds = TURNS } = options;
   const iterations = options.iterations ?? (sync ? 100_000 : 20_000);
-  // Each turn starts on a collected heap, so that neither side pays for the other's garbage.
   const gc = (globalThis as { gc?: () => void }).gc;
-  const turn = async (f: () => unknown) => {
-    gc?.();
-    return sync ? nsPerOpSync(f, iterations, 1) : nsPerOp(f, iterations, 1);
-  };
-  const floors: number[] = [];
-  const times: number[] = [];
-  const ratios: number[] = [];
+  const times: number[][] = fns.map(() => []);
   for (let r = 0; r < rounds + 3; r++) {
-    const a = await turn(floor);
-    const b = await turn(fn);
-    if (r < 3) continue;
-    floors.push(a);
-    times.push(b);
-    ratios.push(b / a);
+    // Each turn starts with another function, so that none is always the first after a collection.
+    for (let k = 0; k < fns.length; k++) {
+      const i = (r + k) % fns.length;
+      const fn = fns[i] as () => unknown;
+      gc?.();
+      // Untimed calls first: what a collection costs the next calls is paid outside the measurement.
+      if (sync) nsPerOpSync(fn, iterations / 10, 1);
+      else await nsPerOp(fn, iterations / 10, 1);
+      const ns = sync ? nsPerOpSync(fn, iterations, 1) : await nsPerOp(fn, iterations, 1);
+      if (r >= 3) times[i]?.push(ns);
+    }
   }
-  return { floorNs: median(floors), ns: median(times), ratio: median(ratios) };
+  return {
+    ns: times.map(median),
+    ratio: (a, b) => median((times[b] ?? []).map((t, turn) => t / (times[a]?.[turn] ?? Number.NaN))),
+  };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'secretref-bench-'));
+// The bundles are the run's own: gone when it ends.
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 
 /** Bundles `source` as a Lambda user would (esbuild, ESM, minified, everything in); returns the file and its size. */
 export async function bundle(
@@ -78,6 +81,8 @@ export async function bundle(
   source: string,
   resolveDir: string,
   external: string[] = [],
+  // The require an ESM bundle needs for the SDK's CommonJS parts (not for code measured alone).
+  banner = true,
 ): Promise<{ file: string; bytes: number }> {
   const result = await build({
     stdin: { contents: source, resolveDir, loader: 'ts' },
@@ -88,7 +93,9 @@ export async function bundle(
     target: 'node20',
     external,
     write: false,
-    banner: { js: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);" },
+    ...(banner
+      ? { banner: { js: "import{createRequire}from'node:module';const require=createRequire(import.meta.url);" } }
+      : {}),
     logLevel: 'silent',
   });
   const code = result.outputFiles[0]?.contents ?? new Uint8Array();

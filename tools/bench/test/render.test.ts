@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { charts, textsOutside, toSvg, warmChart } from '../src/render/charts.ts';
+import { resultProblems } from '../src/render/check.ts';
 import { benchmarksPage, scalingPage } from '../src/render/pages.ts';
 import type { Results } from '../src/results.ts';
 import { targets } from '../src/targets.ts';
@@ -51,7 +52,7 @@ describe('pages', () => {
     expect(byName['cold start (bundled) vs the floor']).toMatchObject({ measured: '3.45x', met: false });
     expect(byName['herd: calls']?.met).toBe(true);
     expect(byName['warm: Powertools / secretref']).toMatchObject({ measured: '3.20x', met: true });
-    expect(byName['own code of core + aws + ssm, minified']?.measured).toBe('44.3 KB (budget 45.0 KB)');
+    expect(byName['own code of core + aws + ssm, minified']?.measured).toBe('44.3 KB (within its budget of 47.0 KB)');
   });
 
   it('scaling.md has a row per strategy and a column per fleet size, with the model constants', () => {
@@ -63,7 +64,45 @@ describe('pages', () => {
   });
 });
 
+describe('results that cannot be rendered', () => {
+  it('are refused with what is wrong: NaN, zeros, negatives, missing runs and bundles, fleets that do not fit', () => {
+    const broken = structuredClone(RESULTS) as unknown as {
+      warm: { resolve: number };
+      cold: { bundled: { floor: { ms: number[] } }; unbundled: { sdk: { ms: number[]; count: number } } };
+      startup: { bundles: Record<string, unknown> };
+      throttle: { reads: number };
+      fleet: { sizes: number[] };
+      scale: { bytesPerEntry: number };
+    };
+    broken.warm.resolve = Number.NaN;
+    broken.cold.bundled.floor.ms = [0, 0];
+    broken.cold.unbundled.sdk.ms = [];
+    broken.startup.bundles = { secretref: { bytes: 1, importMs: 1 } };
+    broken.throttle.reads = 0;
+    broken.fleet.sizes = [10, 100];
+    broken.scale.bytesPerEntry = -1;
+    const problems = resultProblems(broken as unknown as Results).join('\n');
+    for (const expected of [
+      'warm.resolve is NaN',
+      'cold.bundled.floor has a run of 0 ms',
+      'cold.unbundled.sdk has no runs',
+      'no "bare SSM client"',
+      'throttle.reads must be at least 1',
+      'not one result per size',
+      'scale.bytesPerEntry is -1',
+    ]) {
+      expect(problems).toContain(expected);
+    }
+    expect(resultProblems(RESULTS)).toEqual([]);
+    expect(resultProblems(committed)).toEqual([]);
+  });
+});
+
 describe('the committed pages and charts', () => {
+  it('have every text inside the canvas, none hidden or cut short', async () => {
+    for (const spec of Object.values(charts(committed))) expect(await textsOutside(spec)).toEqual([]);
+  });
+
   it('are what tools/bench/results.json renders to (pnpm bench:render)', async () => {
     expect(readFileSync(new URL('docs/benchmarks.md', root), 'utf8')).toBe(benchmarksPage(committed));
     expect(readFileSync(new URL('docs/scaling.md', root), 'utf8')).toBe(scalingPage(committed));

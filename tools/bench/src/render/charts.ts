@@ -62,10 +62,16 @@ function bars(
     title: subtitle ? { text: title, subtitle } : title,
     width: 420,
     height: { step: 32 },
-    data: { values: rows.map((row) => ({ ...row, text: `${row.value} ${unit}`, highlight: row.highlight ?? false })) },
+    data: {
+      values: rows.map((row) => ({
+        ...row,
+        text: `${Number.isInteger(row.value) ? row.value : row.value.toFixed(1)} ${unit}`,
+        highlight: row.highlight ?? false,
+      })),
+    },
     encoding: {
       y: { field: 'label', type: 'nominal', sort: null, title: null },
-      x: { field: 'value', type: 'quantitative', title: unit, axis: { grid: false } },
+      x: { field: 'value', type: 'quantitative', title: unit, axis: { grid: false, tickCount: 5 } },
     },
     layer: [
       {
@@ -105,7 +111,7 @@ function coldChart(r: Results): TopLevelSpec {
     encoding: {
       y: { field: 'label', type: 'nominal', sort: null, title: null },
       yOffset: { field: 'form', type: 'nominal', sort: [...forms] },
-      x: { field: 'value', type: 'quantitative', title: 'ms', axis: { grid: false } },
+      x: { field: 'value', type: 'quantitative', title: 'ms', axis: { grid: false, tickCount: 5 } },
     },
     layer: [
       {
@@ -283,6 +289,7 @@ interface SceneNode {
   y?: number;
   text?: unknown;
   limit?: number;
+  opacity?: number;
   bounds?: { x1: number; y1: number; x2: number; y2: number };
 }
 
@@ -311,6 +318,11 @@ export async function textsOutside(spec: TopLevelSpec): Promise<string[]> {
       const b = item.bounds;
       const [x1, y1, x2, y2] = [b.x1 + dx, b.y1 + dy, b.x2 + dx, b.y2 + dy];
       const cut = (item.limit ?? 0) > 0 && metrics.width(item, text) > (item.limit ?? 0);
+      // Vega hides labels that would overlap (opacity 0): a hidden tick label is one a reader misses.
+      if (item.opacity === 0) {
+        bad.push(`"${text}" hidden (it would overlap another label)`);
+        continue;
+      }
       if (x1 < 0 || y1 < 0 || x2 > (width ?? 0) || y2 > (height ?? 0) || cut || text.includes('…')) {
         bad.push(
           `"${text}"${cut ? ' cut short' : ''} at ${x1.toFixed(0)},${y1.toFixed(0)}..${x2.toFixed(0)},${y2.toFixed(0)} of ${width}x${height}`,

@@ -7,22 +7,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Results } from '../results.ts';
 import { charts, textsOutside, toSvg } from './charts.ts';
+import { resultProblems } from './check.ts';
 import { benchmarksPage, scalingPage } from './pages.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const RESULTS_FILE = join(root, 'tools/bench/results.json');
 
 export async function render(results: Results): Promise<string[]> {
-  const written: string[] = [];
+  const problems = resultProblems(results);
+  if (problems.length > 0) throw new Error(`results.json cannot be rendered:\n  ${problems.join('\n  ')}`);
+  // Everything is made first, then written: a failure leaves every page and chart as it was.
+  const files: [string, string][] = [];
   for (const [name, spec] of Object.entries(charts(results))) {
     const outside = await textsOutside(spec);
     if (outside.length > 0) throw new Error(`${name}: text outside the canvas: ${outside.join('; ')}`);
-    writeFileSync(join(root, 'docs/images', name), await toSvg(spec));
-    written.push(`docs/images/${name}`);
+    files.push([`docs/images/${name}`, await toSvg(spec)]);
   }
-  writeFileSync(join(root, 'docs/benchmarks.md'), benchmarksPage(results));
-  writeFileSync(join(root, 'docs/scaling.md'), scalingPage(results));
-  return [...written, 'docs/benchmarks.md', 'docs/scaling.md'];
+  files.push(['docs/benchmarks.md', benchmarksPage(results)], ['docs/scaling.md', scalingPage(results)]);
+  for (const [file, text] of files) writeFileSync(join(root, file), text);
+  return files.map(([file]) => file);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -17,8 +17,13 @@ export function benchmarksPage(r: Results): string {
   const missed = all.filter((t) => !t.met);
   const contenders = Object.keys(CONTENDER_NAMES) as Contender[];
   const sr = (form: 'unbundled' | 'bundled') => coldMs(r, form, 'secretref');
+  const cell = (form: 'unbundled' | 'bundled', c: Contender) => {
+    const runs = r.cold[form][c].ms;
+    const range = `${Math.min(...runs).toFixed(0)}-${Math.max(...runs).toFixed(0)}`;
+    return `${ms(coldMs(r, form, c))} (${(coldMs(r, form, c) / sr(form)).toFixed(2)}x; ${range})`;
+  };
   const coldRow = (c: Contender) =>
-    `| ${CONTENDER_NAMES[c]} | ${ms(coldMs(r, 'unbundled', c))} (${(coldMs(r, 'unbundled', c) / sr('unbundled')).toFixed(2)}x) | ${ms(coldMs(r, 'bundled', c))} (${(coldMs(r, 'bundled', c) / sr('bundled')).toFixed(2)}x) | ${r.cold.unbundled[c].calls} | ${r.cold.unbundled[c].peak} |`;
+    `| ${CONTENDER_NAMES[c]} | ${cell('unbundled', c)} | ${cell('bundled', c)} | ${r.cold.unbundled[c].calls} | ${r.cold.unbundled[c].peak} |`;
   const w = r.warm;
   return `# Benchmarks
 
@@ -30,7 +35,7 @@ nothing is edited by hand. The AWS side is moto on loopback behind the project's
 
 ## Targets
 
-| target | measured | target | |
+| what | measured | target | verdict |
 | --- | --- | --- | --- |
 ${all.map((t) => `| ${t.name} | ${t.measured} | ${t.target} | ${t.met ? 'met' : '**not met**'} |`).join('\n')}
 
@@ -39,14 +44,14 @@ ${missed.length === 0 ? 'Every target is met.' : `Not met, and why:\n\n${missed.
 ## Cold start
 
 ${r.setup.parameters} SecureStrings and ${r.setup.secrets} Secrets Manager secrets read by a fresh \`node\` process running plain
-JavaScript (no TypeScript loader), timed from the process's start: Node's own start (${ms(r.machine.nodeStartMs)} for an empty
-script here), every import and the calls. Each contender as installed and bundled with esbuild (ESM,
+JavaScript (no TypeScript loader), timed from the process's start: Node's own start (an empty script
+reaches its first line after ${ms(r.machine.nodeStartMs)} here, and has exited after ${ms(r.machine.nodeExitMs)}), every import and the calls. Each contender as installed and bundled with esbuild (ESM,
 minified), as Lambda users ship it; ${r.setup.rounds} rounds, every contender and form once per round, medians. The
 floor makes the fewest calls, signed by aws4fetch over \`fetch\`, with no SDK client to load.
 
 ![cold start](images/bench-cold.svg)
 
-| contender | unbundled (x secretref) | bundled (x secretref) | AWS calls | most calls in flight at once |
+| contender | unbundled (x secretref; range) | bundled (x secretref; range) | AWS calls | most calls in flight at once |
 | --- | --- | --- | --- | --- |
 ${contenders.map(coldRow).join('\n')}
 
@@ -81,7 +86,8 @@ After the TTL passed, SSM throttled every call; ${r.throttle.reads} reads each: 
 ## Start-up cost
 
 An SSM-only Lambda handler bundled with esbuild (ESM, minified, the SDK included), and the time to
-import the bundle in a fresh process (median of ${r.startup.importRuns}).
+import the bundle in a fresh process (median of ${r.startup.importRuns}). secretref's handler imports the SDK client on its
+first resolve, not when it loads, so its import time leaves the client out; the cold start above counts it.
 
 ![bundle size](images/bench-bundle.svg)
 
@@ -120,7 +126,14 @@ SSM allows **${m.quota} requests/s** per account and region by default, shared b
 \`GetParameters\` calls per refresh (${m.batch} names a call). What does a fleet cost? A model (tools/bench/src/fleet.ts, run by
 \`pnpm bench\` on ${r.date}), second by second over ${m.durationS / 60} minutes: N processes start within ${m.startWindowS} s (a deploy), each
 needs ${m.parameters} parameters and serves ${m.requestsPerSecond} request/s; a throttled secretref process backs off (${m.backoffBaseS} s, doubling, at
-most ${m.backoffMaxS} s) and keeps serving its last good value. Deterministic (seeded); the numbers below are from it.
+most ${m.backoffMaxS} s) and keeps serving its last good value; every strategy is given that backoff. Deterministic (seeded);
+the numbers below are from it.
+
+What the model assumes that the resolver does not do yet: a process's ${m.parameters} values expire together and
+refresh in ${calls} calls. The resolver draws its jitter per value, so its values expire apart and refresh in up to
+${m.parameters} calls per TTL: its steady state is up to ${(m.parameters / calls).toFixed(0)}x what the model shows. Grouped expiry
+and a shared throttle governor are issue 16. The model runs ${m.durationS / 60} minutes: a TTL longer than that shows
+only the deploy.
 
 ![deploy](images/fleet-deploy.svg)
 
@@ -139,7 +152,7 @@ ${r.fleet.strategies.map((s) => `| ${s.name} | ${s.results.map(cell).join(' | ')
 | --- | --- | --- |
 | up to ~100 | defaults stay far below the quota at deploy and in steady state | the defaults: TTL 5 min, batching |
 | ~1,000 | a deploy offers more than the quota; backoff spreads it over a couple of minutes, processes start on their first successful batch | stagger deploys (or widen the start window), TTL 1 h for values that rarely change; put the hottest values in Secrets Manager (10,000 requests/s) |
-| ~10,000 | even steady state exceeds the quota with a 5-minute TTL | TTL of an hour or more, SSM's higher-throughput setting (up to 10,000 requests/s, billed per call), or Secrets Manager; the Lambda extension does not help: it caches per instance, as secretref does |
+| ~10,000 | the deploy alone exceeds the quota many times over, whatever the TTL, and a 5-minute TTL exceeds it in steady state | SSM's higher-throughput setting (up to 10,000 requests/s, billed per call), or Secrets Manager; a longer TTL only for the steady state; the Lambda extension does not help: it caches per instance, as secretref does |
 
 The naive per-request fetch costs ${m.parameters} calls per request and each Powertools process ${calls} calls every ${m.powertoolsTtlS} s
 (its default TTL); the table shows from which fleet size each exceeds the quota.

@@ -1,13 +1,13 @@
 /**
- * Warm hit: ns per call of a cached value, each against its floor in paired turns (see `versus`):
- * `await resolve()` against `await` of a clock read plus `map.get()`, `peek()` against the same
- * without the await, and Powertools' cached `get()` against `await resolve()`.
+ * Warm hit: ns per call of a cached value, in turns (see `inTurns`): `await resolve()` against `await`
+ * of a clock read plus `map.get()` (its floor) and Powertools' cached `get()` against `await resolve()`,
+ * all in the same turns; `peek()` against the same floor without the await.
  */
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { createResolver, systemClock } from '@secretref/core';
 import { ssmProvider } from '@secretref/ssm';
 import type { BenchEnv } from '../env.ts';
-import { nsPerOp, nsPerOpSync, TURNS, versus } from '../measure.ts';
+import { inTurns, nsPerOp, nsPerOpSync, TURNS } from '../measure.ts';
 import type { Results } from '../results.ts';
 
 export async function measureWarm(env: BenchEnv): Promise<Results['warm']> {
@@ -24,23 +24,25 @@ export async function measureWarm(env: BenchEnv): Promise<Results['warm']> {
     systemClock.now();
     return map.get(ref);
   };
-  const hit = await versus(floor, () => resolver.resolve(ref));
-  const peeked = await versus(floor, () => resolver.peek(ref), { sync: true });
-  const pt = await versus(
+  // One set of turns for the awaited calls, one for the synchronous ones: every number of a set is
+  // from the same turns, and each ratio is taken turn by turn.
+  const awaited = await inTurns([
+    floor,
     () => resolver.resolve(ref),
     () => powertools.get(name, { decrypt: true, maxAge: 3600 }),
-  );
+  ]);
+  const sync = await inTurns([floor, () => resolver.peek(ref)], { sync: true });
   return {
     turns: TURNS,
     mapGet: await nsPerOp(() => map.get(ref)),
-    floor: hit.floorNs,
-    resolve: hit.ns,
-    resolveRatio: hit.ratio,
+    floor: awaited.ns[0] as number,
+    resolve: awaited.ns[1] as number,
+    resolveRatio: awaited.ratio(0, 1),
     mapGetSync: nsPerOpSync(() => map.get(ref)),
-    syncFloor: peeked.floorNs,
-    peek: peeked.ns,
-    peekRatio: peeked.ratio,
-    powertools: pt.ns,
-    powertoolsRatio: pt.ratio,
+    syncFloor: sync.ns[0] as number,
+    peek: sync.ns[1] as number,
+    peekRatio: sync.ratio(0, 1),
+    powertools: awaited.ns[2] as number,
+    powertoolsRatio: awaited.ratio(1, 2),
   };
 }

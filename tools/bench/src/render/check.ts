@@ -1,0 +1,39 @@
+/** What a results file must hold before anything is rendered from it: every page and chart, or none. */
+import { CONTENDERS, type Results } from '../results.ts';
+
+/** The problems of `r`, as paths and what is wrong; empty when it can be rendered. */
+export function resultProblems(r: Results): string[] {
+  const problems: string[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value) || value < 0) problems.push(`${path} is ${value}, not a finite number >= 0`);
+    } else if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, v] of Object.entries(value)) walk(v, path ? `${path}.${key}` : key);
+    } else if (value === null && !path.endsWith('.allReadyS')) {
+      problems.push(`${path} is null`);
+    }
+  };
+  walk(r, '');
+  for (const form of ['unbundled', 'bundled'] as const) {
+    for (const c of CONTENDERS) {
+      const runs = r.cold?.[form]?.[c];
+      if (!runs || runs.ms.length === 0) problems.push(`cold.${form}.${c} has no runs`);
+      else if (runs.ms.some((ms) => ms <= 0)) problems.push(`cold.${form}.${c} has a run of 0 ms`);
+      else if (runs.count !== r.setup.parameters + r.setup.secrets) {
+        problems.push(`cold.${form}.${c} read ${runs.count} values, not ${r.setup.parameters + r.setup.secrets}`);
+      }
+    }
+  }
+  for (const name of ['secretref', 'bare SSM client']) {
+    if (!r.startup?.bundles?.[name]) problems.push(`startup.bundles has no "${name}"`);
+  }
+  if (!(r.throttle?.reads > 0)) problems.push('throttle.reads must be at least 1');
+  if (!(r.herd?.callers > 0)) problems.push('herd.callers must be at least 1');
+  if (!(r.warm?.floor > 0 && r.warm?.syncFloor > 0 && r.warm?.resolve > 0)) problems.push('warm times must be > 0');
+  for (const s of r.fleet?.strategies ?? []) {
+    if (s.results.length !== r.fleet.sizes.length) problems.push(`fleet "${s.name}" has not one result per size`);
+  }
+  return problems;
+}
