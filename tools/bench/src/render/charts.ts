@@ -198,7 +198,7 @@ function fleetChart(r: Results, phase: 'deploy' | 'steady'): TopLevelSpec {
             type: 'quantitative',
             scale: { type: 'symlog' },
             title: 'requests/s',
-            axis: { values: [0, 10, 100, 1_000, 10_000, 100_000, 1_000_000], format: ',d' },
+            axis: { values: [0, 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000], format: ',d' },
           },
           color: {
             field: 'strategy',
@@ -225,7 +225,7 @@ function cacheLifecycleChart(): TopLevelSpec {
   const lanes = [
     'fresh: every resolve is a hit, no call',
     'expired: the next resolve refreshes, one call for all callers',
-    'refreshes fail transiently (throttled, 5xx, timed out): the last good value is served',
+    'refreshes fail transiently: the last good value is served',
     'still failing after maxStaleMs: the error is thrown',
   ];
   const phases = [
@@ -241,7 +241,10 @@ function cacheLifecycleChart(): TopLevelSpec {
     config: CONFIG,
     title: {
       text: 'The life of a cached value',
-      subtitle: 'Not found and access denied are never masked: they drop the cached value and are thrown at once.',
+      subtitle: [
+        'Transient: throttled, 5xx, timed out. Not found and access denied are never masked:',
+        'they drop the cached value and are thrown at once.',
+      ],
     },
     width: 420,
     height: { step: 30 },
