@@ -50,6 +50,7 @@ const PEEK_OPTIONS: ReadonlySet<string> = new Set(['as', 'allowStale']);
 /**
  * Creates a resolver with its own cache, batcher and providers: only those given (and `env:`, `file:`).
  * @example const resolver = createResolver({ providers: [ssmProvider()], ttlMs: 60_000 }); // or awsProviders()
+ * @param options - the providers, and the cache's TTL, jitter, stale window, deadline, bounds and clock
  */
 export function createResolver(options: ResolverOptions = {}): Resolver {
   checkResolverOptions(options);

@@ -124,6 +124,11 @@ export type ReferenceSpec = string | ({ readonly ref: string } & ResolveOptions)
  * `const port: number = await resolve(ref)` does not compile.
  */
 export interface ResolveFunction {
+  /**
+   * @param ref - a reference: `ssm:/app/db`, `secretsmanager:prod/db#password`, `{{resolve:ssm:/a}}`, an ARN
+   * @param options - this call's TTL, deadline, `as`, `optional`, `forceFetch` and `signal`
+   * @returns the value, from the cache while fresh; rejects with a `SecretrefError`
+   */
   <
     const R extends string,
     const A extends ValueType | undefined = undefined,
@@ -132,6 +137,10 @@ export interface ResolveFunction {
     ref: R,
     options?: ResolveOptions & { readonly as?: A; readonly optional?: P },
   ): Promise<ResolvedValue<R, Chosen<A, P>>>;
+  /**
+   * @param ref - a reference whose value you type yourself: `resolve<Config>(ref, { as: 'json' })`
+   * @param options - as above
+   */
   <T>(ref: string, options?: ResolveOptions): Promise<NoInfer<T>>;
 }
 

@@ -212,6 +212,8 @@ export const retryWithFreshSecret: Resolver['retryWithFreshSecret'] = ((
  * // DATABASE_URL='postgres://app:{{ secretsmanager:prod/db#password }}@db/app', API_KEY='ssm:/app/api-key'
  * await loadEnv();
  * ```
+ * @param options - `env` (default `process.env`), `write: false` to leave it alone, `schemes`, `timeoutMs`...
+ * @returns the new values of the variables that held references
  */
 export function loadEnv(
   options: EnvOptions & { readonly write?: boolean | undefined } = {},
@@ -222,6 +224,9 @@ export function loadEnv(
 /**
  * Resolves the references in the environment without writing them: {@link resolveEnvWith} with the
  * default resolver. See docs/guides/env.md.
+ *
+ * @param options - as for {@link loadEnv}
+ * @returns per variable, its new value, or that it would be unset, or why it failed
  */
 export function resolveEnv(options: EnvOptions = {}): Promise<EnvResolution> {
   return resolveEnvWith(defaultResolver(), options);
@@ -238,6 +243,9 @@ export function resolveEnv(options: EnvOptions = {}): Promise<EnvResolution> {
  *   { schema }, // zod, valibot or any Standard Schema
  * );
  * ```
+ * @param spec - an object of references (or `secret(ref)` to keep a value wrapped) and plain values, nested
+ * @param options - `schema` to validate and type the result, and the options of a resolve
+ * @returns the spec with every reference resolved, validated by the schema when given
  */
 export function loadConfig<const Spec extends ConfigSpec, Schema extends StandardSchemaV1 | undefined = undefined>(
   spec: Spec,
