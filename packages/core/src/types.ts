@@ -205,6 +205,11 @@ export interface Resolver {
    * Resolves an object of references in one batch and returns the same keys. Every reference is
    * parsed first: an invalid one fails the call before anything is fetched. If any fail, rejects
    * with one `ResolveAllError` naming every failing key.
+   *
+   * @example
+   * ```ts
+   * const { db, apiKey } = await resolveAll({ db: 'secretsmanager:prod/db#password', apiKey: 'ssm:/app/api-key' });
+   * ```
    */
   resolveAll<const M extends Readonly<Record<string, ReferenceSpec>>>(
     refs: M,

@@ -158,12 +158,8 @@ export const resolve: ResolveFunction = ((ref: string, options?: Parameters<Reso
 
 /**
  * Resolves an object of references with the default resolver, in as few calls as the services allow.
- * See {@link Resolver.resolveAll}.
+ * See {@link Resolver.resolveAll} (the API reference shows its text here).
  *
- * @example
- * ```ts
- * const { db, apiKey } = await resolveAll({ db: 'secretsmanager:prod/db#password', apiKey: 'ssm:/app/api-key' });
- * ```
  * @function
  */
 export const resolveAll: Resolver['resolveAll'] = (refs, options) => defaultResolver().resolveAll(refs, options);

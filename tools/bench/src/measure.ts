@@ -49,7 +49,8 @@ export async function inTurns(
   options: { readonly sync?: boolean; readonly iterations?: number; readonly rounds?: number } = {},
 ): Promise<{ ns: number[]; ratio(a: number, b: number): number }> {
   const { sync = false, rounds = TURNS } = options;
-  const iterations = options.iterations ?? (sync ? 100_000 : 20_000);
+  // Turns of some 25 ms: long enough that a blip of a shared machine is a small part of one.
+  const iterations = options.iterations ?? (sync ? 500_000 : 100_000);
   const gc = (globalThis as { gc?: () => void }).gc;
   const times: number[][] = fns.map(() => []);
   for (let r = 0; r < rounds + 3; r++) {
@@ -74,6 +75,7 @@ export async function inTurns(
 const work = mkdtempSync(join(tmpdir(), 'secretref-bench-'));
 // The bundles are the run's own: gone when it ends.
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+process.once('SIGINT', () => process.exit(130));
 
 /** Bundles `source` as a Lambda user would (esbuild, ESM, minified, everything in); returns the file and its size. */
 export async function bundle(

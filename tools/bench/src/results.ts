@@ -60,6 +60,8 @@ export interface Results {
     readonly powertools: number;
     /** Powertools' ns over secretref's, per turn (median). */
     readonly powertoolsRatio: number;
+    /** Powertools' ns over the floor's, per turn (median): no hit can do better than this ratio. */
+    readonly powertoolsFloorRatio: number;
   };
   readonly throttle: { readonly reads: number; readonly secretref: number; readonly powertools: number };
   readonly startup: {

@@ -55,6 +55,7 @@ export const RESULTS: Results = {
     peekRatio: 1.19,
     powertools: 861,
     powertoolsRatio: 3.2,
+    powertoolsFloorRatio: 3.5,
   },
   throttle: { reads: 10, secretref: 10, powertools: 0 },
   startup: {

@@ -81,15 +81,19 @@ describe('results that cannot be rendered', () => {
     broken.throttle.reads = 0;
     broken.fleet.sizes = [10, 100];
     broken.scale.bytesPerEntry = -1;
+    delete (broken as { herd?: { secretref?: number } }).herd?.secretref;
+    (broken as unknown as { warm: { resolveRatio: number } }).warm.resolveRatio = 0;
     const problems = resultProblems(broken as unknown as Results).join('\n');
     for (const expected of [
       'warm.resolve is NaN',
-      'cold.bundled.floor has a run of 0 ms',
+      'cold.bundled.floor has a run that is no time > 0',
       'cold.unbundled.sdk has no runs',
       'no "bare SSM client"',
       'throttle.reads must be at least 1',
       'not one result per size',
       'scale.bytesPerEntry is -1',
+      'herd.secretref is missing',
+      'warm.resolveRatio is 0',
     ]) {
       expect(problems).toContain(expected);
     }

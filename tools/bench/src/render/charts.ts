@@ -65,7 +65,7 @@ function bars(
     data: {
       values: rows.map((row) => ({
         ...row,
-        text: `${Number.isInteger(row.value) ? row.value : row.value.toFixed(1)} ${unit}`,
+        text: `${unit === 'KB' ? row.value.toFixed(1) : row.value} ${unit}`,
         highlight: row.highlight ?? false,
       })),
     },

@@ -20,7 +20,7 @@ export async function render(results: Results): Promise<string[]> {
   const files: [string, string][] = [];
   for (const [name, spec] of Object.entries(charts(results))) {
     const outside = await textsOutside(spec);
-    if (outside.length > 0) throw new Error(`${name}: text outside the canvas: ${outside.join('; ')}`);
+    if (outside.length > 0) throw new Error(`${name}: text that does not fit: ${outside.join('; ')}`);
     files.push([`docs/images/${name}`, await toSvg(spec)]);
   }
   files.push(['docs/benchmarks.md', benchmarksPage(results)], ['docs/scaling.md', scalingPage(results)]);

@@ -131,7 +131,7 @@ the numbers below are from it.
 
 What the model assumes that the resolver does not do yet: a process's ${m.parameters} values expire together and
 refresh in ${calls} calls. The resolver draws its jitter per value, so its values expire apart and refresh in up to
-${m.parameters} calls per TTL: its steady state is up to ${(m.parameters / calls).toFixed(0)}x what the model shows. Grouped expiry
+${m.parameters} calls per TTL: its steady state is up to ${(m.parameters / calls).toFixed(1)}x what the model shows. Grouped expiry
 and a shared throttle governor are issue 16. The model runs ${m.durationS / 60} minutes: a TTL longer than that shows
 only the deploy.
 
@@ -151,8 +151,8 @@ ${r.fleet.strategies.map((s) => `| ${s.name} | ${s.results.map(cell).join(' | ')
 | processes | what the model shows | settings |
 | --- | --- | --- |
 | up to ~100 | defaults stay far below the quota at deploy and in steady state | the defaults: TTL 5 min, batching |
-| ~1,000 | a deploy offers more than the quota; backoff spreads it over a couple of minutes, processes start on their first successful batch | stagger deploys (or widen the start window), TTL 1 h for values that rarely change; put the hottest values in Secrets Manager (10,000 requests/s) |
-| ~10,000 | the deploy alone exceeds the quota many times over, whatever the TTL, and a 5-minute TTL exceeds it in steady state | SSM's higher-throughput setting (up to 10,000 requests/s, billed per call), or Secrets Manager; a longer TTL only for the steady state; the Lambda extension does not help: it caches per instance, as secretref does |
+| ~1,000 | a deploy offers more than the quota; backoff spreads it over a couple of minutes, processes start on their first successful batch; with values expiring apart (above), the steady state can pass the quota too | stagger deploys (or widen the start window), TTL 1 h for values that rarely change; put the hottest values in Secrets Manager (10,000 requests/s) |
+| ~10,000 | the deploy alone exceeds the quota many times over, and the steady state does too, even with a 1-hour TTL | SSM's higher-throughput setting (up to 10,000 requests/s, billed per call), or Secrets Manager; the Lambda extension does not help: it caches per instance, as secretref does |
 
 The naive per-request fetch costs ${m.parameters} calls per request and each Powertools process ${calls} calls every ${m.powertoolsTtlS} s
 (its default TTL); the table shows from which fleet size each exceeds the quota.

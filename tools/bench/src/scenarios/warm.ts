@@ -44,5 +44,6 @@ export async function measureWarm(env: BenchEnv): Promise<Results['warm']> {
     peekRatio: sync.ratio(0, 1),
     powertools: awaited.ns[2] as number,
     powertoolsRatio: awaited.ratio(1, 2),
+    powertoolsFloorRatio: awaited.ratio(0, 2),
   };
 }
