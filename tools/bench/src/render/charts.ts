@@ -177,7 +177,7 @@ function fleetChart(r: Results, phase: 'deploy' | 'steady'): TopLevelSpec {
     title: {
       text:
         phase === 'deploy' ? 'Deploy: peak SSM requests/s while the fleet starts' : 'Steady state: mean SSM requests/s',
-      subtitle: `the fleet model; dashed: SSM's quota of ${r.fleet.model.quota} requests/s per account and region`,
+      subtitle: `the fleet model; grey dashes: SSM's quota of ${r.fleet.model.quota} requests/s per account and region`,
     },
     width: 460,
     height: 260,
@@ -206,6 +206,14 @@ function fleetChart(r: Results, phase: 'deploy' | 'steady'): TopLevelSpec {
             sort: names,
             scale: { domain: names, range: FLEET_COLORS },
             legend: { orient: 'bottom', title: null, columns: 2 },
+          },
+          // Dashes tell apart lines that lie on each other (the two secretref TTLs during a deploy).
+          strokeDash: {
+            field: 'strategy',
+            type: 'nominal',
+            sort: names,
+            scale: { domain: names, range: names.map((_, i) => (i % 2 === 0 ? [1, 0] : [5, 3])) },
+            legend: null,
           },
         },
       },
