@@ -6,6 +6,7 @@
 import { InvalidOptionError, InvalidReferenceError, SecretrefError, UnknownSchemeError } from './errors.ts';
 import type { Locator, Provider, ReferenceForm, ValueType } from './provider.ts';
 import { acceptsParam, invalid, isRegionOf, parseFragment, parseQuery } from './query.ts';
+import { quotesAny } from './redact.ts';
 import { ARN, createRegistry, lookup, type Registry, SCHEME } from './registry.ts';
 
 /** A parsed reference. Optional fields are absent when the reference does not set them. */
@@ -175,13 +176,16 @@ function parseUnchecked(registry: Registry, input: string): ParsedReference {
   if (parts.body === '') throw invalid(ref, 'the reference has an empty body', parts.scheme);
   const { common, params } = parseQuery(parts.query, parts, ref);
   const fragment = parseFragment(parts.fragment, ref, parts.scheme);
-  const locator = parts.provider.parse({
-    scheme: parts.scheme,
-    body: parts.body,
-    form: parts.form,
-    params,
-    ref,
-  });
+  let locator: Locator;
+  try {
+    locator = parts.provider.parse({ scheme: parts.scheme, body: parts.body, form: parts.form, params, ref });
+  } catch (error) {
+    // A typed error passes, unless it quotes a body that the provider's display hides.
+    if (error instanceof SecretrefError && !(parts.provider.display && quotesAny(error.message, [parts.body]))) {
+      throw error;
+    }
+    throw invalid(ref, 'the provider could not read the body (what it threw is withheld: it quoted it)', parts.scheme);
+  }
   if (typeof locator?.key !== 'string' || locator.key === '') {
     throw invalid(ref, "the provider's parse returned no key", parts.scheme);
   }

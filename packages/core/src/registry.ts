@@ -41,7 +41,10 @@ function providerProblem(p: Partial<Provider> | null): string | undefined {
   }
   if (params?.some((name) => COMMON_PARAMS.has(name))) return 'params may not be region, ttl, as or optional';
   if (typeof p.parse !== 'function' || typeof p.fetch !== 'function') return 'parse and fetch must be functions';
-  if (arnServices !== undefined && !(Array.isArray(arnServices) && arnServices.every((s) => SERVICE.test(s)))) {
+  if (
+    arnServices !== undefined &&
+    !(Array.isArray(arnServices) && arnServices.every((s) => typeof s === 'string' && SERVICE.test(s)))
+  ) {
     return 'arnServices must be an array of lower-case service names (ssm, my-vault)';
   }
   if (!optionalFunction(p.isRegion) || !optionalFunction(p.display) || !optionalFunction(p.dispose)) {
@@ -56,9 +59,10 @@ function providerProblem(p: Partial<Provider> | null): string | undefined {
   return undefined;
 }
 
-/** Builds a lookup of providers by scheme and ARN service; later providers win. */
-export function createRegistry(providers: readonly Provider[]): Registry {
+/** Builds a lookup of providers by scheme and ARN service; later providers win. The first `builtIn` are the core's. */
+export function createRegistry(providers: readonly Provider[], builtIn = 0): Registry {
   if (!Array.isArray(providers)) throw new InvalidOptionError('providers must be an array of providers');
+  // `builtIn` providers (env: and file:) come first: messages count the caller's from 1.
   providers.forEach((provider, i) => {
     let problem: string | undefined;
     try {
@@ -66,7 +70,9 @@ export function createRegistry(providers: readonly Provider[]): Registry {
     } catch {
       problem = 'it could not be read (a getter or proxy threw; what it threw is withheld)';
     }
-    if (problem !== undefined) throw new InvalidOptionError(`provider ${i + 1} of ${providers.length}: ${problem}`);
+    if (problem !== undefined) {
+      throw new InvalidOptionError(`provider ${i + 1 - builtIn} of ${providers.length - builtIn}: ${problem}`);
+    }
   });
   const schemes = new Map<string, Provider>();
   const arnServices = new Map<string, { provider: Provider; scheme: string }>();

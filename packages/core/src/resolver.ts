@@ -54,7 +54,7 @@ const PEEK_OPTIONS: ReadonlySet<string> = new Set(['as', 'allowStale']);
  */
 export function createResolver(options: ResolverOptions = {}): Resolver {
   checkResolverOptions(options);
-  const registry = createRegistry([envProvider(), fileProvider(), ...(options.providers ?? [])]);
+  const registry = createRegistry([envProvider(), fileProvider(), ...(options.providers ?? [])], 2);
   const defaultTtlMs = numberOption('ttlMs', options.ttlMs, DEFAULTS.ttlMs);
   const jitter = numberOption('jitter', options.jitter, DEFAULTS.jitter, 'fraction');
   const maxStaleMs = numberOption('maxStaleMs', options.maxStaleMs, DEFAULTS.maxStaleMs);

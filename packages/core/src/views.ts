@@ -35,8 +35,9 @@ export function hit(entry: Entry, t: Target, as: ValueType | undefined): Promise
     return entry.lastPromise;
   }
   const value = view(entry, entry.value, t, as);
-  // Frozen: every caller of the key gets this one promise, and none may change its `then` for the next.
-  const promise = Object.freeze(Promise.resolve(value));
+  // Every caller of the key gets this one promise. Not frozen: Node's async hooks tag a promise when it
+  // is awaited, and a frozen one would make them throw. Its value is frozen (or copied, for bytes).
+  const promise = Promise.resolve(value);
   if (as === t.as && !(value instanceof Uint8Array)) entry.lastPromise = promise;
   return promise;
 }

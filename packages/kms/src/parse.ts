@@ -138,6 +138,10 @@ export function parseKmsBody(input: ParseInput): KmsLocator {
   // An RSA ciphertext is random bytes that may start like a message header: ?alg= says what it is.
   const envelope = algorithm === undefined && isEncryptionSdkMessage(ciphertext);
   const arn = keyId === undefined ? undefined : kmsArn(keyId);
+  // An ARN that names no key or alias (a region of another partition, a missing account) is refused here.
+  if (keyId?.startsWith('arn:') && arn === undefined) {
+    throw invalid(input, '?keyId= is not a KMS key or alias ARN (arn:aws:kms:<region>:<account>:key/<id>)');
+  }
   if (envelope && keyId !== undefined && !arn?.key) {
     throw invalid(
       input,

@@ -59,6 +59,11 @@ describe('kms: references', () => {
     [`kms:${BLOB}?alg=RSAES_OAEP_SHA_256`, 'needs ?keyId='],
     [`kms:${BLOB}?keyId=k&alg=RSAES_PKCS1`, '?alg= must be one of'],
     [`kms:${BLOB}?keyId=key%20with%20space`, 'not a KMS key id'],
+    // A key ARN whose region is of another partition names no key: refused before any call.
+    [
+      `kms:${BLOB}?keyId=arn:aws-cn:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      'not a KMS key or alias ARN',
+    ],
     [`kms:${BLOB}?context=not-json`, 'JSON object of strings'],
     [`kms:${BLOB}?context=${encodeURIComponent('["a"]')}`, 'JSON object of strings'],
     [`kms:${BLOB}?context=${encodeURIComponent('{"a":1}')}`, 'must be a non-empty string'],
