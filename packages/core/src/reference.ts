@@ -184,7 +184,11 @@ function parseUnchecked(registry: Registry, input: string): ParsedReference {
     if (error instanceof SecretrefError && !(parts.provider.display && quotesAny(error.message, [parts.body]))) {
       throw error;
     }
-    throw invalid(ref, 'the provider could not read the body (what it threw is withheld: it quoted it)', parts.scheme);
+    throw invalid(
+      ref,
+      'the provider could not read the body (what it threw is withheld: it could quote the body)',
+      parts.scheme,
+    );
   }
   if (typeof locator?.key !== 'string' || locator.key === '') {
     throw invalid(ref, "the provider's parse returned no key", parts.scheme);
