@@ -58,6 +58,8 @@ export interface BatcherOptions {
 interface Pending {
   /** Settles with the result; never rejects. */
   readonly result: Promise<FetchResult>;
+  /** Its deadline, on the clock's monotonic time: the latest of its callers'. */
+  readonly at: number;
   /** Moves the deadline later (a caller with a later deadline joined), never earlier. */
   extend(at: number, timeoutMs: number): void;
 }
@@ -240,6 +242,9 @@ export function createBatcher(options: BatcherOptions): Batcher {
       }
       return {
         result,
+        get at() {
+          return item.at;
+        },
         extend(later, ms) {
           if (later <= item.at) return;
           item.at = later;

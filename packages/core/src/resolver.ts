@@ -30,7 +30,7 @@ const NO_OPTIONS: ResolveOptions & PeekOptions = Object.freeze({});
 /** A fetch in flight, shared by every caller of its key until its deadline (`at`, extended by joiners). */
 interface Flight {
   readonly result: Promise<Answer>;
-  at: number;
+  readonly at: number;
   extend(at: number, timeoutMs: number): void;
 }
 
@@ -112,11 +112,10 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         if (!(outcome.error instanceof TimeoutError)) store.failed(t.key, outcome.error, clock.now(), backoff);
         return { outcome, entry: store.peek(t.key) };
       }),
-      at,
-      extend(later, ms) {
-        flight.at = Math.max(flight.at, later);
-        pending.extend(later, ms);
+      get at() {
+        return pending.at;
       },
+      extend: pending.extend,
     };
     inflight.set(t.key, flight);
     return flight;

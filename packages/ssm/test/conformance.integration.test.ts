@@ -8,26 +8,21 @@ import { inject } from 'vitest';
 const endpoint = inject('awsEndpoint');
 const prefix = `/conformance-${randomUUID().slice(0, 8)}`;
 const client = new SSMClient({ ...localAwsConfig(endpoint), maxAttempts: 1 });
+const put = async (name: string, Value: string) => {
+  await client.send(
+    new PutParameterCommand({ Name: `${prefix}/${name}`, Value, Type: 'SecureString', Overwrite: true }),
+  );
+};
 
 describeProvider(
   'ssm',
   {
     provider: () => ssmProvider({ client }),
     seed: async (values) => {
-      const bodies: Record<string, string> = {};
-      for (const [name, Value] of Object.entries(values)) {
-        bodies[name] = `${prefix}/${name}`;
-        await client.send(
-          new PutParameterCommand({ Name: bodies[name], Value, Type: 'SecureString', Overwrite: true }),
-        );
-      }
-      return bodies;
+      for (const [name, value] of Object.entries(values)) await put(name, value);
+      return Object.fromEntries(Object.keys(values).map((name) => [name, `${prefix}/${name}`]));
     },
-    update: async (name, Value) => {
-      await client.send(
-        new PutParameterCommand({ Name: `${prefix}/${name}`, Value, Type: 'SecureString', Overwrite: true }),
-      );
-    },
+    update: put,
     missing: (name) => `${prefix}/never-${name}`,
   },
   {

@@ -296,8 +296,8 @@ describe('AWS error bodies never reach an error, its cause or an event', () => {
     expect(observable(error) + observable(events)).not.toContain('S3CR3T');
   });
 
-  it("AccessDeniedException: the action from AWS's wording, nothing else of its message", async () => {
-    const arn = 'arn:aws:ssm:us-east-1:123456789012:parameter/a';
+  it("AccessDeniedException: the action from AWS's wording, nothing else of its message (user, resource ARN)", async () => {
+    const arn = 'arn:aws:ssm:us-east-1:123456789012:parameter/S3CR3T-q7Zk9x';
     const { resolver } = wire(() => ({
       status: 400,
       body: JSON.stringify({
@@ -308,7 +308,7 @@ describe('AWS error bodies never reach an error, its cause or an event', () => {
     const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AccessDeniedError);
     expect((error as Error).message).toContain('the caller may not ssm:GetParameters (see');
-    expect(observable(error)).not.toContain('S3CR3T');
+    expect(observable(error) + observable(events)).not.toContain('S3CR3T');
     expect(observable(error)).not.toContain(arn);
   });
 
@@ -511,21 +511,6 @@ describe('error answers that look like AWS, and are not', () => {
     }));
     const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
     expect(observable(error)).not.toContain('CorrectHorse');
-  });
-
-  it('an access denied keeps the action, never the resource ARN', async () => {
-    const arn = 'arn:aws:ssm:us-east-1:123456789012:parameter/S3CR3T-q7Zk9x';
-    const { resolver } = wire(() => ({
-      status: 400,
-      body: JSON.stringify({
-        __type: 'AccessDeniedException',
-        message: `User: arn:aws:iam::123456789012:user/app is not authorized to perform: ssm:GetParameters on resource: ${arn} because no identity-based policy allows the ssm:GetParameters action`,
-      }),
-    }));
-    const error = await resolver.resolve('ssm:/a').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AccessDeniedError);
-    expect((error as Error).message).toContain('the caller may not ssm:GetParameters (see');
-    expect(observable(error) + observable(events)).not.toContain('S3CR3T');
   });
 
   it('a body field "code":"ECONNRESET" does not make a 400 a network failure', async () => {

@@ -4,12 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
+import { median } from './stats.ts';
 
 /** Nanoseconds per call of `fn`, the median of `rounds` rounds of `iterations` calls. */
 export async function nsPerOp(fn: () => unknown, iterations = 200_000, rounds = 5): Promise<number> {

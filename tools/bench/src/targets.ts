@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Contender, Results } from './results.ts';
+import { median } from './stats.ts';
 
 const BUDGETS = JSON.parse(readFileSync(new URL('../budgets.json', import.meta.url), 'utf8')) as {
   readonly ownCodeBytes: number;
@@ -23,11 +24,6 @@ export interface Target {
   readonly why: string;
 }
 
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 export const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 const x = (ratio: number) => `${ratio.toFixed(2)}x`;
 /** Against a budget, in bytes, so that rounding to 0.1 KB hides nothing. */

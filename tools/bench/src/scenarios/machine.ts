@@ -1,8 +1,9 @@
 /** What this machine costs on its own: a clock read, and Node's start and exit with nothing to do. */
 import { cpus, totalmem } from 'node:os';
 import { startProcess } from '@secretref/local-aws';
-import { median, nsPerOpSync } from '../measure.ts';
+import { nsPerOpSync } from '../measure.ts';
 import type { Results } from '../results.ts';
+import { median } from '../stats.ts';
 
 export async function measureMachine(rounds: number): Promise<Results['machine']> {
   const starts: number[] = [];
