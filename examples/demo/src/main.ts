@@ -7,13 +7,21 @@
  */
 
 import { spawnSync } from 'node:child_process';
+import { subscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { localAwsConfig, localAwsEnv, startFaultProxy, startMoto, startProcess } from '@secretref/local-aws';
+import {
+  localAwsConfig,
+  localAwsEnv,
+  startAgent,
+  startFaultProxy,
+  startMoto,
+  startProcess,
+} from '@secretref/local-aws';
 import { SEEDED as EXPRESS_SEEDED, seed as seedExpress } from '../../express/src/seed.ts';
 import { seed } from './seed.ts';
 
@@ -46,16 +54,32 @@ function indent(text: string): string {
     .join('\n');
 }
 
+/** How each reference was sent (the `secretref:fetch` event's `via`: sdk, fetch or agent), by reference. */
+const via = new Map<string, readonly string[]>();
+subscribe('secretref:fetch', (event) => {
+  const { refs, via: ways } = event as { refs: readonly string[]; via: readonly string[] };
+  for (const ref of refs) via.set(ref, ways);
+});
+const viaOf = (ref: string) => via.get(ref)?.join(' then ') ?? '?';
+
 const moto = await startMoto();
 const aws = await startFaultProxy(moto.endpoint); // counts the calls that reach "AWS"
 try {
   const ssm = new SSMClient(localAwsConfig(moto.endpoint));
   const secretsManager = new SecretsManagerClient(localAwsConfig(moto.endpoint));
   await seed(ssm, secretsManager);
-  // What a deployed app has: the standard AWS environment (here pointing at the local AWS).
+  // What a deployed app has: the standard AWS environment (here pointing at the local AWS), as Lambda
+  // sets it (no AWS_CA_BUNDLE: a CA bundle would make auto pick the SDK, which reads it).
   Object.assign(process.env, localAwsEnv(aws.endpoint));
+  delete process.env.AWS_CA_BUNDLE;
 
-  const { resolveAll, resolve, defaultResolver } = await import('secretref');
+  const { resolveAll, resolve, defaultResolver, createResolver, awsProviders, awsTransportChoice, formatReference } =
+    await import('secretref');
+  /** The reference as the fetch event names it: scheme, body, params and region (no #fragment, no ?as=). */
+  const fetched = (input: string) => {
+    const { scheme, body, params, region } = defaultResolver().parse(input);
+    return formatReference({ scheme, body, params, ...(region === undefined ? {} : { region }) });
+  };
   // #region resolve-all
   const refs = {
     password: 'ssm:/demo/db/password', // SecureString, latest version
@@ -78,13 +102,16 @@ try {
   const width = Math.max(...Object.keys(refs).map((k) => k.length));
   for (const [key, spec] of Object.entries(refs)) {
     const ref = typeof spec === 'string' ? spec : `${spec.ref} (as ${spec.as})`;
+    const sent = viaOf(fetched(typeof spec === 'string' ? spec : spec.ref));
     console.log(
-      `  ${key.padEnd(width)}  ${ref}\n  ${' '.repeat(width)}  -> ${redact(secrets[key as keyof typeof secrets])}`,
+      `  ${key.padEnd(width)}  ${ref}\n  ${' '.repeat(width)}  -> ${redact(secrets[key as keyof typeof secrets])}  (via ${sent})`,
     );
   }
   const cold = [...aws.calls].sort();
   const byOperation = [...new Set(cold)].map((op) => `${cold.filter((c) => c === op).length} ${op}`);
   console.log(`\n  ${Object.keys(refs).length} references, ${cold.length} AWS calls: ${byOperation.join(', ')}`);
+  const { direct, reason } = awsTransportChoice();
+  console.log(`  transport: ${direct} (${reason})`);
 
   aws.calls.length = 0;
   const again = await Promise.all(Array.from({ length: 100 }, () => resolve('ssm:/demo/db/password')));
@@ -119,6 +146,23 @@ try {
   });
   const big = await resolve(reference);
   console.log(`  kms:<Encryption SDK message>?context.App=demo -> ${redact(big)}`);
+
+  // The agent transport: AWS's Parameters and Secrets Lambda Extension (here its emulator, in front of
+  // the same local AWS) is one cache for every process on the host.
+  const agent = await startAgent({ backend: aws.endpoint, token: 'demo-session-token' });
+  Object.assign(process.env, agent.env);
+  aws.calls.length = 0;
+  const agentRefs = ['ssm:/demo/db/password', 'secretsmanager:demo/rds#password'];
+  console.log('\n  transport agent (SECRETREF_AWS_TRANSPORT=agent), two processes on one host:');
+  for (const name of ['first', 'second']) {
+    const processResolver = createResolver({ providers: awsProviders({ transport: 'agent' }) });
+    const values = await Promise.all(agentRefs.map((ref) => processResolver.resolve(ref)));
+    const ways = agentRefs.map((ref) => `${ref} via ${viaOf(fetched(ref))}`).join(', ');
+    console.log(`    ${name}: ${values.map(redact).join(', ')}; ${ways}; AWS calls so far: ${aws.calls.length}`);
+    processResolver.dispose();
+  }
+  await agent.close();
+  for (const name of Object.keys(agent.env)) delete process.env[name];
 
   // The environment and a typed config, as an app's entry point loads them.
   Object.assign(process.env, {

@@ -40,7 +40,7 @@ export interface AwsClientPool<Client, Sdk> {
 }
 
 /** "Signature expired": the request was signed, then the process froze (a Lambda between invocations). */
-function isSignatureExpired(error: unknown): boolean {
+export function isSignatureExpired(error: unknown): boolean {
   const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
   return name === 'InvalidSignatureException' && typeof message === 'string' && /signature expired/i.test(message);
 }
@@ -130,7 +130,12 @@ export function awsClientPool<Client extends AwsClient, Config extends object, S
     if (injected && (region === undefined || region === (await injected.config.region().catch(() => undefined)))) {
       return { sdk, client: injected };
     }
-    const config = { ...(options.clientConfig ?? ({} as Config)), ...(region === undefined ? {} : { region }) };
+    // One attempt per call: the resolver owns retries (a client config may still ask for the SDK's).
+    const config = {
+      maxAttempts: 1,
+      ...(options.clientConfig ?? ({} as Config)),
+      ...(region === undefined ? {} : { region }),
+    };
     const client = create(sdk, config);
     retrySignatureExpired(client);
     created.add(client);

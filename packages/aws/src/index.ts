@@ -1,6 +1,8 @@
 /**
- * @secretref/aws: what the AWS providers (SSM, Secrets Manager, KMS) share, kept out of the core: one
- * lazily created SDK client per region with the signature-expired resend, the mapping of AWS errors to
+ * @secretref/aws: what the AWS providers (SSM, Secrets Manager, KMS) share, kept out of the core: the
+ * transports that send their calls (the SDK client, signed `fetch`, AWS's local agent; see
+ * docs/providers/transports.md), one lazily created SDK client per region with the signature-expired
+ * resend, the mapping of AWS errors to
  * typed errors (nothing of an error body kept), one ARN parser and the region rule, and the Lambda
  * helpers (a handler wrapper, the middy middleware, the Lambda encryption context).
  *
@@ -18,3 +20,34 @@ export {
   secretsHandlerWith,
   secretsMiddlewareWith,
 } from './lambda.ts';
+export {
+  AGENT_FALLBACK_CHANNEL,
+  AGENT_SKIP_MS,
+  AGENT_TIMEOUT_MS,
+  type AgentFallbackEvent,
+  type AgentFallbackReason,
+  agentTransport,
+} from './transports/agent.ts';
+export { type AwsCredentials, type GivenCredentials, hasEnvCredentials } from './transports/credentials.ts';
+export { awsEndpoint, type EndpointService } from './transports/endpoints.ts';
+export { type FetchTransportOptions, fetchTransport, MAX_ANSWER_BYTES } from './transports/fetch.ts';
+export { sdkPool, sdkTransport } from './transports/sdk.ts';
+export {
+  awsTransport,
+  chooseTransport,
+  fetchUnsuitable,
+  type TransportChoiceMade,
+  type TransportOptions,
+} from './transports/select.ts';
+export type {
+  AgentOutcome,
+  AgentRoute,
+  AwsApi,
+  AwsEnv,
+  AwsService,
+  AwsTransport,
+  SdkBinding,
+  SendOptions,
+  TransportChoice,
+  TransportName,
+} from './transports/types.ts';

@@ -34,6 +34,8 @@ interface Running {
   readonly controller: AbortController;
   /** The batch's region, or the one the default chain chose for it. */
   region: string | undefined;
+  /** How the provider sent it (`reportVia`). */
+  readonly via: string[];
   clear: () => void;
 }
 
@@ -55,7 +57,7 @@ export interface BatcherOptions {
 }
 
 /** A request queued in a batch. */
-interface Pending {
+export interface Pending {
   /** Settles with the result; never rejects. */
   readonly result: Promise<FetchResult>;
   /** Its deadline, on the clock's monotonic time: the latest of its callers'. */
@@ -119,6 +121,9 @@ export function createBatcher(options: BatcherOptions): Batcher {
     const reportRegion = (chosen: string): void => {
       if (region === undefined) batch.region = chosen;
     };
+    const reportVia = (via: string): void => {
+      if (typeof via === 'string' && !batch.via.includes(via)) batch.via.push(via);
+    };
     let deadline: Deadline | undefined;
     batch.clear = () => deadline?.clear();
     running.add(batch);
@@ -127,7 +132,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
       const results = await within(
         provider.fetch(
           items.map((item) => item.request),
-          { region, signal: controller.signal, reportRegion },
+          { region, signal: controller.signal, reportRegion, reportVia, clock },
         ),
         (pass) => {
           deadline = startDeadline(clock, Math.max(...items.map((item) => item.at)), () => {
@@ -180,7 +185,13 @@ export function createBatcher(options: BatcherOptions): Batcher {
       group.active++;
       options.onCall(items.length);
       const started = clock.now();
-      const batch: Running = { items, controller: new AbortController(), region: group.region, clear: () => {} };
+      const batch: Running = {
+        items,
+        controller: new AbortController(),
+        region: group.region,
+        via: [],
+        clear: () => {},
+      };
       void call(group, items, batch).then((results) => {
         group.active--;
         let failed = 0;
@@ -196,6 +207,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
             refs: items.map((item) => item.request.ref),
             durationMs: clock.now() - started,
             failed,
+            via: batch.via,
           });
         }
         run(group);

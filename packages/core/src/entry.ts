@@ -13,7 +13,7 @@
  * applied to the LRU, in the order they happened, before the next insertion (the only operation
  * that evicts). Eviction is exact LRU; a hit costs no LRU bookkeeping.
  */
-import { LRUCache } from 'lru-cache';
+import { createLRU } from 'lru.min';
 import type { SecretrefError } from './errors.ts';
 import type { RawValue } from './provider.ts';
 
@@ -107,11 +107,11 @@ export function createStore(maxEntries: number, maxFailures: number): Store {
   let uses = 0;
   // Used entries whose use the LRU does not know yet, each once.
   let used: Entry[] = [];
-  const values = new LRUCache<string, Entry>({
+  const values = createLRU<string, Entry>({
     max: maxEntries,
-    // Evicted or deleted: no longer live. Replaced: the slot gets the new entry (see `succeeded`).
-    dispose: (entry, key, reason) => {
-      if (reason === 'set') return;
+    // Evicted, deleted or replaced: no longer live. A replaced entry's slot already holds the new one
+    // (see `succeeded`), so only its pending use is dropped.
+    onEviction: (key, entry) => {
       // A dropped value is not kept alive by a use the LRU has yet to hear of.
       if (entry.pending) {
         entry.pending = false;
@@ -124,7 +124,7 @@ export function createStore(maxEntries: number, maxFailures: number): Store {
       slots.delete(key);
     },
   });
-  const failures = new LRUCache<string, Failure>({ max: maxFailures });
+  const failures = createLRU<string, Failure>({ max: maxFailures });
   /** Tells the LRU of the uses since the last insertion, in the order of each entry's last use. */
   const flush = (): void => {
     if (used.length === 0) return;
@@ -166,12 +166,13 @@ export function createStore(maxEntries: number, maxFailures: number): Store {
         lastUse: ++uses,
         pending: false,
       };
-      // Inserting may evict: the LRU first learns of every use.
+      // Inserting may evict: the LRU first learns of every use. The slot holds the new entry first, so
+      // that the replaced one's eviction leaves it alone.
       flush();
-      values.set(key, entry);
       const slot = slots.get(key);
       if (slot) slot.entry = entry;
       else slots.set(key, { entry });
+      values.set(key, entry);
       failures.delete(key);
       return entry;
     },

@@ -29,6 +29,8 @@ export interface FetchEvent {
   readonly durationMs: number;
   /** How many references in the batch failed. */
   readonly failed: number;
+  /** How it was sent, as the provider reported it (an AWS transport: `sdk`, `fetch`, `agent`); often empty. */
+  readonly via: readonly string[];
 }
 
 /** A refresh failed transiently and the last good value was returned instead. */

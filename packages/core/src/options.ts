@@ -17,6 +17,7 @@ export const DEFAULTS: {
   readonly maxConcurrency: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  readonly retries: number;
 } = Object.freeze({
   ttlMs: 300_000,
   jitter: 0.1,
@@ -27,16 +28,17 @@ export const DEFAULTS: {
   maxConcurrency: 10,
   retryBaseMs: 1000,
   retryMaxMs: 60_000,
+  retries: 2,
 });
 
 const VALUE_TYPES: ReadonlySet<unknown> = new Set<ValueType>(['string', 'json', 'binary', 'list']);
 
-/** A number option: `>= 0`, finite if `finite`, an integer >= 1 if `count`. */
+/** A number option: `>= 0`, finite if `finite`, an integer >= 1 if `count`, an integer if `whole`. */
 export function numberOption(
   name: string,
   value: unknown,
   fallback: number,
-  kind: 'duration' | 'finite' | 'count' | 'fraction' = 'duration',
+  kind: 'duration' | 'finite' | 'count' | 'whole' | 'fraction' = 'duration',
 ): number {
   if (value === undefined) return fallback;
   const ok =
@@ -44,12 +46,14 @@ export function numberOption(
     value >= 0 &&
     (kind === 'duration' || Number.isFinite(value)) &&
     (kind !== 'count' || (Number.isInteger(value) && value >= 1)) &&
+    (kind !== 'whole' || Number.isInteger(value)) &&
     (kind !== 'fraction' || value <= 1);
   if (!ok) {
     const want = {
       duration: 'a number of ms >= 0',
       finite: 'a finite number of ms >= 0',
       count: 'a whole number >= 1',
+      whole: 'a whole number >= 0',
       fraction: 'a number from 0 to 1',
     }[kind];
     throw new InvalidOptionError(`option ${name} must be ${want}, got ${describe(value)}`);

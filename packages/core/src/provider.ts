@@ -13,6 +13,7 @@
  *   `optional` and the fragment, which only shape what is handed over).
  * See docs/providers/writing.md for writing a provider and proving it with @secretref/conformance.
  */
+import type { Clock } from './clock.ts';
 import { ProviderError, type SecretrefError, type SecretrefErrorOptions } from './errors.ts';
 
 /** What a resolved value is turned into: see docs/reference-syntax.md. */
@@ -97,6 +98,13 @@ export interface FetchContext {
   readonly signal: AbortSignal;
   /** Tells the core which region the default chain chose when `region` is `undefined`, for the `fetch` event. */
   readonly reportRegion?: ((region: string) => void) | undefined;
+  /**
+   * Tells the core how the batch was sent (an AWS provider's transport: `sdk`, `fetch`, `agent`), for
+   * the `fetch` event; once for each way a batch used.
+   */
+  readonly reportVia?: ((via: string) => void) | undefined;
+  /** The resolver's clock, for any time or timer a provider needs (the AWS agent's short deadline). */
+  readonly clock?: Clock | undefined;
 }
 
 /**

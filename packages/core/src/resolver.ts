@@ -2,7 +2,7 @@
  * The resolver: reference -> parse -> cache -> batch -> provider -> transform -> value. This file
  * wires the parts: options.ts (defaults and checks), clock.ts (time and timers), entry.ts (values and
  * the failure memory), views.ts (what a caller gets of an entry), deadline.ts (one deadline race),
- * batcher.ts, transform.ts, watch.ts.
+ * batcher.ts, retry.ts (cold keys' retries), transform.ts, watch.ts.
  * See docs/caching.md for the cache's rules.
  */
 import { createBatcher } from './batcher.ts';
@@ -19,12 +19,13 @@ import { fileProvider } from './providers/file.ts';
 import { parseWith } from './reference.ts';
 import { createRegistry, isReferenceOf } from './registry.ts';
 import { resolveAllWith } from './resolve-all.ts';
+import { fetchRetrying, worthRetrying } from './retry.ts';
 import { createTargets, type Target } from './targets.ts';
 import type { PeekOptions, ResolveFunction, ResolveOptions, Resolver, ResolverOptions, Watcher } from './types.ts';
 import { hit, view } from './views.ts';
 import { startWatch } from './watch.ts';
 
-/** The options of a call that passes none: one shared object, not one per call. */
+/** The options of a call that passes none. */
 const NO_OPTIONS: ResolveOptions & PeekOptions = Object.freeze({});
 
 /** A fetch in flight, shared by every caller of its key until its deadline (`at`, extended by joiners). */
@@ -64,6 +65,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     baseMs: numberOption('retryBaseMs', options.retryBaseMs, DEFAULTS.retryBaseMs),
     maxMs: numberOption('retryMaxMs', options.retryMaxMs, DEFAULTS.retryMaxMs),
   };
+  const retries = numberOption('retries', options.retries, DEFAULTS.retries, 'whole');
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const counters = { hits: 0, misses: 0, calls: 0, fetched: 0, staleServed: 0, errors: 0 };
@@ -97,7 +99,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
 
   function startFetch(t: Target, at: number, timeoutMs: number, forced: boolean): Flight {
     const request = forced ? { ...t.request, forced } : t.request;
-    const pending = batcher.fetch(t.provider, t.region, request, at, timeoutMs);
+    const retry = (e: SecretrefError) =>
+      !disposed && worthRetrying(e, store.peek(t.key), t.ttlMs, maxStaleMs, clock.now());
+    const pending = fetchRetrying({ batcher, clock, random, retries }, t, request, at, timeoutMs, retry);
     const flight: Flight = {
       result: pending.result.then((outcome): Answer => {
         // Invalidated (or disposed) meanwhile: its callers get the outcome, the cache does not, and
@@ -192,7 +196,6 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       const call = options === NO_OPTIONS ? NO_OPTIONS : checkCallOptions(options);
       const ttlMs = call.ttlMs ?? t.ttlMs;
       const entry = store.get(t.key);
-      // The key's slot, for the next hit's fast path.
       if (entry !== undefined) t.slot = store.slot(t.key);
       // A value that never expires (a KMS ciphertext's) needs no clock read.
       if (entry !== undefined && !call.forceFetch && (ttlMs === Infinity || isFresh(entry, ttlMs, clock.now()))) {
@@ -206,8 +209,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     }
   }
 
-  // The hit path of a call without options, at its floor: the parsed reference, its key's slot, one
-  // clock read, and the entry's promise of the value. Anything else goes the long way.
+  // The hit path of a call without options, at its floor (one clock read); the rest goes the long way.
   const resolve = (input: string, options?: ResolveOptions): Promise<unknown> => {
     if (options === undefined && !disposed) {
       const t = targets.known(input);

@@ -47,6 +47,8 @@ export interface ResolverOptions {
   readonly retryBaseMs?: number | undefined;
   /** The longest failure backoff, in ms. @default 60000 */
   readonly retryMaxMs?: number | undefined;
+  /** Attempts after the first, in the deadline, when a key with no value to serve fails transiently (docs/caching.md). @default 2 */
+  readonly retries?: number | undefined;
   /**
    * Time and timers: a monotonic clock for every duration and the timers of deadlines and `watch`.
    * Tests pass `manualClock()` from `@secretref/core/testing`. @default the system clock

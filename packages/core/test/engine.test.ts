@@ -339,7 +339,7 @@ describe('timers and clocks', () => {
   it('TTL, backoff and the stale window follow a monotonic clock, not the wall clock', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance', 'Date'] });
     const provider = memoryProvider({ schemes: ['mem'], values: { a: 'v1' } });
-    const resolver = createResolver({ providers: [provider], ttlMs: MINUTE, jitter: 0 });
+    const resolver = createResolver({ providers: [provider], ttlMs: MINUTE, jitter: 0, retries: 0 });
     expect(await resolver.resolve('mem:a')).toBe('v1');
     vi.setSystemTime(Date.now() - 2 * HOUR); // NTP steps the wall clock back; no time passes
     provider.set('a', 'v2');

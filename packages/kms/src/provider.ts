@@ -6,9 +6,18 @@
  * never be answered from the cache.
  */
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
-import { type AwsClientOptions, awsClientPool, awsFailure, fromAwsError, isAwsRegion } from '@secretref/aws';
+import {
+  awsFailure,
+  awsTransport,
+  fromAwsError,
+  isAwsRegion,
+  type SdkBinding,
+  sdkPool,
+  type TransportOptions,
+} from '@secretref/aws';
 import {
   DecryptionError,
+  type FetchContext,
   type FetchRequest,
   type FetchResult,
   failure,
@@ -20,12 +29,13 @@ import {
 import { decryptMessage, isEncryptionSdkMissing } from './envelope.ts';
 import { DECRYPTION, HINTS } from './kms-errors.ts';
 import { KMS_PARAMS, type KmsLocator, kmsArn, parseKmsBody } from './parse.ts';
+import { KMS_SERVICE } from './service.ts';
 
 /**
  * Options of `kmsProvider`. Clients it creates follow the SDK's default chain (`AWS_REGION`,
  * `AWS_ENDPOINT_URL`, profiles, roles), with `clientConfig` on top.
  */
-export interface KmsProviderOptions extends AwsClientOptions<KMSClient, KMSClientConfig> {
+export interface KmsProviderOptions extends TransportOptions<KMSClient, KMSClientConfig> {
   /** References decrypted together per fetch (each is its own `Decrypt` call, all in flight at once). @default 50 */
   readonly batchSize?: number | undefined;
   /**
@@ -108,25 +118,31 @@ function contextMatches(expected: Readonly<Record<string, string>>, actual: Read
 
 /** Creates the KMS provider for the scheme `kms`. */
 export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocator> {
-  const clients = awsClientPool(
-    '@aws-sdk/client-kms',
-    options,
-    () => import('@aws-sdk/client-kms'),
-    (sdk, config) => new sdk.KMSClient(config),
-  );
+  const sdk: SdkBinding<KMSClient, KmsModule> = {
+    packageName: '@aws-sdk/client-kms',
+    load: () => import('@aws-sdk/client-kms'),
+    create: (module, config) => new module.KMSClient(config),
+  };
+  const clients = sdkPool(sdk, options);
+  const transport = awsTransport(KMS_SERVICE, sdk, options, process.env, clients);
 
-  async function decryptBlob(request: Request, region: string | undefined, signal: AbortSignal): Promise<FetchResult> {
+  async function decryptBlob(
+    request: Request,
+    region: string | undefined,
+    fetchContext: FetchContext,
+  ): Promise<FetchResult> {
     const { ciphertext, context, keyId, algorithm } = request.locator;
     try {
-      const { sdk, client } = await clients.get(region);
-      const output = await client.send(
-        new sdk.DecryptCommand({
+      const api = await transport.api(region, fetchContext);
+      const output = await api.send(
+        'Decrypt',
+        {
           CiphertextBlob: ciphertext,
           ...(Object.keys(context).length > 0 ? { EncryptionContext: { ...context } } : {}),
           ...(keyId === undefined ? {} : { KeyId: keyId }),
-          ...(algorithm === undefined ? {} : { EncryptionAlgorithm: algorithm as 'RSAES_OAEP_SHA_256' }),
-        }),
-        { abortSignal: signal },
+          ...(algorithm === undefined ? {} : { EncryptionAlgorithm: algorithm }),
+        },
+        { signal: fetchContext.signal },
       );
       const plaintext: unknown = output?.Plaintext;
       if (!hasBytes(plaintext)) return noPlaintext(request, 'Decrypt');
@@ -204,17 +220,28 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
     display: redactText,
     async fetch(requests, context) {
       const { region, signal } = context;
+      // Envelopes need the SDK's client (the Encryption SDK's keyring); a blob goes by the transport.
+      const envelopes = requests.some((request) => request.locator.envelope);
       try {
-        await clients.get(region, context);
+        if (envelopes) await clients.get(region, context);
       } catch (error) {
         return clients.unavailable(requests, error);
       }
+      if (envelopes && transport.name !== 'sdk') context.reportVia?.('sdk');
+      try {
+        if (requests.some((request) => !request.locator.envelope)) await transport.api(region, context);
+      } catch (error) {
+        return transport.unavailable(requests, error);
+      }
       return Promise.all(
         requests.map((request) =>
-          request.locator.envelope ? decryptEnvelope(request, region, signal) : decryptBlob(request, region, signal),
+          request.locator.envelope ? decryptEnvelope(request, region, signal) : decryptBlob(request, region, context),
         ),
       );
     },
-    dispose: () => clients.dispose(),
+    dispose: () => {
+      transport.dispose();
+      clients.dispose();
+    },
   };
 }

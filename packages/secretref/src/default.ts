@@ -3,20 +3,41 @@
  * other functions of `secretref` use, created on first use and shared by the ESM and CommonJS copies
  * of this version in one process.
  */
+import { chooseTransport, type TransportChoice, type TransportChoiceMade } from '@secretref/aws';
 import { createResolver, type Provider, type Resolver } from '@secretref/core';
 import { kmsProvider } from '@secretref/kms';
 import { secretsManagerProvider } from '@secretref/secrets-manager';
 import { ssmProvider } from '@secretref/ssm';
 import { VERSION } from './version.ts';
 
+/** Options of `awsProviders`: what the three providers share. */
+export interface AwsProvidersOptions {
+  /**
+   * How their calls are sent (docs/providers/transports.md): `sdk`, `fetch`, `agent` or `auto`.
+   * @default SECRETREF_AWS_TRANSPORT, else 'auto'
+   */
+  readonly transport?: TransportChoice | undefined;
+}
+
 /**
  * The AWS providers of the default resolver: SSM Parameter Store (`ssm:`, `ssm-secure:`, parameter
- * ARNs), Secrets Manager (`secretsmanager:`, secret ARNs) and KMS (`kms:`). Each imports its SDK
- * client on its first fetch, so an app that only resolves `ssm:` never loads the others' clients.
- * A resolver of your own with them: `createResolver({ providers: awsProviders(), ttl: '5m' })`.
+ * ARNs), Secrets Manager (`secretsmanager:`, secret ARNs) and KMS (`kms:`). Each sends its calls by
+ * the transport `auto` picks (signed `fetch` where the environment holds keys and a region, else its
+ * SDK client, imported on its first fetch), or by the one `transport` or `SECRETREF_AWS_TRANSPORT` names.
+ * A resolver of your own with them: `createResolver({ providers: awsProviders(), ttlMs: 300_000 })`.
  */
-export function awsProviders(): Provider[] {
-  return [ssmProvider() as Provider, secretsManagerProvider() as Provider, kmsProvider() as Provider];
+export function awsProviders(options: AwsProvidersOptions = {}): Provider[] {
+  const { transport } = options;
+  const shared = transport === undefined ? {} : { transport };
+  return [ssmProvider(shared) as Provider, secretsManagerProvider(shared) as Provider, kmsProvider(shared) as Provider];
+}
+
+/**
+ * Which transport `awsProviders(options)` sends by here, and why (`auto: AWS_PROFILE is set`): from
+ * the options and the environment, as the providers read them. `secretref check` prints it.
+ */
+export function awsTransportChoice(options: AwsProvidersOptions = {}): TransportChoiceMade {
+  return chooseTransport(options, process.env, true);
 }
 
 // Kept on globalThis, under a key of this version, so that the ESM and the CommonJS copy of secretref

@@ -6,11 +6,10 @@
  * const password = await resolve('ssm:/my/app/password');
  * ```
  *
- * `resolve`, `resolveAll`, `peek`, `invalidate`, `watch`, `retryWithFreshSecret`, `loadEnv`,
- * `resolveEnv`, `loadConfig`, `secretsHandler`, `secretsMiddleware` and `decryptEnv` use the default
- * resolver, which has the AWS providers. A resolver of your own: `createResolver({ providers:
- * awsProviders(), ...options })`, used with its methods and the `...With` functions
- * (`loadEnvWith(resolver)`). Every name here means what it means in the package it comes from.
+ * `resolve`, `resolveAll`, `peek`, `invalidate`, `watch`, `retryWithFreshSecret`, `loadEnv`, `resolveEnv`, `loadConfig`,
+ * `secretsHandler`, `secretsMiddleware` and `decryptEnv` use the default resolver, which has the AWS providers. A
+ * resolver of your own: `createResolver({ providers: awsProviders(), ...options })`, with its methods and the
+ * `...With` functions (`loadEnvWith(resolver)`). Every name here means what it means in the package it comes from.
  *
  * @module secretref
  */
@@ -51,6 +50,8 @@ export {
   type SecretsMiddlewareOptions,
   secretsHandlerWith,
   secretsMiddlewareWith,
+  type TransportChoice,
+  type TransportChoiceMade,
 } from '@secretref/aws';
 export {
   AccessDeniedError,
@@ -140,7 +141,13 @@ export {
 } from '@secretref/kms';
 export { type SecretsManagerProviderOptions, secretsManagerProvider } from '@secretref/secrets-manager';
 export { type SsmProviderOptions, ssmProvider } from '@secretref/ssm';
-export { awsProviders, defaultResolver, setDefaultResolver } from './default.ts';
+export {
+  type AwsProvidersOptions,
+  awsProviders,
+  awsTransportChoice,
+  defaultResolver,
+  setDefaultResolver,
+} from './default.ts';
 
 /**
  * Resolves a reference with the default resolver. See {@link Resolver.resolve}, and

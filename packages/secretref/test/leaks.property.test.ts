@@ -479,6 +479,8 @@ function newLab(kind: 'memory' | 'aws', value: string): Lab {
     jitter: 0,
     ttlMs: 60_000,
     timeoutMs: 1000,
+    // One attempt: each failure path is seen as it is.
+    retries: 0,
     // Small, so that a resolver costs little to make (the LRUs preallocate).
     maxEntries: 50,
     maxFailures: 50,

@@ -5,4 +5,10 @@
  * @module @secretref/secrets-manager
  */
 export { parseSecretsManagerBody, type SecretsManagerLocator } from './parse.ts';
-export { type SecretsManagerProviderOptions, secretsManagerProvider } from './provider.ts';
+export {
+  type SecretsManagerFetchProviderOptions,
+  type SecretsManagerProviderOptions,
+  secretsManagerFetchProvider,
+  secretsManagerProvider,
+} from './provider.ts';
+export { SECRETS_MANAGER_SERVICE } from './service.ts';

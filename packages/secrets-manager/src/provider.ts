@@ -5,23 +5,38 @@
  * transiently; optionally a `DescribeSecret` check before each refresh.
  */
 import type {
-  GetSecretValueCommandOutput,
   SecretsManagerClient,
   SecretsManagerClientConfig,
   SecretValueEntry,
 } from '@aws-sdk/client-secrets-manager';
-import { type AwsClientOptions, awsClientPool, awsFailure, isAwsRegion } from '@secretref/aws';
-import { type FetchRequest, type FetchResult, malformedAnswer, type Provider, type RawValue } from '@secretref/core';
-import { LRUCache } from 'lru-cache';
+import {
+  type AwsApi,
+  type AwsTransport,
+  awsFailure,
+  awsTransport,
+  isAwsRegion,
+  type SdkBinding,
+  type TransportOptions,
+} from '@secretref/aws';
+import {
+  type FetchContext,
+  type FetchRequest,
+  type FetchResult,
+  malformedAnswer,
+  type Provider,
+  type RawValue,
+} from '@secretref/core';
+import { createLRU } from 'lru.min';
 import { entryFor, inRegion, isAbort, isObject, secretValue } from './answers.ts';
 import { parseSecretsManagerBody, SECRETS_MANAGER_PARAMS, type SecretsManagerLocator } from './parse.ts';
+import { SECRETS_MANAGER_SERVICE } from './service.ts';
 
 /**
  * Options of `secretsManagerProvider`. Clients it creates follow the SDK's default chain
  * (`AWS_REGION`, `AWS_ENDPOINT_URL`, profiles, roles), with `clientConfig` on top.
  */
 export interface SecretsManagerProviderOptions
-  extends AwsClientOptions<SecretsManagerClient, SecretsManagerClientConfig> {
+  extends TransportOptions<SecretsManagerClient, SecretsManagerClientConfig> {
   /** Secret ids per `BatchGetSecretValue` call, at most 20. @default 20 */
   readonly batchSize?: number | undefined;
   /** Regions to read replicas from when the primary fails transiently, for every reference. @default [] */
@@ -36,11 +51,7 @@ export interface SecretsManagerProviderOptions
 
 type Request = FetchRequest<SecretsManagerLocator>;
 type SecretsManagerModule = typeof import('@aws-sdk/client-secrets-manager');
-type Context = {
-  readonly sdk: SecretsManagerModule;
-  readonly client: SecretsManagerClient;
-  readonly signal: AbortSignal;
-};
+type Context = { readonly api: AwsApi; readonly signal: AbortSignal };
 
 const SERVER_ERRORS = new Set(['InternalServiceError', 'InternalFailure', 'ServiceUnavailable']);
 /**
@@ -64,31 +75,58 @@ const NAMES = {
 
 /** Creates the Secrets Manager provider for the scheme `secretsmanager` and secret ARNs. */
 export function secretsManagerProvider(options: SecretsManagerProviderOptions = {}): Provider<SecretsManagerLocator> {
+  const sdk: SdkBinding<SecretsManagerClient, SecretsManagerModule> = {
+    packageName: '@aws-sdk/client-secrets-manager',
+    load: () => import('@aws-sdk/client-secrets-manager'),
+    create: (module, config) => new module.SecretsManagerClient(config),
+  };
+  return createSecretsManagerProvider(options, sdk);
+}
+
+/** Options of `secretsManagerFetchProvider`: those of `secretsManagerProvider` without an SDK client. */
+export type SecretsManagerFetchProviderOptions = Omit<
+  SecretsManagerProviderOptions,
+  'client' | 'clientFor' | 'transport'
+> & {
+  /** `fetch`, or `agent` with `fetch` behind it. @default SECRETREF_AWS_TRANSPORT if it is one of them, else 'fetch' */
+  readonly transport?: 'fetch' | 'agent' | undefined;
+};
+
+/**
+ * The Secrets Manager provider without the SDK: calls go over signed `fetch` (or the agent), and a
+ * bundle of it holds no `@aws-sdk/client-secrets-manager`. See docs/providers/transports.md.
+ */
+export function secretsManagerFetchProvider(
+  options: SecretsManagerFetchProviderOptions = {},
+): Provider<SecretsManagerLocator> {
+  return createSecretsManagerProvider(options, undefined);
+}
+
+function createSecretsManagerProvider(
+  options: SecretsManagerProviderOptions,
+  sdk: SdkBinding<SecretsManagerClient, SecretsManagerModule> | undefined,
+): Provider<SecretsManagerLocator> {
   const batchSize = Math.min(20, Math.max(1, options.batchSize ?? 20));
-  const clients = awsClientPool(
-    '@aws-sdk/client-secrets-manager',
-    options,
-    () => import('@aws-sdk/client-secrets-manager'),
-    (sdk, config) => new sdk.SecretsManagerClient(config),
-  );
+  const transport: AwsTransport = awsTransport(SECRETS_MANAGER_SERVICE, sdk, options);
   // For checkVersionFirst: the last value read per secret and stage, with its version id.
-  const versions = new LRUCache<string, { versionId: string; value: RawValue }>({ max: 1000 });
+  const versions = createLRU<string, { versionId: string; value: RawValue }>({ max: 1000 });
 
   /** GetSecretValue for one secret, with the version id it read. */
   async function read(
     request: Request,
-    { sdk, client, signal }: Context,
+    { api, signal }: Context,
     secretId = request.locator.secretId,
   ): Promise<{ result: FetchResult; versionId?: string | undefined }> {
     const { versionStage, versionId } = request.locator;
     try {
-      const output: GetSecretValueCommandOutput = await client.send(
-        new sdk.GetSecretValueCommand({
+      const output = await api.send(
+        'GetSecretValue',
+        {
           SecretId: secretId,
           ...(versionStage === undefined ? {} : { VersionStage: versionStage }),
           ...(versionId === undefined ? {} : { VersionId: versionId }),
-        }),
-        { abortSignal: signal },
+        },
+        { signal, forced: request.forced },
       );
       const version: unknown = output?.VersionId;
       // An answer that names another secret (a proxy's or a cache's mix-up) is no answer for this one;
@@ -120,9 +158,11 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
     if (known !== undefined) {
       let current: string | undefined;
       try {
-        const described = await context.client.send(new context.sdk.DescribeSecretCommand({ SecretId: secretId }), {
-          abortSignal: context.signal,
-        });
+        const described = await context.api.send(
+          'DescribeSecret',
+          { SecretId: secretId },
+          { signal: context.signal, forced: request.forced },
+        );
         // An answer without stages (or with stages that are no lists) names no version: read the value.
         const stages: unknown = described?.VersionIdsToStages;
         current = Object.entries(isObject(stages) ? stages : {}).find(
@@ -147,12 +187,13 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
     try {
       let token: string | undefined;
       do {
-        const output = await context.client.send(
-          new context.sdk.BatchGetSecretValueCommand({
+        const output = await context.api.send(
+          'BatchGetSecretValue',
+          {
             SecretIdList: [...new Set(requests.map((r) => r.locator.secretId))],
             ...(token === undefined ? {} : { NextToken: token }),
-          }),
-          { abortSignal: context.signal },
+          },
+          { signal: context.signal, forced: requests.some((r) => r.forced) },
         );
         // Only what has the documented shape counts; a secret the answer leaves out is read alone.
         const values: unknown = output?.SecretValues;
@@ -195,7 +236,11 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
   }
 
   /** Reads replicas, in order, for the requests that failed transiently in the primary region. */
-  async function fallBack(requests: readonly Request[], results: FetchResult[], signal: AbortSignal): Promise<void> {
+  async function fallBack(
+    requests: readonly Request[],
+    results: FetchResult[],
+    { signal, reportVia }: FetchContext,
+  ): Promise<void> {
     await Promise.all(
       requests.map(async (request, i) => {
         const regions = [...new Set([...request.locator.fallbackRegions, ...(options.fallbackRegions ?? [])])];
@@ -204,7 +249,7 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
           if (!('error' in result) || !result.error.transient || signal.aborted) return;
           let context: Context;
           try {
-            context = { ...(await clients.get(region)), signal };
+            context = { api: await transport.api(region, { reportVia }), signal };
           } catch {
             return;
           }
@@ -227,9 +272,9 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
       const { region, signal } = fetchContext;
       let context: Context;
       try {
-        context = { ...(await clients.get(region, fetchContext)), signal };
+        context = { api: await transport.api(region, fetchContext), signal };
       } catch (error) {
-        return clients.unavailable(requests, error);
+        return transport.unavailable(requests, error);
       }
       let results: FetchResult[];
       if (options.checkVersionFirst) {
@@ -240,12 +285,12 @@ export function secretsManagerProvider(options: SecretsManagerProviderOptions = 
         // One secret: GetSecretValue needs one permission less than the batch call.
         results = await Promise.all(requests.map((r) => getOne(r, context)));
       }
-      await fallBack(requests, results, signal);
+      await fallBack(requests, results, fetchContext);
       return results;
     },
     dispose() {
       versions.clear();
-      clients.dispose();
+      transport.dispose();
     },
   };
 }

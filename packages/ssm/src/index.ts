@@ -5,4 +5,5 @@
  * @module @secretref/ssm
  */
 export { parseSsmBody, type SsmLocator } from './parse.ts';
-export { type SsmProviderOptions, ssmProvider } from './provider.ts';
+export { type SsmFetchProviderOptions, type SsmProviderOptions, ssmFetchProvider, ssmProvider } from './provider.ts';
+export { SSM_SERVICE } from './service.ts';

@@ -3,17 +3,25 @@
  * name and version, never by position), `GetParameter` for ARNs SSM would not batch, and
  * `GetParametersByPath` for paths. Always with decryption.
  */
-import type { GetParametersCommandOutput, Parameter, SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
-import { type AwsClientOptions, awsClientPool, awsFailure, isAwsRegion } from '@secretref/aws';
+import type { Parameter, SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
+import {
+  type AwsApi,
+  awsFailure,
+  awsTransport,
+  isAwsRegion,
+  type SdkBinding,
+  type TransportOptions,
+} from '@secretref/aws';
 import { type FetchRequest, type FetchResult, failure, type Provider, SecretNotFoundError } from '@secretref/core';
 import { answer, isObject, malformed, rounds, toResult, wireName } from './answers.ts';
 import { parseSsmBody, type SsmLocator } from './parse.ts';
+import { SSM_SERVICE } from './service.ts';
 
 /**
  * Options of `ssmProvider`. Clients it creates follow the SDK's default chain (`AWS_REGION`,
  * `AWS_ENDPOINT_URL`, profiles, roles), with `clientConfig` on top.
  */
-export interface SsmProviderOptions extends AwsClientOptions<SSMClient, SSMClientConfig> {
+export interface SsmProviderOptions extends TransportOptions<SSMClient, SSMClientConfig> {
   /** Names per `GetParameters` call, at most 10 (SSM's limit). @default 10 */
   readonly batchSize?: number | undefined;
 }
@@ -53,25 +61,48 @@ const SCHEMES = ['ssm', 'ssm-secure'];
  * ```
  */
 export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocator> {
-  const batchSize = Math.min(10, Math.max(1, options.batchSize ?? 10));
-  const clients = awsClientPool(
-    '@aws-sdk/client-ssm',
-    options,
-    () => import('@aws-sdk/client-ssm'),
-    (sdk, config) => new sdk.SSMClient(config),
-  );
+  const sdk: SdkBinding<SSMClient, SsmModule> = {
+    packageName: '@aws-sdk/client-ssm',
+    load: () => import('@aws-sdk/client-ssm'),
+    create: (module, config) => new module.SSMClient(config),
+  };
+  return createSsmProvider(options, sdk);
+}
 
-  async function getOne(
-    module: SsmModule,
-    client: SSMClient,
-    request: Request,
-    signal: AbortSignal,
-  ): Promise<FetchResult> {
+/** Options of `ssmFetchProvider`: those of `ssmProvider` without an SDK client. */
+export type SsmFetchProviderOptions = Omit<SsmProviderOptions, 'client' | 'clientFor' | 'transport'> & {
+  /** `fetch`, or `agent` with `fetch` behind it. @default SECRETREF_AWS_TRANSPORT if it is one of them, else 'fetch' */
+  readonly transport?: 'fetch' | 'agent' | undefined;
+};
+
+/**
+ * The SSM provider without the SDK: calls go over signed `fetch` (or the agent), and a bundle of it
+ * holds no `@aws-sdk/client-ssm` (about 600 KB less). `clientConfig` may give `endpoint`, `region` and
+ * `credentials`. See docs/providers/transports.md.
+ *
+ * @example
+ * ```ts
+ * const resolver = createResolver({ providers: [ssmFetchProvider()] });
+ * ```
+ */
+export function ssmFetchProvider(options: SsmFetchProviderOptions = {}): Provider<SsmLocator> {
+  return createSsmProvider(options, undefined);
+}
+
+function createSsmProvider(
+  options: SsmProviderOptions,
+  sdk: SdkBinding<SSMClient, SsmModule> | undefined,
+): Provider<SsmLocator> {
+  const batchSize = Math.min(10, Math.max(1, options.batchSize ?? 10));
+  const transport = awsTransport(SSM_SERVICE, sdk, options);
+
+  async function getOne(api: AwsApi, request: Request, signal: AbortSignal): Promise<FetchResult> {
     let parameter: unknown;
     try {
-      const output = await client.send(
-        new module.GetParameterCommand({ Name: wireName(request.locator), WithDecryption: true }),
-        { abortSignal: signal },
+      const output = await api.send(
+        'GetParameter',
+        { Name: wireName(request.locator), WithDecryption: true },
+        { signal, forced: request.forced },
       );
       parameter = output?.Parameter;
     } catch (error) {
@@ -81,17 +112,13 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     return toResult(request, parameter as Parameter, 'GetParameter');
   }
 
-  async function getRound(
-    module: SsmModule,
-    client: SSMClient,
-    round: Request[],
-    signal: AbortSignal,
-  ): Promise<FetchResult[]> {
-    let output: GetParametersCommandOutput;
+  async function getRound(api: AwsApi, round: Request[], signal: AbortSignal): Promise<FetchResult[]> {
+    let output: Record<string, unknown>;
     try {
-      output = await client.send(
-        new module.GetParametersCommand({ Names: round.map((r) => wireName(r.locator)), WithDecryption: true }),
-        { abortSignal: signal },
+      output = await api.send(
+        'GetParameters',
+        { Names: round.map((r) => wireName(r.locator)), WithDecryption: true },
+        { signal, forced: round.some((r) => r.forced) },
       );
     } catch (error) {
       return round.map((request) => awsFailure(request, error, NAMES, 'GetParameters'));
@@ -104,8 +131,7 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     return Promise.all(
       round.map(async (request): Promise<FetchResult> => {
         // SSM accepts ARNs in GetParameters, but some emulators list them as invalid: ask directly.
-        if (request.locator.arn && invalid.has(wireName(request.locator)))
-          return getOne(module, client, request, signal);
+        if (request.locator.arn && invalid.has(wireName(request.locator))) return getOne(api, request, signal);
         const parameter = parameters && answer(request.locator, parameters);
         if (parameter) return toResult(request, parameter, 'GetParameters');
         if (invalid.has(wireName(request.locator))) {
@@ -123,27 +149,23 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     );
   }
 
-  async function getPath(
-    module: SsmModule,
-    client: SSMClient,
-    request: Request,
-    signal: AbortSignal,
-  ): Promise<FetchResult> {
+  async function getPath(api: AwsApi, request: Request, signal: AbortSignal): Promise<FetchResult> {
     const path = request.locator.name;
     const values: Record<string, string> = {};
     let count = 0;
     let token: string | undefined;
     try {
       do {
-        const output = await client.send(
-          new module.GetParametersByPathCommand({
+        const output = await api.send(
+          'GetParametersByPath',
+          {
             Path: path,
             Recursive: true,
             WithDecryption: true,
             MaxResults: 10,
             ...(token === undefined ? {} : { NextToken: token }),
-          }),
-          { abortSignal: signal },
+          },
+          { signal, forced: request.forced },
         );
         const page: unknown = output?.Parameters;
         // A page without a Parameters list is no answer: never "no parameters under the path".
@@ -184,21 +206,18 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
     parse: parseSsmBody,
     async fetch(requests, context) {
       const { region, signal } = context;
-      let module: SsmModule;
-      let client: SSMClient;
+      let api: AwsApi;
       try {
-        ({ sdk: module, client } = await clients.get(region, context));
+        api = await transport.api(region, context);
       } catch (error) {
-        return clients.unavailable(requests, error);
+        return transport.unavailable(requests, error);
       }
       const results = new Map<Request, FetchResult>();
       const names = requests.filter((r) => !r.locator.path);
       await Promise.all([
-        ...requests
-          .filter((r) => r.locator.path)
-          .map(async (r) => results.set(r, await getPath(module, client, r, signal))),
+        ...requests.filter((r) => r.locator.path).map(async (r) => results.set(r, await getPath(api, r, signal))),
         ...rounds(names).map(async (round) => {
-          const answers = await getRound(module, client, round, signal);
+          const answers = await getRound(api, round, signal);
           round.forEach((r, i) => {
             results.set(r, answers[i] as FetchResult);
           });
@@ -206,6 +225,6 @@ export function ssmProvider(options: SsmProviderOptions = {}): Provider<SsmLocat
       ]);
       return requests.map((r) => results.get(r) as FetchResult);
     },
-    dispose: () => clients.dispose(),
+    dispose: () => transport.dispose(),
   };
 }

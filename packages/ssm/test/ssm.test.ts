@@ -31,7 +31,7 @@ import { observable } from '../../core/test/helpers.ts';
 
 const client = new SSMClient({ region: 'us-east-1', credentials: { accessKeyId: 't', secretAccessKey: 't' } });
 const ssm = mockClient(client);
-const resolver = () => createResolver({ providers: [ssmProvider({ client })], retryBaseMs: 0 });
+const resolver = () => createResolver({ providers: [ssmProvider({ client })], retryBaseMs: 0, retries: 0 });
 
 function awsError(name: string, status = 400): SSMServiceException {
   return new SSMServiceException({
@@ -217,6 +217,7 @@ function wire(respond: (operation: string, input: Record<string, unknown>) => Wi
     ttlMs: 1000,
     jitter: 0,
     retryBaseMs: 0,
+    retries: 0,
   });
   return { resolver, clock, operations };
 }

@@ -67,7 +67,7 @@ export interface Results {
   readonly startup: {
     readonly importRuns: number;
     readonly bundles: Readonly<Record<string, { readonly bytes: number; readonly importMs: number }>>;
-    /** Minified own code of core + aws + ssm (the SDK and lru-cache left out). */
+    /** Minified own code of core + aws + ssm (the SDK and lru.min left out). */
     readonly ownCodeBytes: number;
     /** Of which string literals (error messages above all). */
     readonly ownCodeStringBytes: number;

@@ -12,7 +12,7 @@ const BUDGETS = JSON.parse(readFileSync(new URL('../budgets.json', import.meta.u
   readonly overBareClientBytes: number;
 };
 
-/** What "our own code" is: the composable SSM-only resolver, the SDK and lru-cache left out. */
+/** What "our own code" is: the composable SSM-only resolver, the SDK and lru.min left out. */
 export const OWN_CODE_SOURCE = `export { createResolver } from '@secretref/core'; export { ssmProvider } from '@secretref/ssm';`;
 
 export interface Target {
@@ -117,7 +117,7 @@ export function targets(r: Results): Target[] {
       measured: `+${kb(over)} (${budget(over, BUDGETS.overBareClientBytes)})`,
       target: '<= +10 KB',
       met: over <= 10 * 1024,
-      why: "the difference is secretref's own code (next row) and lru-cache; the bundle test holds it under its budget (tools/bench/budgets.json).",
+      why: "the difference is secretref's own code (next row) and lru.min; the bundle test holds it under its budget (tools/bench/budgets.json).",
     },
     {
       name: 'own code of core + aws + ssm, minified',

@@ -1,6 +1,7 @@
 /** A local AWS for tests, the demo and the benchmarks. */
 import './provided.ts';
 
+export { type AgentOptions, type LocalAgent, startAgent } from './agent/start.ts';
 export { awsCli, awsKmsDecrypt, awsKmsEncrypt } from './aws-cli.ts';
 export { type JumpingClock, jumpingClock } from './clock.ts';
 export { atRate, type Fault, type FaultProxy, MALFORMED_SECRET, startFaultProxy } from './fault-proxy.ts';

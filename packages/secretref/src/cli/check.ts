@@ -3,14 +3,15 @@
  * ok or why it failed, never a value. For deploy pipelines and container health checks.
  */
 import { createResolver, resolveEnvWith } from '@secretref/core';
-import { awsProviders } from '../default.ts';
+import { awsProviders, awsTransportChoice } from '../default.ts';
 import { describeError, EXIT, type Io, parseCommandArgs, UsageError } from './io.ts';
 
 const USAGE = `Usage: secretref check
 
 Resolves every reference in the environment (values such as ssm:/app/db, {{resolve:...}}, secret
 ARNs, and templates with {{ reference }} parts) and prints a table: each variable and "ok", or the
-reason code and message of its failure. Values are never printed.
+reason code and message of its failure, and which AWS transport sent the calls (SECRETREF_AWS_TRANSPORT
+chooses one; docs/providers/transports.md). Values are never printed.
 
 Exit codes: 0 every reference resolved, 1 any failed, 2 usage.
 `;
@@ -51,7 +52,11 @@ export async function checkCommand(args: readonly string[], io: Io): Promise<num
       else rows.push([name, unset.includes(name) ? 'ok (optional, not set)' : 'ok', '']);
     }
     const failed = Object.keys(errors).length;
-    io.stdout.write(`${table(rows)}\n\n${names.length - failed} of ${names.length} resolved.\n`);
+    const { direct, agent, reason } = awsTransportChoice();
+    const transport = agent ? `agent, then ${direct} for what it does not serve` : direct;
+    io.stdout.write(
+      `${table(rows)}\n\n${names.length - failed} of ${names.length} resolved. AWS transport: ${transport} (${reason}).\n`,
+    );
     return failed > 0 ? EXIT.failure : EXIT.ok;
   } finally {
     resolver.dispose();

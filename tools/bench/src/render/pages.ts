@@ -97,7 +97,7 @@ ${Object.entries(r.startup.bundles)
   .map(([name, b]) => `| ${name} | ${kb(b.bytes)} | ${b.importMs.toFixed(1)} ms |`)
   .join('\n')}
 
-secretref's own code (\`@secretref/core\` + \`@secretref/aws\` + \`@secretref/ssm\`, the SDK and lru-cache left out), minified:
+secretref's own code (\`@secretref/core\` + \`@secretref/aws\` + \`@secretref/ssm\`, the SDK and lru.min left out), minified:
 ${kb(r.startup.ownCodeBytes)}.
 
 ## Scale

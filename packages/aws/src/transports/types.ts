@@ -1,0 +1,106 @@
+/**
+ * The transport seam: a provider turns requests into AWS operations (`GetParameters` with its JSON
+ * input); a transport sends them, over the SDK's client (`sdk`), over signed `fetch` (`fetch`), or
+ * through AWS's local cache on localhost (`agent`). Every transport answers with the operation's JSON
+ * output (blobs as bytes) and fails with an error of the SDK's shape (`name`, `$fault`, `$metadata`),
+ * so that one error mapping (errors.ts) serves them all.
+ */
+import type { FetchContext, FetchRequest, FetchResult } from '@secretref/core';
+import type { EndpointService } from './endpoints.ts';
+
+/** The environment a transport reads (`process.env`, or a test's own). */
+export type AwsEnv = Readonly<Record<string, string | undefined>>;
+
+/** The transports, by name. `auto` picks `fetch` or `sdk` from the environment (see select.ts). */
+export type TransportName = 'sdk' | 'fetch' | 'agent';
+
+/** What a provider may ask for: a transport, or `auto`. */
+export type TransportChoice = TransportName | 'auto';
+
+/** How an SDK v3 client for the service is made: only the `sdk` transport loads it. */
+export interface SdkBinding<Client = unknown, Sdk = unknown> {
+  /** `@aws-sdk/client-ssm`: named in the error when it cannot be loaded. */
+  readonly packageName: string;
+  /** A dynamic `import()` of the module, so that it is loaded only when a fetch needs it. */
+  load(): Promise<Sdk>;
+  /** A client from the module and a configuration (with the region, when one is set). */
+  create(sdk: Sdk, config: object): Client;
+}
+
+/** One AWS service as the transports see it: its endpoints (endpoints.ts), its JSON protocol, its agent route. */
+export interface AwsService extends EndpointService {
+  /** The IAM and signing name: `ssm`, `secretsmanager`, `kms`. */
+  readonly name: string;
+  /** The JSON protocol's target prefix: `AmazonSSM` (`X-Amz-Target: AmazonSSM.GetParameters`). */
+  readonly target: string;
+  /** Output fields that are blobs (base64 in JSON, bytes from the SDK): `SecretBinary`, `Plaintext`. */
+  readonly blobs?: readonly string[] | undefined;
+  /** What AWS's local agent serves of the service; none: every call goes direct. */
+  readonly agent?: AgentRoute | undefined;
+}
+
+/** One item's outcome through the agent: its output, or the AWS error the agent relayed. */
+export type AgentOutcome =
+  | { readonly output: Record<string, unknown> }
+  | { readonly error: Error & { readonly name: string } };
+
+/**
+ * How the agent serves a service: one GET route for one item (`GetParameter`, `GetSecretValue`), and
+ * the batch operation it answers as parallel single calls (`GetParameters`, `BatchGetSecretValue`).
+ */
+export interface AgentRoute {
+  /** The agent's path: `/systemsmanager/parameters/get`. */
+  readonly path: string;
+  /** The operation one GET answers. */
+  readonly single: string;
+  /** The batch operation split into single GETs, if any. */
+  readonly batch?: string | undefined;
+  /**
+   * The query of one item (the single operation's input); `undefined`: the agent must not serve it (a
+   * forced fetch the agent cannot do). `lambda`: the agent is the Lambda extension, which has no
+   * `refreshNow`.
+   */
+  query(input: Record<string, unknown>, forced: boolean, lambda: boolean): URLSearchParams | undefined;
+  /** The single operations' inputs of a batch operation's input. */
+  items(input: Record<string, unknown>): readonly Record<string, unknown>[];
+  /** The batch operation's output, from the outcomes of its items, in order (throws for an error the batch call would fail with). */
+  assemble(outcomes: readonly AgentOutcome[], items: readonly Record<string, unknown>[]): Record<string, unknown>;
+}
+
+/** One operation's call options. */
+export interface SendOptions {
+  /** Aborted at the callers' deadline. */
+  readonly signal: AbortSignal;
+  /** A forced fetch (`forceFetch`, a rotation retry): past every cache, the agent's too. */
+  readonly forced?: boolean | undefined;
+}
+
+/** A transport bound to one region: sends operations. */
+export interface AwsApi {
+  /** The transport that sends (`sdk`, `fetch`, `agent`), for the `fetch` event. */
+  readonly via: TransportName;
+  /**
+   * Sends one operation (`GetParameters`) with its JSON input; resolves with its output, rejects with
+   * an error of the SDK's shape.
+   */
+  send(operation: string, input: Record<string, unknown>, options: SendOptions): Promise<Record<string, unknown>>;
+}
+
+/** A transport: the APIs of every region, created on first use. */
+export interface AwsTransport {
+  /** The transport's name, once chosen. */
+  readonly name: TransportName;
+  /**
+   * The API for a region (`undefined`: the default, whose region is then reported to `context` for
+   * the `fetch` event), for one batch: the transport reports to `context` how it sends. Rejects when
+   * the transport cannot be set up (the SDK or the credential chain cannot be loaded).
+   */
+  api(
+    region: string | undefined,
+    context?: Pick<FetchContext, 'reportRegion' | 'reportVia' | 'clock'>,
+  ): Promise<AwsApi>;
+  /** Fails every request with a clear error when `api` rejected. */
+  unavailable(requests: readonly FetchRequest[], error: unknown): FetchResult[];
+  /** Releases what the transport created. */
+  dispose(): void;
+}

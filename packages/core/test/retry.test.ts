@@ -1,0 +1,117 @@
+/**
+ * The resolver owns retries: a key with no value to serve is fetched again within its deadline after
+ * a transient failure (docs/caching.md), on the resolver's clock, with jitter from its random source.
+ */
+import { InvalidOptionError, SecretNotFoundError, ThrottledError } from '@secretref/core';
+import { describe, expect, it } from 'vitest';
+import { setup, throttle } from './helpers.ts';
+
+/** Lets the promise chains run: a fetch settles, a pause is set, a batch is flushed. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Moves the clock 10 ms at a time until `promise` settles (at most `maxMs`). */
+async function drive<T>(t: { advance(ms: number): void }, promise: Promise<T>, maxMs = 10_000): Promise<T> {
+  let done = false;
+  const watched = promise.finally(() => {
+    done = true;
+  });
+  watched.catch(() => {});
+  for (let ms = 0; !done && ms < maxMs; ms += 10) {
+    await settle();
+    t.advance(10);
+  }
+  return watched;
+}
+
+describe('retries of a cold key within its deadline', () => {
+  it('a blip does not fail a cold start: two failures, then the value, in three calls', async () => {
+    const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0.5 });
+    throttle(t.provider, 'a');
+    const pending = t.resolver.resolve('mem:a');
+    await settle();
+    expect(t.calls).toBe(1);
+    t.advance(49); // the first pause: half of 100 ms
+    await settle();
+    expect(t.calls).toBe(1);
+    t.advance(1);
+    await settle();
+    expect(t.calls).toBe(2);
+    t.provider.heal();
+    t.advance(100); // the second: half of 200 ms
+    expect(await pending).toBe('v');
+    expect(t.calls).toBe(3);
+    expect(t.resolver.stats()).toMatchObject({ misses: 1, errors: 0 });
+  });
+
+  it('gives up after `retries` more attempts, with the last error', async () => {
+    const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0 });
+    throttle(t.provider, 'a');
+    await expect(drive(t, t.resolver.resolve('mem:a'))).rejects.toBeInstanceOf(ThrottledError);
+    expect(t.calls).toBe(3);
+  });
+
+  it('retries: 0 makes one attempt', async () => {
+    const t = setup({ values: { a: 'v' }, retries: 0, random: () => 0 });
+    throttle(t.provider, 'a');
+    await expect(t.resolver.resolve('mem:a')).rejects.toBeInstanceOf(ThrottledError);
+    expect(t.calls).toBe(1);
+  });
+
+  it('a failure that is no blip (not found) is not retried', async () => {
+    const t = setup({ values: {}, retries: 2, random: () => 0 });
+    await expect(t.resolver.resolve('mem:missing')).rejects.toBeInstanceOf(SecretNotFoundError);
+    expect(t.calls).toBe(1);
+  });
+
+  it('a key with a last good value is not retried: the value is served, and the key backs off', async () => {
+    const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0, ttlMs: 1000 });
+    expect(await t.resolver.resolve('mem:a')).toBe('v');
+    t.advance(1001);
+    throttle(t.provider, 'a');
+    expect(await t.resolver.resolve('mem:a')).toBe('v');
+    expect(t.calls).toBe(2);
+    expect(t.resolver.stats().staleServed).toBe(1);
+  });
+
+  it('takes no pause that the deadline would cut short', async () => {
+    const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0.99, timeoutMs: 90 });
+    throttle(t.provider, 'a');
+    // The first pause would be 99 ms, past the 90 ms deadline: the failure is the answer at once.
+    await expect(t.resolver.resolve('mem:a')).rejects.toBeInstanceOf(ThrottledError);
+    expect(t.calls).toBe(1);
+  });
+
+  it('a caller with a later deadline that joins keeps the retries going for itself', async () => {
+    const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0.99, timeoutMs: 90 });
+    throttle(t.provider, 'a');
+    const first = t.resolver.resolve('mem:a').catch((error: unknown) => error);
+    const second = t.resolver.resolve('mem:a', { timeoutMs: 5000 });
+    await settle();
+    t.provider.heal();
+    t.advance(99);
+    await settle();
+    expect(await first).toMatchObject({ name: 'TimeoutError' });
+    t.advance(1);
+    expect(await second).toBe('v');
+    expect(t.calls).toBe(2);
+  });
+
+  it('the retries of many keys share their calls', async () => {
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    const t = setup({ values: Object.fromEntries(keys.map((k) => [k, k])), retries: 2, random: () => 0.5 });
+    throttle(t.provider);
+    const pending = Promise.all(keys.map((k) => t.resolver.resolve(`mem:${k}`)));
+    await settle();
+    expect(t.calls).toBe(1);
+    t.provider.heal();
+    t.advance(50);
+    expect(await pending).toEqual(keys);
+    expect(t.calls).toBe(2);
+  });
+
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2'])('refuses retries: %s', (retries) => {
+    expect(() => setup({ retries: retries as number })).toThrow(InvalidOptionError);
+  });
+});
