@@ -77,6 +77,7 @@ export function importTime(file, { runs = RUNS, env = process.env } = {}) {
 /** The bundles the report measures. */
 export const BUNDLES = [
   { entry: 'src/handler.ts', outfile: 'dist/handler.mjs', what: '@secretref/core + ssm *' },
+  { entry: 'src/handler-fetch.ts', outfile: 'dist/handler-fetch.mjs', what: '@secretref/core + ssm, fetch only' },
   { entry: 'src/handler-middy.ts', outfile: 'dist/handler-middy.mjs', what: '@secretref/core + ssm + @middy/core' },
   { entry: 'src/handler-cjs-style.ts', outfile: 'dist/handler-cjs-style.mjs', what: 'secretref (every provider)' },
 ];

@@ -28,6 +28,10 @@ const SDK_QUIET = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 let proxy: FaultProxy;
 let handlerFile: string;
 let middyFile: string;
+let fetchFile: string;
+
+/** This process's environment without what Lambda never sets. */
+const lambdaEnv = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'AWS_CA_BUNDLE'));
 
 function expectNoValue(text: string): void {
   for (const value of Object.values(VALUES)) expect(text).not.toContain(value);
@@ -41,7 +45,8 @@ async function run(file: string, events: unknown[]) {
   const started = startProcess(
     process.execPath,
     [fileURLToPath(new URL('run-handler.mjs', import.meta.url)), file, JSON.stringify(events)],
-    { env: { ...process.env, ...localAwsEnv(proxy.endpoint), ...SDK_QUIET, PARAMETER_PREFIX: prefix } },
+    // Lambda's environment: keys and a region, no AWS_CA_BUNDLE (which this machine may set).
+    { env: { ...lambdaEnv(), ...localAwsEnv(proxy.endpoint), ...SDK_QUIET, PARAMETER_PREFIX: prefix } },
   );
   const { code } = await started.exited;
   const { stdout, stderr } = started.output();
@@ -60,6 +65,7 @@ beforeAll(async () => {
   ssm.destroy();
   handlerFile = await bundle('src/handler.ts', 'dist/handler.mjs', { conditions });
   middyFile = await bundle('src/handler-middy.ts', 'dist/handler-middy.mjs', { conditions });
+  fetchFile = await bundle('src/handler-fetch.ts', 'dist/handler-fetch.mjs', { conditions });
 });
 
 afterEach(() => {
@@ -86,6 +92,23 @@ describe('the bundled ESM handler', () => {
     ]);
     expect(proxy.calls).toEqual(['GetParameters']); // INIT's, and nothing for the two invocations
     expect(stats).toMatchObject({ calls: 1, hits: 6 }); // 3 references x 2 invocations
+  });
+});
+
+describe('the fetch-only handler (ssmFetchProvider)', () => {
+  it('resolves during INIT in one signed GetParameters call, then from the cache', async () => {
+    const { results, stats } = await run(fetchFile, [{ orderId: 'o-6' }]);
+    expect(results).toEqual([{ orderId: 'o-6', ready: true }]);
+    expect(proxy.calls).toEqual(['GetParameters']);
+    expect(stats).toMatchObject({ calls: 1, hits: 2 });
+  });
+
+  it('bundles no @aws-sdk module', () => {
+    const code = readFileSync(fetchFile, 'utf8');
+    expect(code).toContain('AmazonSSM');
+    for (const pattern of [/GetParametersCommand/, /SSMClient/, /@smithy/, /client-ssm/]) {
+      expect(code, String(pattern)).not.toMatch(pattern);
+    }
   });
 });
 
@@ -163,9 +186,9 @@ describe('the bundles', () => {
     }
   });
 
-  it('are measured by the size script: the composed handler is the smallest, the secretref one brings Secrets Manager', async () => {
+  it('are measured by the size script: the fetch-only handler is the smallest, the secretref one brings Secrets Manager', async () => {
     // moto itself, not the proxy: the import-time measurement blocks this process while it runs.
-    const env = { ...process.env, ...localAwsEnv(endpoint), ...SDK_QUIET, PARAMETER_PREFIX: prefix };
+    const env = { ...lambdaEnv(), ...localAwsEnv(endpoint), ...SDK_QUIET, PARAMETER_PREFIX: prefix };
     const rows = (await report({ conditions, runs: 3, env })) as {
       file: string;
       bytes: number;
@@ -174,12 +197,14 @@ describe('the bundles', () => {
     }[];
     expect(rows.map((row) => [row.file, row.error])).toEqual([
       ['dist/handler.mjs', undefined],
+      ['dist/handler-fetch.mjs', undefined],
       ['dist/handler-middy.mjs', undefined],
       ['dist/handler-cjs-style.mjs', undefined],
     ]);
     for (const row of rows) expect(row.importMs).toBeGreaterThan(0);
-    const [composed, , full] = rows;
+    const [composed, fetchOnly, , full] = rows;
     expect(composed!.bytes).toBeLessThan(full!.bytes);
+    expect(fetchOnly!.bytes).toBeLessThan(composed!.bytes / 5);
     expect(readFileSync(fileURLToPath(new URL('../dist/handler-cjs-style.mjs', import.meta.url)), 'utf8')).toMatch(
       /BatchGetSecretValue/,
     );

@@ -45,8 +45,9 @@ export async function startBenchEnv(options: {
     proxy,
     fixture,
     clientConfig: { ...localAwsConfig(proxy.endpoint), maxAttempts: 1 },
+    // A Lambda's environment: keys and a region, and no AWS_CA_BUNDLE (which this machine may set).
     childEnv: {
-      ...process.env,
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'AWS_CA_BUNDLE')),
       ...localAwsEnv(proxy.endpoint),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },

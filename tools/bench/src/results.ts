@@ -9,7 +9,7 @@ export interface Fixture {
   readonly secrets: readonly string[];
 }
 
-export const CONTENDERS = ['secretref', 'powertools', 'middy', 'sdk', 'floor'] as const;
+export const CONTENDERS = ['secretref', 'secretref-sdk', 'powertools', 'middy', 'sdk', 'floor'] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
 /** One contender's cold starts: wall times from process start (one per round) and its AWS calls. */
@@ -67,7 +67,7 @@ export interface Results {
   readonly startup: {
     readonly importRuns: number;
     readonly bundles: Readonly<Record<string, { readonly bytes: number; readonly importMs: number }>>;
-    /** Minified own code of core + aws + ssm (the SDK and lru.min left out). */
+    /** Minified own code of core + aws + ssm (the SDK, lru.min and aws4fetch left out). */
     readonly ownCodeBytes: number;
     /** Of which string literals (error messages above all). */
     readonly ownCodeStringBytes: number;

@@ -19,7 +19,7 @@ import { measureWarm } from './scenarios/warm.ts';
 
 // The SDK warns on Node 20 about its releases after January 2027; the versions pinned here support it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const setup = { rounds: ROUNDS, latencyMs: 20, parameters: 25, secrets: 5 };
 const log = (line: string) => console.log(line);
 

@@ -8,6 +8,10 @@ const form = (scale: number): Record<Contender, ColdRuns> => ({
     [552, 540, 561].map((v) => v * scale),
     4,
   ),
+  'secretref-sdk': runs(
+    [452, 440, 461].map((v) => v * scale),
+    4,
+  ),
   powertools: runs(
     [574, 580, 570].map((v) => v * scale),
     8,
@@ -62,6 +66,7 @@ export const RESULTS: Results = {
     importRuns: 7,
     bundles: {
       secretref: { bytes: 696_700, importMs: 120 },
+      'secretref, fetch only': { bytes: 73_700, importMs: 30 },
       'bare SSM client': { bytes: 631_800, importMs: 110 },
       powertools: { bytes: 642_600, importMs: 115 },
     },

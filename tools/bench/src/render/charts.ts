@@ -42,7 +42,8 @@ const CONFIG = {
 } as const;
 
 export const CONTENDER_NAMES: Readonly<Record<Contender, string>> = {
-  secretref: 'secretref',
+  secretref: 'secretref (auto: fetch)',
+  'secretref-sdk': 'secretref (transport sdk)',
   powertools: 'Powertools Parameters',
   middy: 'middy (ssm + secrets-manager)',
   sdk: 'plain SDK, one call per value',

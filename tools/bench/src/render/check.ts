@@ -67,7 +67,7 @@ export function resultProblems(r: Results): string[] {
       }
     }
   }
-  for (const name of ['secretref', 'bare SSM client', 'powertools']) {
+  for (const name of ['secretref', 'secretref, fetch only', 'bare SSM client', 'powertools']) {
     if (!r.startup?.bundles?.[name]) problems.push(`startup.bundles has no "${name}"`);
   }
   if (!(r.throttle?.reads > 0)) problems.push('throttle.reads must be at least 1');

@@ -85,9 +85,11 @@ After the TTL passed, SSM throttled every call; ${r.throttle.reads} reads each: 
 
 ## Start-up cost
 
-An SSM-only Lambda handler bundled with esbuild (ESM, minified, the SDK included), and the time to
-import the bundle in a fresh process (median of ${r.startup.importRuns}). secretref's handler imports the SDK client on its
-first resolve, not when it loads, so its import time leaves the client out; the cold start above counts it.
+An SSM-only Lambda handler bundled with esbuild (ESM, minified, the SDK included where the handler
+can use it), and the time to import the bundle in a fresh process (median of ${r.startup.importRuns}): the INIT cost before
+the first call. \`secretref\` is \`ssmProvider()\`, which sends by fetch or by the SDK as \`auto\` decides at run time;
+it imports the SDK client on its first resolve, and only when it sends by the SDK, so its import time
+leaves the client out. \`secretref, fetch only\` is \`ssmFetchProvider()\`: no SDK client in it at all.
 
 ![bundle size](images/bench-bundle.svg)
 
@@ -97,7 +99,7 @@ ${Object.entries(r.startup.bundles)
   .map(([name, b]) => `| ${name} | ${kb(b.bytes)} | ${b.importMs.toFixed(1)} ms |`)
   .join('\n')}
 
-secretref's own code (\`@secretref/core\` + \`@secretref/aws\` + \`@secretref/ssm\`, the SDK and lru.min left out), minified:
+secretref's own code (\`@secretref/core\` + \`@secretref/aws\` + \`@secretref/ssm\`, the SDK, lru.min and aws4fetch left out), minified:
 ${kb(r.startup.ownCodeBytes)}.
 
 ## Scale
