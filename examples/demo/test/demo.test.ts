@@ -17,8 +17,16 @@ describe('the demo', () => {
     expect(run.status).toBe(0);
     const out = run.stdout;
     expect(out).toContain(
-      'password             ssm:/demo/db/password\n                       -> [redacted string, 19 chars]',
+      'password             ssm:/demo/db/password\n                       -> [redacted string, 19 chars]  (via fetch)',
     );
+    // Every reference was sent by fetch, as auto picks it (the demo's environment is a Lambda's).
+    expect(out.match(/\(via fetch\)/g)).toHaveLength(12);
+    expect(out).toContain('transport: fetch (auto: credentials and a region in the environment)');
+    // Two processes on one host share the agent's cache: the second makes no AWS call.
+    expect(out).toMatch(
+      /first: .*ssm:\/demo\/db\/password via agent, secretsmanager:demo\/rds#password via agent; AWS calls so far: 2\n/,
+    );
+    expect(out).toMatch(/second: .*via agent; AWS calls so far: 2\n/);
     expect(out).toContain('-> [redacted list, 2 items]');
     expect(out).toContain('-> [redacted number]');
     expect(out).toContain('-> [redacted object, keys: ');

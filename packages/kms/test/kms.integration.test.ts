@@ -3,10 +3,12 @@
  * fault proxy that counts calls; interoperability with ciphertexts made by tools nobody here wrote:
  * the AWS CLI (`aws kms encrypt` / `aws kms decrypt`) and the AWS Encryption SDK used directly.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import { buildClient, CommitmentPolicy, KMS, KmsKeyringNode } from '@aws-crypto/client-node';
 import { CreateAliasCommand, CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
+  CHANNELS,
   createResolver,
   DecryptionError,
   ResolveAllError,
@@ -188,6 +190,27 @@ describe('envelope encryption (AWS Encryption SDK messages)', () => {
     expect(leaks(wrong, BIG.slice(0, 40))).toBe(false);
     const extra = await r.resolve(`kms:${message}?context.purpose=config&context.more=x`).catch((e: unknown) => e);
     expect(extra).toBeInstanceOf(DecryptionError);
+  });
+
+  it('on the fetch transport: a ciphertext is decrypted over fetch, an Encryption SDK message by the SDK client it needs', async () => {
+    const { encrypt: esdkEncrypt } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
+    const keyring = new KmsKeyringNode({ generatorKeyId: keyArn, clientProvider: esdkClient });
+    const { result } = await esdkEncrypt(keyring, Buffer.from(BIG), { encryptionContext: { purpose: 'fetch' } });
+    const message = Buffer.from(result).toString('base64');
+    const blob = await sdkEncrypt('plain-over-fetch', { app: 'fetch' });
+    const via: string[][] = [];
+    const onFetch = (event: unknown) => via.push([...(event as { via: string[] }).via]);
+    subscribe(CHANNELS.fetch, onFetch);
+    try {
+      const r = createResolver({
+        providers: [kmsProvider({ transport: 'fetch', clientConfig: localAwsConfig(proxy.endpoint) })],
+      });
+      expect(await r.resolve(`kms:${blob}?context.app=fetch`)).toBe('plain-over-fetch');
+      expect(await r.resolve(`kms:${message}?context.purpose=fetch`)).toBe(BIG);
+    } finally {
+      unsubscribe(CHANNELS.fetch, onFetch);
+    }
+    expect(via).toEqual([['fetch'], ['sdk']]);
   });
 
   it('a message is read with the key ARN in ?keyId= only (strict), and KMS errors inside keep their type', async () => {
