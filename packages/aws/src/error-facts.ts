@@ -16,6 +16,36 @@ export interface SdkErrorShape {
 
 export const NO_NAME = 'an error without a recognised name';
 const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+/** Node's codes of an endpoint certificate it refused: a set-up problem, the same on every transport. */
+export const TLS_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The TLS code of an error without a response, if it is one of Node's certificate refusals. */
+export function tlsCode(shape: SdkErrorShape, metadata: SafeMetadata | undefined): string | undefined {
+  return metadata?.httpStatusCode === undefined && TLS_CODES.has(String(shape.code)) ? String(shape.code) : undefined;
+}
+
+/**
+ * A set-up problem found by this package's own code (the fetch transport, its credential fetch):
+ * what to do, and whether it may heal by itself. Read from the errors made here only (a symbol no
+ * answer can carry).
+ */
+export const SETUP: unique symbol = Symbol('secretref.setup');
+
+/** An error carrying a set-up problem; `name` as the SDK would name it (`CredentialsProviderError`). */
+export function setupError(detail: string, options: { transient?: boolean; name?: string } = {}): Error {
+  return Object.assign(new Error(detail), {
+    name: options.name ?? 'Error',
+    [SETUP]: { detail, transient: options.transient === true },
+  });
+}
 
 /**
  * Node's network code of an error without a response. The SDK copies an error body's fields onto its
@@ -59,7 +89,10 @@ export function safeCause(error: unknown, name: string | undefined): Error {
   }
   const shape = error as SdkErrorShape;
   const metadata = safeMetadata(shape.$metadata);
-  const code = networkCode(shape, metadata) ?? (shape.code === 'ERR_INVALID_URL' ? shape.code : undefined);
+  const code =
+    networkCode(shape, metadata) ??
+    tlsCode(shape, metadata) ??
+    (shape.code === 'ERR_INVALID_URL' ? shape.code : undefined);
   const fault = shape.$fault === 'client' || shape.$fault === 'server' ? shape.$fault : undefined;
   const facts = [
     code,

@@ -25,9 +25,11 @@ import {
   NO_NAME,
   networkCode,
   type SdkErrorShape,
+  SETUP,
   safeCause,
   safeMetadata,
   setupProblem,
+  tlsCode,
 } from './error-facts.ts';
 
 /** Service-specific error names of one AWS service. */
@@ -160,9 +162,12 @@ export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsE
   const options = { ref, scheme, cause: safeCause(error, shown) };
   const what = `${operation} for "${ref}"`;
   if (name === 'AbortError') return new TimeoutError(`${what} was aborted at its deadline`, options);
+  const own = (error as { [SETUP]?: { detail: string; transient: boolean } } | null)?.[SETUP];
+  if (own !== undefined)
+    return new ProviderError(`${what} failed: ${own.detail}`, { ...options, transient: own.transient });
   // A 429 is throttling whatever its body says: a proxy's or a gateway's often names nothing.
   if (THROTTLING.has(name) || status === 429 || shape.$retryable?.throttling === true) {
-    return new ThrottledError(`${what} was throttled (${shown ?? NO_NAME}) after the SDK's retries`, options);
+    return new ThrottledError(`${what} was throttled (${shown ?? NO_NAME})`, options);
   }
   if (names.notFound.includes(name))
     return new SecretNotFoundError(`${what}: ${name}; check the name, version and region`, options);
@@ -176,6 +181,15 @@ export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsE
     const denied = deniedAction(shape.message, names.service);
     return new AccessDeniedError(
       `${what}: ${name}; ${denied === undefined ? "the caller's credentials may not read it" : `the caller may not ${denied}`} (see the IAM permissions in the docs)`,
+      options,
+    );
+  }
+  const tls = tlsCode(shape, metadata);
+  if (tls !== undefined) {
+    // Not transient: a certificate does not heal by itself. Node reads NODE_EXTRA_CA_CERTS, and no
+    // JavaScript transport reads AWS_CA_BUNDLE.
+    return new ProviderError(
+      `${what} failed: the endpoint's TLS certificate was refused (${tls}); for a private CA, set NODE_EXTRA_CA_CERTS`,
       options,
     );
   }

@@ -326,3 +326,25 @@ describe('fromAwsError on an error of the SDK itself, before any response', () =
     expect(observable(mapped)).not.toContain('S3CR3T');
   });
 });
+
+describe('a certificate Node refuses', () => {
+  it.each(['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED'])(
+    '%s: a set-up error that names the code and NODE_EXTRA_CA_CERTS, not transient',
+    (code) => {
+      const error = fromAwsError(
+        Object.assign(new Error('self signed certificate'), { code }),
+        { notFound: [] },
+        {
+          ref: 'ssm:/a',
+          scheme: 'ssm',
+          operation: 'GetParameters',
+        },
+      );
+      expect(error.name).toBe('ProviderError');
+      expect(error.transient).toBe(false);
+      expect(error.message).toContain(code);
+      expect(error.message).toContain('NODE_EXTRA_CA_CERTS');
+      expect((error.cause as { code?: string }).code).toBe(code);
+    },
+  );
+});

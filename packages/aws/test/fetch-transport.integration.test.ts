@@ -142,6 +142,38 @@ describe('errors take the SDK shape, and map as the SDK transport does', () => {
     expect({ name: error.name, transient: error.transient }).toEqual({ name: 'ProviderError', transient: true });
   });
 
+  it('a redirect is not followed (it would carry the session token elsewhere): a transient error, one call', async () => {
+    let elsewhere = 0;
+    const other = createServer((_req, res) => {
+      elsewhere++;
+      res.end('{"Parameters":[{"Name":"/x","Value":"FROM-OTHER-HOST"}]}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const location = `http://127.0.0.1:${(other.address() as { port: number }).port}/`;
+      for (const status of [301, 302, 307, 308]) {
+        proxy.reset();
+        proxy.fault = { status, body: '', headers: { location } };
+        const error = mapped(await ssmCall().catch((e: unknown) => e));
+        expect({ name: error.name, transient: error.transient }).toEqual({ name: 'ProviderError', transient: true });
+        expect(proxy.count()).toBe(1);
+      }
+      expect(elsewhere).toBe(0);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('an endpoint that is no http(s) URL, or one with FIPS, is a set-up error that says so', async () => {
+    const file = viaEnv(SSM, { AWS_ENDPOINT_URL: 'file:///etc/passwd' });
+    expect(mapped(await ssmCall(file).catch((e: unknown) => e)).message).toMatch(/must be an http or https URL/);
+    const fips = viaEnv(SSM, { AWS_USE_FIPS_ENDPOINT: 'true' });
+    const error = mapped(await ssmCall(fips).catch((e: unknown) => e));
+    expect(error.message).toMatch(/cannot be combined with FIPS/);
+    expect(error.transient).toBe(false);
+    expect(proxy.count()).toBe(0);
+  });
+
   it('an abort is an AbortError (a TimeoutError for the resolver)', async () => {
     proxy.fault = 'hang';
     const controller = new AbortController();
@@ -239,7 +271,8 @@ describe('credentials', () => {
       },
     });
     const error = mapped(await ssmCall(transport).catch((e: unknown) => e));
-    expect(error.message).toMatch(/no AWS credentials were found/);
+    expect(error.message).toMatch(/AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http on loopback/);
+    expect(error.transient).toBe(false);
     expect(proxy.count()).toBe(0);
   });
 

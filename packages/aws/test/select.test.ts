@@ -1,7 +1,7 @@
 /** Every branch of the transport choice (docs/providers/transports.md has the same table). */
 import { InvalidOptionError } from '@secretref/core';
 import { describe, expect, it } from 'vitest';
-import { chooseTransport, fetchUnsuitable } from '../src/transports/select.ts';
+import { awsTransport, chooseTransport, fetchUnsuitable } from '../src/transports/select.ts';
 
 const KEYS = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'eu-west-1' };
 const CONTAINER = { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/x', AWS_REGION: 'eu-west-1' };
@@ -119,5 +119,38 @@ describe('asked for', () => {
   ])('refuses %s with a typed error', (_, options, env, hasSdk, message) => {
     expect(() => chooseTransport(options, env, hasSdk)).toThrow(InvalidOptionError);
     expect(() => chooseTransport(options, env, hasSdk)).toThrow(message);
+  });
+});
+
+describe('what the fetch transport takes of a clientConfig', () => {
+  const SERVICE = { name: 'ssm', endpointPrefix: 'ssm', envName: 'SSM', target: 'AmazonSSM' };
+  const make = (clientConfig: Record<string, unknown>) =>
+    awsTransport(SERVICE, undefined, { transport: 'fetch', clientConfig }, KEYS);
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['an endpoint that is no URL', { endpoint: 'not a url' }, /clientConfig.endpoint as an http or https URL/],
+    ['a file: endpoint', { endpoint: 'file:///etc/passwd' }, /clientConfig.endpoint as an http or https URL/],
+    ['an endpoint that is no string', { endpoint: new URL('http://h') }, /clientConfig.endpoint/],
+    ['credentials that are a string', { credentials: 'AKID:secret' }, /clientConfig.credentials as/],
+    ['credentials without a secret', { credentials: { accessKeyId: 'A' } }, /clientConfig.credentials as/],
+    [
+      'a requestHandler',
+      { requestHandler: {} },
+      /reads only endpoint, region, credentials of clientConfig, not requestHandler/,
+    ],
+  ])('refuses %s before any call', (_, clientConfig, message) => {
+    expect(() => make(clientConfig)).toThrow(InvalidOptionError);
+    expect(() => make(clientConfig)).toThrow(message);
+  });
+
+  it('takes an endpoint, a region and credentials (an object or a function)', () => {
+    expect(
+      make({
+        endpoint: 'http://127.0.0.1:4566',
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'A', secretAccessKey: 'B' },
+      }).name,
+    ).toBe('fetch');
+    expect(make({ credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) }).name).toBe('fetch');
   });
 });

@@ -142,7 +142,7 @@ export class InvalidOptionError extends SecretrefError {
   }
 }
 
-/** The service throttled the request even after the SDK's retries. Transient. */
+/** The service throttled the request (after the resolver's retries, for a key with nothing to serve). Transient. */
 export class ThrottledError extends SecretrefError {
   static readonly code: ErrorCode = 'THROTTLED';
   override readonly name: string = 'ThrottledError';

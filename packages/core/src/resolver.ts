@@ -19,32 +19,29 @@ import { fileProvider } from './providers/file.ts';
 import { parseWith } from './reference.ts';
 import { createRegistry, isReferenceOf } from './registry.ts';
 import { resolveAllWith } from './resolve-all.ts';
-import { fetchRetrying, worthRetrying } from './retry.ts';
+import { fetchRetrying, retriesOption, retryPlan, worthRetrying } from './retry.ts';
 import { createTargets, type Target } from './targets.ts';
 import type { PeekOptions, ResolveFunction, ResolveOptions, Resolver, ResolverOptions, Watcher } from './types.ts';
 import { hit, view } from './views.ts';
 import { startWatch } from './watch.ts';
 
-/** The options of a call that passes none. */
 const NO_OPTIONS: ResolveOptions & PeekOptions = Object.freeze({});
 
 /** A fetch in flight, shared by every caller of its key until its deadline (`at`, extended by joiners). */
 interface Flight {
   readonly result: Promise<Answer>;
   readonly at: number;
+  readonly forced: boolean;
   extend(at: number, timeoutMs: number): void;
 }
 
-/**
- * A result, with the key's entry when the fetch's result was kept (the new value, or the last good one,
- * read before the batch's other values could evict it); without it, the entry when the caller is answered.
- */
+/** A result, with the key's entry when it was kept (read before other values could evict it); else read later. */
 interface Answer {
   readonly outcome: FetchResult;
   readonly entry?: Entry | undefined;
 }
 
-/** Reports a transient failure that was answered with the last good value (for `watch`). */
+/** Reports a transient failure answered with the last good value (for `watch`). */
 type OnStale = (error: SecretrefError) => void;
 const PEEK_OPTIONS: ReadonlySet<string> = new Set(['as', 'allowStale']);
 
@@ -65,7 +62,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     baseMs: numberOption('retryBaseMs', options.retryBaseMs, DEFAULTS.retryBaseMs),
     maxMs: numberOption('retryMaxMs', options.retryMaxMs, DEFAULTS.retryMaxMs),
   };
-  const retries = numberOption('retries', options.retries, DEFAULTS.retries, 'whole');
+  const retries = retriesOption(options.retries);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const counters = { hits: 0, misses: 0, calls: 0, fetched: 0, staleServed: 0, errors: 0 };
@@ -83,6 +80,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       counters.fetched += size;
     },
   });
+  const retryParts = retryPlan({ batcher, clock, random, retries });
   const targets = createTargets(registry, defaultTtlMs);
   const target = targets.get;
   const watchers = new Set<Watcher>();
@@ -101,24 +99,24 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     const request = forced ? { ...t.request, forced } : t.request;
     const retry = (e: SecretrefError) =>
       !disposed && worthRetrying(e, store.peek(t.key), t.ttlMs, maxStaleMs, clock.now());
-    const pending = fetchRetrying({ batcher, clock, random, retries }, t, request, at, timeoutMs, retry);
+    const pending = fetchRetrying(retryParts, t, request, at, timeoutMs, retry);
     const flight: Flight = {
       result: pending.result.then((outcome): Answer => {
-        // Invalidated (or disposed) meanwhile: its callers get the outcome, the cache does not, and
-        // the invalidated value is not served stale.
-        if (inflight.get(t.key) !== flight) return { outcome, entry: undefined };
+        // Invalidated, disposed or superseded by a forced fetch meanwhile: its callers get the outcome,
+        // the cache does not. Invalidating deleted the entry: only a later fetch's value is served stale.
+        if (inflight.get(t.key) !== flight) return { outcome, entry: store.peek(t.key) };
         inflight.delete(t.key);
         if ('value' in outcome) {
           return { outcome, entry: store.succeeded(t.key, outcome.value, clock.now(), 1 - random() * jitter) };
         }
-        // A deadline that passed is the callers' limit, not the service's answer (a Lambda with 4 ms
-        // left): it starts no backoff, and the next caller, with more time, fetches again.
+        // A deadline that passed is the callers' limit (a Lambda with 4 ms left): no backoff starts.
         if (!(outcome.error instanceof TimeoutError)) store.failed(t.key, outcome.error, clock.now(), backoff);
         return { outcome, entry: store.peek(t.key) };
       }),
       get at() {
         return pending.at;
       },
+      forced,
       extend: pending.extend,
     };
     inflight.set(t.key, flight);
@@ -162,9 +160,10 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       const now = clock.now();
       const at = now + timeoutMs;
       let result: Promise<Answer>;
-      // A flight past its deadline is settling (or hung): a caller then starts its own, never extends it.
+      // A flight past its deadline is settling (or hung): a caller then starts its own, never extends
+      // it. A forced caller never joins a flight that is not forced: it may answer from a cache.
       const joined = inflight.get(t.key);
-      const flight = joined !== undefined && now < joined.at ? joined : undefined;
+      const flight = joined !== undefined && now < joined.at && (joined.forced || !forced) ? joined : undefined;
       const failure = flight ? undefined : store.failure(t.key);
       if (flight) {
         // A caller with a later deadline keeps the shared fetch going for itself.

@@ -8,8 +8,20 @@
 import type { Batcher, Pending } from './batcher.ts';
 import type { Clock } from './clock.ts';
 import { type Entry, isStaleServable } from './entry.ts';
-import { type SecretrefError, TimeoutError } from './errors.ts';
+import { InvalidOptionError, type SecretrefError, TimeoutError } from './errors.ts';
+import { DEFAULTS, numberOption } from './options.ts';
 import type { FetchRequest, FetchResult, Provider } from './provider.ts';
+
+/** The most `retries` a resolver takes: a fetch must end, and a fleet must not pile up retries. */
+const MAX_RETRIES = 10;
+
+/** The `retries` option: a whole number from 0 to 10. */
+export function retriesOption(value: unknown): number {
+  const retries = numberOption('retries', value, DEFAULTS.retries, 'whole');
+  if (retries > MAX_RETRIES)
+    throw new InvalidOptionError(`option retries must be at most ${MAX_RETRIES}, got ${retries}`);
+  return retries;
+}
 
 /** The backoff between the attempts of a key with nothing to serve. */
 const BACKOFF = { baseMs: 100, maxMs: 2000 };
@@ -38,27 +50,59 @@ export interface RetryParts {
   readonly retries: number;
 }
 
+/** A resolver's retries: its parts, and the pause before an attempt. */
+export interface RetryPlan extends RetryParts {
+  /**
+   * The pause before attempt `attempt + 1`, full jitter. One draw for the keys that fail within a
+   * millisecond (one batch's): they pause alike and are retried in one batch again.
+   */
+  pause(attempt: number): number;
+}
+
+/** The retry plan of a resolver. */
+export function retryPlan(parts: RetryParts): RetryPlan {
+  const draws = new Map<number, { readonly at: number; readonly value: number }>();
+  return {
+    ...parts,
+    pause(attempt) {
+      const now = parts.clock.now();
+      let draw = draws.get(attempt);
+      // The keys of one batch settle within microseconds of each other.
+      if (draw === undefined || now - draw.at > 1) {
+        draw = { at: now, value: parts.random() };
+        draws.set(attempt, draw);
+      }
+      return draw.value * Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+    },
+  };
+}
+
 /**
  * Fetches `request` from `target`'s provider, again after a failure that `retry` says is worth it
  * (transient, and no last good value to serve), while its deadline (extended by joiners) allows.
  */
 export function fetchRetrying(
-  parts: RetryParts,
+  parts: RetryPlan,
   target: { readonly provider: Provider; readonly region: string | undefined },
   request: FetchRequest,
   at: number,
   timeoutMs: number,
   retry: (error: SecretrefError) => boolean,
 ): Pending {
-  const { batcher, clock, random } = parts;
+  const { batcher, clock } = parts;
   const { provider, region } = target;
   let latest = { at, timeoutMs };
   let current = batcher.fetch(provider, region, request, at, timeoutMs);
   const result = (async (): Promise<FetchResult> => {
+    // The service's last answer: a retry that the deadline cuts short does not hide it (the key's
+    // backoff starts from it; a TimeoutError would start none).
+    let failure: FetchResult | undefined;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await current.result;
+      const answer = await current.result;
+      const outcome = failure && 'error' in answer && answer.error instanceof TimeoutError ? failure : answer;
       if ('value' in outcome || attempt > parts.retries || !retry(outcome.error)) return outcome;
-      const delay = random() * Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+      failure = outcome;
+      const delay = parts.pause(attempt);
       // No pause that the deadline would cut short: the failure is the answer then.
       if (clock.now() + delay >= latest.at) return outcome;
       await new Promise<void>((resolve) => clock.setTimer(resolve, delay, { unref: true }));

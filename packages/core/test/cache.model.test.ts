@@ -121,7 +121,7 @@ function store(m: Model, key: string, answer: Answer): void {
 function modelTick(m: Model, steps: readonly Step[]): Outcome[] {
   const out: Outcome[] = [];
   const backedOff: [number, string, number, Kind][] = [];
-  const flights: { key: string; callers: [number, number][]; orphan: boolean }[] = [];
+  const flights: { key: string; callers: [number, number][]; orphan: boolean; forced: boolean }[] = [];
   for (const step of steps) {
     if ('invalidate' in step) {
       invalidate(m, step.invalidate);
@@ -141,12 +141,17 @@ function modelTick(m: Model, steps: readonly Step[]): Outcome[] {
       continue;
     }
     m.stats.misses++;
-    const flight = flights.find((f) => f.key === step.key && !f.orphan);
+    // A forced caller joins only a forced flight; its own flight supersedes the one it did not join.
+    const forced = step.forceFetch === true;
+    const flight = flights.find((f) => f.key === step.key && !f.orphan && (f.forced || !forced));
     if (flight) flight.callers.push([i, ttlMs]);
     else {
       const failure = touch(m.failures, step.key);
-      if (failure && !step.forceFetch && m.now < failure.retryAt) backedOff.push([i, step.key, ttlMs, failure.kind]);
-      else flights.push({ key: step.key, callers: [[i, ttlMs]], orphan: false });
+      if (failure && !forced && m.now < failure.retryAt) backedOff.push([i, step.key, ttlMs, failure.kind]);
+      else {
+        for (const f of flights) if (f.key === step.key) f.orphan = true;
+        flights.push({ key: step.key, callers: [[i, ttlMs]], orphan: false, forced });
+      }
     }
   }
   // Answers from the backoff settle first (after the tick's invalidations), then the batches.

@@ -2,7 +2,14 @@
  * The resolver owns retries: a key with no value to serve is fetched again within its deadline after
  * a transient failure (docs/caching.md), on the resolver's clock, with jitter from its random source.
  */
-import { InvalidOptionError, SecretNotFoundError, ThrottledError } from '@secretref/core';
+import {
+  createResolver,
+  InvalidOptionError,
+  type Provider,
+  SecretNotFoundError,
+  ThrottledError,
+} from '@secretref/core';
+import { manualClock } from '@secretref/core/testing';
 import { describe, expect, it } from 'vitest';
 import { setup, throttle } from './helpers.ts';
 
@@ -111,7 +118,61 @@ describe('retries of a cold key within its deadline', () => {
     expect(t.calls).toBe(2);
   });
 
-  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2'])('refuses retries: %s', (retries) => {
+  it('a retry the deadline cuts short does not hide the failure: the key backs off from it', async () => {
+    let calls = 0;
+    // Throttled, then silent: the retry runs into the deadline.
+    const provider: Provider = {
+      schemes: ['slow'],
+      parse: ({ body }) => ({ key: body }),
+      fetch: async (requests) => {
+        calls++;
+        if (calls > 1) return new Promise(() => {});
+        return requests.map((r) => ({ error: new ThrottledError('throttled', { ref: r.ref, scheme: r.scheme }) }));
+      },
+    };
+    const clock = manualClock();
+    const resolver = createResolver({ providers: [provider], clock, random: () => 0.5, timeoutMs: 200 });
+    await expect(drive({ advance: (ms) => clock.advance(ms) }, resolver.resolve('slow:a'))).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    expect(calls).toBe(2);
+    // Within the backoff the throttle started: no call, the service's answer again.
+    await expect(resolver.resolve('slow:a')).rejects.toBeInstanceOf(ThrottledError);
+    expect(calls).toBe(2);
+  });
+
+  it.each([-1, 1.5, 11, Number.NaN, Number.POSITIVE_INFINITY, '2'])('refuses retries: %s', (retries) => {
     expect(() => setup({ retries: retries as number })).toThrow(InvalidOptionError);
+  });
+});
+
+describe('a forced fetch', () => {
+  it('does not join a fetch in flight that is not forced (it may answer from a cache): it sends its own', async () => {
+    const calls: boolean[] = [];
+    const gates: (() => void)[] = [];
+    let value = 'old';
+    const provider: Provider = {
+      schemes: ['gated'],
+      parse: ({ body }) => ({ key: body }),
+      fetch: async (requests) => {
+        calls.push(requests.some((r) => r.forced === true));
+        const seen = value;
+        await new Promise<void>((resolve) => gates.push(resolve));
+        return requests.map(() => ({ value: seen }));
+      },
+    };
+    const resolver = createResolver({ providers: [provider] });
+    const plain = resolver.resolve('gated:a');
+    await settle();
+    value = 'new';
+    const forced = resolver.resolve('gated:a', { forceFetch: true });
+    const joiner = resolver.resolve('gated:a', { forceFetch: true });
+    await settle();
+    for (const open of gates) open();
+    expect(await plain).toBe('old');
+    expect(await forced).toBe('new');
+    expect(await joiner).toBe('new'); // a forced caller joins a forced flight
+    expect(calls).toEqual([false, true]);
+    expect(await resolver.resolve('gated:a')).toBe('new'); // the forced fetch's value is the one kept
   });
 });

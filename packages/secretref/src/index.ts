@@ -43,17 +43,6 @@ import { type DecryptEnvOptions, decryptEnvWith } from '@secretref/kms';
 import { defaultResolver } from './default.ts';
 
 export {
-  type LambdaContextLike,
-  type LambdaSecretsOptions,
-  lambdaEncryptionContext,
-  type MiddyRequestLike,
-  type SecretsMiddlewareOptions,
-  secretsHandlerWith,
-  secretsMiddlewareWith,
-  type TransportChoice,
-  type TransportChoiceMade,
-} from '@secretref/aws';
-export {
   AccessDeniedError,
   CHANNELS,
   type Clock,
@@ -141,6 +130,7 @@ export {
 } from '@secretref/kms';
 export { type SecretsManagerProviderOptions, secretsManagerProvider } from '@secretref/secrets-manager';
 export { type SsmProviderOptions, ssmProvider } from '@secretref/ssm';
+export * from './aws.ts';
 export {
   type AwsProvidersOptions,
   awsProviders,

@@ -7,7 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { AGENT_FALLBACK_CHANNEL, AGENT_SKIP_MS, AGENT_TIMEOUT_MS, type AgentFallbackEvent } from '@secretref/aws';
@@ -212,9 +215,24 @@ describe('when the agent cannot answer, the call goes direct, with an event', ()
     await arrange();
     const r = resolver();
     expect(await r.resolve(A)).toBe(VALUES.a);
-    expect(fallbacks).toEqual([{ service: 'ssm', reason, via: 'sdk', skipping: false }]);
+    expect(fallbacks).toEqual([{ service: 'ssm', reason, direct: 'sdk', skipping: false }]);
     expect(proxy.calls.filter((c) => c === 'GetParameters')).toEqual(['GetParameters']);
     expect(via.flat()).toEqual(['sdk']);
+  });
+
+  it('a token file the agent refuses is read again on the next call (an agent that restarted wrote a new one)', async () => {
+    const file = join(tmpdir(), `awssmatoken-${randomUUID()}`);
+    writeFileSync(file, 'old-token\n');
+    const local = await useAgent({ kind: 'secrets-manager-agent', token: 'new-token' });
+    vi.stubEnv('AWS_TOKEN', `file://${file}`);
+    const r = resolver();
+    expect(await r.resolve(S)).toBe(VALUES.secret);
+    expect(fallbacks.map((e) => e.reason)).toEqual(['token']);
+    writeFileSync(file, 'new-token\n');
+    r.invalidate();
+    expect(await r.resolve(S)).toBe(VALUES.secret);
+    expect(local.calls).toEqual(['secrets']);
+    expect(fallbacks).toHaveLength(1);
   });
 
   describe('silent past its deadline', () => {
@@ -247,7 +265,7 @@ describe('when the agent cannot answer, the call goes direct, with an event', ()
       ['no-route', true],
     ]);
     await r.resolve(`${B}:1`);
-    expect(fallbacks.at(-1)).toMatchObject({ reason: 'skipped' });
+    expect(fallbacks.at(-1)).toMatchObject({ reason: 'skipped', skipping: true });
     // Secrets are still read through the agent: the skip is the service's.
     expect(await r.resolve(S)).toBe(VALUES.secret);
     expect(local.calls).toEqual(['secrets']);
@@ -255,6 +273,25 @@ describe('when the agent cannot answer, the call goes direct, with an event', ()
     r.invalidate();
     await r.resolve(A);
     expect(fallbacks.at(-1)).toMatchObject({ reason: 'no-route', skipping: false });
+  });
+});
+
+describe('a batch the agent answers in part', () => {
+  it('sends only what the agent did not answer direct, in one call, and joins the answers', async () => {
+    const local = await useAgent();
+    const r = resolver();
+    const missing = `ssm:${prefix}/never-part`;
+    const results = await Promise.allSettled([r.resolve(A), r.resolve(B), r.resolve(missing)]);
+    expect(results.map((x) => (x.status === 'fulfilled' ? x.value : (x.reason as Error).name))).toEqual([
+      VALUES.a,
+      VALUES.b,
+      'SecretNotFoundError',
+    ]);
+    expect(local.calls).toEqual(['parameters', 'parameters', 'parameters']);
+    // The agent's own calls, then one direct GetParameters for the name it could not answer.
+    expect(proxy.calls.filter((c) => c === 'GetParameters')).toEqual(['GetParameters']);
+    expect(via.flat()).toEqual(['sdk', 'agent']);
+    expect(fallbacks.map((e) => e.reason)).toEqual(['unreadable']);
   });
 });
 

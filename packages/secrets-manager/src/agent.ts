@@ -20,6 +20,7 @@ export const SECRETS_MANAGER_AGENT: AgentRoute = {
     return query;
   },
   items: (input) => (input.SecretIdList as string[]).map((SecretId) => ({ SecretId })),
+  batchInput: (items) => ({ SecretIdList: items.map((item) => item.SecretId) }),
   assemble(outcomes, items) {
     const SecretValues: unknown[] = [];
     const Errors: unknown[] = [];

@@ -206,9 +206,12 @@ function createSecretsManagerProvider(
         token = typeof next === 'string' && next !== '' ? next : undefined;
       } while (token);
     } catch (error) {
-      if (isAbort(error)) return requests.map((r) => awsFailure(r, error, NAMES, 'BatchGetSecretValue'));
-      // Throttled, denied, or refused as a whole (one listed secret without a value does that):
-      // every secret on its own, in parallel.
+      const failed = requests.map((r) => awsFailure(r, error, NAMES, 'BatchGetSecretValue'));
+      // Aborted, throttled or failing for the moment: the batch's error for each secret (the resolver
+      // retries the batch). Split, it would multiply the calls to a service that asks for fewer.
+      if (isAbort(error) || failed[0]?.error.transient) return failed;
+      // Denied (a role without BatchGetSecretValue) or refused as a whole (one listed secret without a
+      // value does that): every secret on its own, in parallel.
       return Promise.all(requests.map((r) => getOne(r, context)));
     }
     return Promise.all(

@@ -60,16 +60,29 @@ describe('the batch call', () => {
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 
-  it.each([
-    ['ThrottlingException', 400],
-    ['AccessDeniedException', 400],
-    ['InternalServiceError', 500],
-  ])('falls back to parallel GetSecretValue when the batch call fails with %s', async (name, status) => {
-    sm.on(BatchGetSecretValueCommand).rejects(awsError(name, status));
+  it('falls back to parallel GetSecretValue when the batch call is denied (a role without BatchGetSecretValue)', async () => {
+    sm.on(BatchGetSecretValueCommand).rejects(awsError('AccessDeniedException', 400));
     sm.on(GetSecretValueCommand, { SecretId: 'a' }).resolves({ SecretString: 'A' });
     sm.on(GetSecretValueCommand, { SecretId: 'b' }).resolves({ SecretString: 'B' });
     expect(await resolver().resolveAll({ a: 'secretsmanager:a', b: 'secretsmanager:b' })).toEqual({ a: 'A', b: 'B' });
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it.each([
+    ['ThrottlingException', 400],
+    ['InternalServiceError', 500],
+  ])('retries the batch as a batch when it fails with %s: no split into more calls', async (name, status) => {
+    sm.on(BatchGetSecretValueCommand)
+      .rejectsOnce(awsError(name, status))
+      .resolves({
+        SecretValues: [
+          { Name: 'a', SecretString: 'A' },
+          { Name: 'b', SecretString: 'B' },
+        ],
+      });
+    expect(await resolver().resolveAll({ a: 'secretsmanager:a', b: 'secretsmanager:b' })).toEqual({ a: 'A', b: 'B' });
+    expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(2);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 
   it('turns per-secret Errors into per-reference errors; the others resolve', async () => {

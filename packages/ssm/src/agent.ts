@@ -26,6 +26,7 @@ export const SSM_AGENT: AgentRoute = {
   batch: 'GetParameters',
   query: (input, forced) => (forced ? undefined : parameterQuery(String(input.Name))),
   items: (input) => (input.Names as string[]).map((Name) => ({ Name, WithDecryption: true })),
+  batchInput: (items) => ({ Names: items.map((item) => item.Name), WithDecryption: true }),
   assemble(outcomes, items) {
     const Parameters: unknown[] = [];
     const InvalidParameters: unknown[] = [];

@@ -12,22 +12,24 @@
 import { channel } from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
 import { type Clock, InvalidOptionError, systemClock } from '@secretref/core';
-import { parseAnswer, readCapped, serviceError } from './fetch.ts';
+import { readCapped } from './body.ts';
+import { MAX_ANSWER_BYTES, parseAnswer, serviceError } from './fetch.ts';
 import type { AgentOutcome, AgentRoute, AwsApi, AwsEnv, AwsService, AwsTransport, SendOptions } from './types.ts';
 
 /** Why a call went direct instead of through the agent. */
 export type AgentFallbackReason = 'refused' | 'timeout' | 'not-ready' | 'no-route' | 'token' | 'unreadable' | 'skipped';
-/** A Fallback's reason: why the agent could not answer, or `direct` (it must not: a forced parameter fetch). */
-type Reason = AgentFallbackReason | 'direct';
 
-/** The event on `secretref:agent-fallback`: a call went direct. Never a value, a name or a token. */
+/**
+ * The event on `secretref:agent-fallback`: a call (or the part of a batch the agent did not answer)
+ * went direct. Never a value, a name or a token.
+ */
 export interface AgentFallbackEvent {
   /** `ssm`, `secretsmanager`. */
   readonly service: string;
   readonly reason: AgentFallbackReason;
   /** The transport that sent it instead (`fetch`, `sdk`). */
-  readonly via: string;
-  /** True when this failure made the agent be skipped for the next 60 s. */
+  readonly direct: string;
+  /** The agent is being skipped: this failure was the third in a row, or the call came during the 60 s skip. */
   readonly skipping: boolean;
 }
 
@@ -37,6 +39,8 @@ const fallbackChannel = channel(AGENT_FALLBACK_CHANNEL);
 
 /** How long the agent may take to answer before the call goes direct (it may be fetching from AWS). */
 export const AGENT_TIMEOUT_MS = 1000;
+/** Calls open to the agent at once; more wait their turn (the extension fetches from AWS on a miss). */
+const MAX_IN_FLIGHT = 32;
 /** Failures in a row after which the agent is skipped, and for how long. */
 const SKIP_AFTER = 3;
 export const AGENT_SKIP_MS = 60_000;
@@ -49,15 +53,26 @@ const RELAYED = /^\s*\{\s*"__type"\s*:\s*"([A-Za-z]{1,80})"/;
 const aborted = (): Error => Object.assign(new Error('the call was aborted'), { name: 'AbortError' });
 
 class Fallback {
-  constructor(readonly reason: Reason) {}
+  constructor(readonly reason: AgentFallbackReason) {}
+}
+
+/** Two outputs of one batch operation as one: their lists joined (`Parameters`, `InvalidParameters`...). */
+function joinLists(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const joined: Record<string, unknown> = { ...b, ...a };
+  for (const key of Object.keys(joined)) {
+    const [x, y] = [a[key], b[key]];
+    if (Array.isArray(x) || Array.isArray(y))
+      joined[key] = [...(Array.isArray(x) ? x : []), ...(Array.isArray(y) ? y : [])];
+  }
+  return joined;
 }
 
 /** The port the agent listens on: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, else 2773. */
 function agentPort(env: AwsEnv): number {
   const text = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT;
   if (text === undefined || text === '') return 2773;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 1 && port <= 65_535)) {
     throw new InvalidOptionError('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT must be a port number (1 to 65535)');
   }
   return port;
@@ -78,6 +93,8 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
   let token: Promise<string> | undefined;
   let failures = 0;
   let skipUntil = Number.NEGATIVE_INFINITY;
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
 
   /** One GET to the agent: its JSON answer, an AWS error it relays (thrown), or a Fallback (thrown). */
   async function get(path: string, query: URLSearchParams, signal: AbortSignal, clock: Clock): Promise<unknown> {
@@ -97,8 +114,13 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
     signal.addEventListener('abort', stop, { once: true });
     const timer = clock.setTimer(stop, AGENT_TIMEOUT_MS, { unref: true });
     try {
-      const response = await fetch(`${base}${path}?${query}`, { headers, signal: controller.signal });
-      const text = await readCapped(response);
+      // A redirect is not followed: the token would go where it says.
+      const response = await fetch(`${base}${path}?${query}`, {
+        headers,
+        signal: controller.signal,
+        redirect: 'manual',
+      });
+      const text = await readCapped(response, MAX_ANSWER_BYTES);
       if (text === undefined) throw new Fallback('unreadable');
       if (response.ok) {
         const answer = parseAnswer(text, blobs);
@@ -110,7 +132,11 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
       if (relayed !== undefined)
         throw serviceError(response.status, response.headers, parseAnswer(text, blobs) ?? { __type: relayed });
       if (response.status === 404) throw new Fallback('no-route');
-      if (response.status === 401 || response.status === 403) throw new Fallback('token');
+      if (response.status === 401 || response.status === 403) {
+        // The token may have changed (an agent restarted and wrote a new file): read it again next time.
+        token = undefined;
+        throw new Fallback('token');
+      }
       if (NOT_READY.test(text)) throw new Fallback('not-ready');
       // The extension's "an unexpected error occurred": the AWS call failed, it does not say how.
       throw new Fallback('unreadable');
@@ -124,43 +150,77 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
     }
   }
 
-  /** Sends an operation through the agent, as single GETs; throws a Fallback if any of them could not be answered. */
+  /** Runs `call` when fewer than MAX_IN_FLIGHT calls to the agent are open (its deadline starts then). */
+  async function slot<T>(call: () => Promise<T>): Promise<T> {
+    if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight++;
+    try {
+      return await call();
+    } finally {
+      inFlight--;
+      waiting.shift()?.();
+    }
+  }
+
+  function fellBack(reason: AgentFallbackReason, clock: Clock): void {
+    // An answer the extension could not explain is about the request, not the agent: it is not counted.
+    if (reason !== 'unreadable' && reason !== 'skipped') failures++;
+    const starts = failures >= SKIP_AFTER;
+    if (starts) {
+      failures = 0;
+      skipUntil = clock.now() + AGENT_SKIP_MS;
+    }
+    if (fallbackChannel.hasSubscribers) {
+      const skipping = starts || reason === 'skipped';
+      fallbackChannel.publish({ service: service.name, reason, direct: direct.name, skipping });
+    }
+  }
+
+  /**
+   * Sends an operation through the agent, as single GETs. The items it could not answer go direct,
+   * in one call of the batch operation; `undefined` when none was answered (all go direct then).
+   */
   async function viaAgent(
     agent: AgentRoute,
     operation: string,
     input: Record<string, unknown>,
-    { signal, forced }: SendOptions,
+    options: SendOptions,
     clock: Clock,
-  ): Promise<Record<string, unknown>> {
+    directApi: () => Promise<AwsApi>,
+  ): Promise<Record<string, unknown> | undefined> {
     const items = operation === agent.single ? [input] : agent.items(input);
-    const queries = items.map((item) => agent.query(item, forced === true, lambda));
-    if (queries.some((query) => query === undefined)) throw new Fallback('direct');
+    const queries = items.map((item) => agent.query(item, options.forced === true, lambda));
+    if (queries.some((query) => query === undefined)) return undefined;
     const settled = await Promise.allSettled(
-      queries.map((query) => get(agent.path, query as URLSearchParams, signal, clock)),
+      queries.map((query) => slot(() => get(agent.path, query as URLSearchParams, options.signal, clock))),
     );
-    const fallback = settled.find((s) => s.status === 'rejected' && s.reason instanceof Fallback);
-    if (fallback) throw (fallback as PromiseRejectedResult).reason;
-    const outcomes = settled.map(
-      (s): AgentOutcome =>
-        s.status === 'fulfilled'
-          ? { output: (typeof s.value === 'object' && s.value !== null ? s.value : {}) as Record<string, unknown> }
-          : { error: s.reason as Error },
-    );
-    if (operation !== agent.single) return agent.assemble(outcomes, items);
-    const [only] = outcomes as [AgentOutcome];
-    if ('error' in only) throw only.error;
-    return only.output;
-  }
-
-  function fellBack(reason: AgentFallbackReason, via: string, clock: Clock): void {
-    // An answer the extension could not explain is about the request, not the agent: it is not counted.
-    if (reason !== 'unreadable' && reason !== 'skipped') failures++;
-    const skipping = failures >= SKIP_AFTER;
-    if (skipping) {
-      failures = 0;
-      skipUntil = clock.now() + AGENT_SKIP_MS;
+    const fallen = settled.flatMap((s, i) => (s.status === 'rejected' && s.reason instanceof Fallback ? [i] : []));
+    const first = settled[fallen[0] ?? -1] as PromiseRejectedResult | undefined;
+    if (first === undefined) failures = 0;
+    else fellBack((first.reason as Fallback).reason, clock);
+    if (fallen.length === items.length) return undefined;
+    const outcomes = settled.flatMap((s, i): AgentOutcome[] => {
+      if (fallen.includes(i)) return [];
+      if (s.status === 'rejected') return [{ error: s.reason as Error }];
+      return [{ output: (typeof s.value === 'object' && s.value !== null ? s.value : {}) as Record<string, unknown> }];
+    });
+    if (operation === agent.single) {
+      const [only] = outcomes as [AgentOutcome];
+      if ('error' in only) throw only.error;
+      return only.output;
     }
-    if (fallbackChannel.hasSubscribers) fallbackChannel.publish({ service: service.name, reason, via, skipping });
+    const answered = agent.assemble(
+      outcomes,
+      items.filter((_, i) => !fallen.includes(i)),
+    );
+    if (fallen.length === 0) return answered;
+    // The rest in one direct call of the batch operation, its lists joined to the agent's.
+    const rest = await (await directApi()).send(
+      operation,
+      agent.batchInput(fallen.map((i) => items[i] as Record<string, unknown>)),
+      options,
+    );
+    return joinLists(answered, rest);
   }
 
   return {
@@ -176,22 +236,13 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
         async send(operation, input, options: SendOptions) {
           const agent = service.agent;
           const served = own && agent !== undefined && (operation === agent.single || operation === agent.batch);
-          if (served && clock.now() >= skipUntil) {
-            try {
-              const output = await viaAgent(agent, operation, input, options, clock);
-              failures = 0;
+          if (served && clock.now() < skipUntil) fellBack('skipped', clock);
+          else if (served) {
+            const output = await viaAgent(agent, operation, input, options, clock, directApi);
+            if (output !== undefined) {
               context?.reportVia?.('agent');
               return output;
-            } catch (error) {
-              if (!(error instanceof Fallback)) {
-                failures = 0;
-                context?.reportVia?.('agent');
-                throw error;
-              }
-              if (error.reason !== 'direct') fellBack(error.reason, direct.name, clock);
             }
-          } else if (served) {
-            fellBack('skipped', direct.name, clock);
           }
           return (await directApi()).send(operation, input, options);
         },

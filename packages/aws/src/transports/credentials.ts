@@ -5,6 +5,8 @@
  * then. What a failure says is shaped as the SDK's `CredentialsProviderError`, which errors.ts maps.
  */
 import { readFile } from 'node:fs/promises';
+import { setupError } from '../error-facts.ts';
+import { readCapped } from './body.ts';
 import type { AwsEnv } from './types.ts';
 
 /** AWS credentials, with their expiry (ms since the epoch) when they have one. */
@@ -24,11 +26,14 @@ const CONTAINER_HOST = 'http://169.254.170.2';
 /** Hosts a plain-http container endpoint may name (the SDK's list): loopback, ECS and EKS. */
 const ALLOWED_HTTP = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|169\.254\.170\.2|169\.254\.170\.23|\[fd00:ec2::23\])$/;
 const CONTAINER_TIMEOUT_MS = 1000;
+/** Credentials are a few hundred bytes: a larger answer is not read. */
+const MAX_CREDENTIALS_BYTES = 64 * 1024;
 // Not a literal: bundlers leave the SDK's chain out; it is needed only where the environment has no keys.
 const CHAIN = '@aws-sdk/credential-provider-node';
 
-function credentialsError(message: string): Error {
-  return Object.assign(new Error(message), { name: 'CredentialsProviderError' });
+/** A credentials problem of ours, said as it is; transient when the endpoint may answer next time. */
+function credentialsError(message: string, transient = false): Error {
+  return setupError(message, { transient, name: 'CredentialsProviderError' });
 }
 
 /** Does the environment hold credentials the transports read without the SDK (keys, a container endpoint)? */
@@ -43,7 +48,14 @@ export function hasEnvCredentials(env: AwsEnv): boolean {
 /** The container endpoint's URL, checked as the SDK checks it (https, or http on a known host). */
 function containerUrl(env: AwsEnv): URL {
   const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI;
-  const url = new URL(relative ? `${CONTAINER_HOST}${relative}` : (env.AWS_CONTAINER_CREDENTIALS_FULL_URI as string));
+  let url: URL;
+  try {
+    url = new URL(relative ? `${CONTAINER_HOST}${relative}` : (env.AWS_CONTAINER_CREDENTIALS_FULL_URI as string));
+  } catch {
+    throw credentialsError(
+      `${relative ? 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI' : 'AWS_CONTAINER_CREDENTIALS_FULL_URI'} is not a valid URL`,
+    );
+  }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ALLOWED_HTTP.test(url.hostname))) {
     throw credentialsError(
       'AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http on loopback or the ECS/EKS endpoint',
@@ -55,22 +67,31 @@ function containerUrl(env: AwsEnv): URL {
 async function fromContainer(env: AwsEnv): Promise<AwsCredentials> {
   const url = containerUrl(env);
   const file = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE;
-  const token = file ? (await readFile(file, 'utf8')).trim() : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+  let token: string | undefined;
+  try {
+    token = file ? (await readFile(file, 'utf8')).trim() : env.AWS_CONTAINER_AUTHORIZATION_TOKEN;
+  } catch {
+    // The path is not quoted: the message says which setting to check.
+    throw credentialsError('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE cannot be read');
+  }
   let body: Record<string, unknown>;
   try {
     const response = await fetch(url, {
       headers: token ? { Authorization: token } : {},
       signal: AbortSignal.timeout(CONTAINER_TIMEOUT_MS),
+      // A redirect is not followed: it could lead past the host check above.
+      redirect: 'manual',
     });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    body = (await response.json()) as Record<string, unknown>;
+    const text = await readCapped(response, MAX_CREDENTIALS_BYTES);
+    body = JSON.parse(text ?? '') as Record<string, unknown>;
   } catch {
     // The endpoint's answer is not quoted: it may hold anything.
-    throw credentialsError('the container credentials endpoint gave no credentials');
+    throw credentialsError('the container credentials endpoint gave no credentials', true);
   }
   const { AccessKeyId, SecretAccessKey, Token, Expiration } = body ?? {};
   if (typeof AccessKeyId !== 'string' || typeof SecretAccessKey !== 'string') {
-    throw credentialsError('the container credentials endpoint gave no credentials');
+    throw credentialsError('the container credentials endpoint gave no credentials', true);
   }
   return {
     accessKeyId: AccessKeyId,

@@ -10,6 +10,8 @@ import { ProviderError } from '@secretref/core';
 import { AwsClient } from 'aws4fetch';
 import { isAwsRegion } from '../arn.ts';
 import { isSignatureExpired } from '../clients.ts';
+import { setupError, TLS_CODES } from '../error-facts.ts';
+import { readCapped } from './body.ts';
 import { type CredentialSource, credentialSource, type GivenCredentials } from './credentials.ts';
 import { awsEndpoint } from './endpoints.ts';
 import type { AwsApi, AwsEnv, AwsService, AwsTransport, SendOptions } from './types.ts';
@@ -51,7 +53,7 @@ const abortError = (): Error => shaped('the call was aborted', { name: 'AbortErr
 function networkError(error: unknown): Error {
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
   const code = String(cause?.code ?? (error as { code?: unknown } | null)?.code);
-  if (KNOWN_CODES.has(code)) return shaped(`network error ${code}`, { name: 'Error', code });
+  if (KNOWN_CODES.has(code) || TLS_CODES.has(code)) return shaped(`network error ${code}`, { name: 'Error', code });
   if (DEAD_SOCKET.has(code)) return shaped(`network error ${code}`, { name: 'Error', code: 'ECONNRESET', dead: true });
   return shaped('the request failed on the network', { name: 'NetworkingError' });
 }
@@ -63,25 +65,6 @@ function unreadable(status: number, requestId: string | null, why: string): Erro
     $responseBodyText: '',
     $metadata: { httpStatusCode: status, requestId: requestId ?? undefined, attempts: 1 },
   });
-}
-
-/** Reads at most MAX_ANSWER_BYTES of a body: `undefined` beyond. */
-export async function readCapped(response: Response): Promise<string | undefined> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -136,16 +119,37 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
     return credentials;
   }
 
+  /** The endpoint of a region: the configured one, else the SDK's, refused when it is not http(s). */
+  function endpointOf(region: string): string {
+    let url: string;
+    try {
+      url = options.endpoint ?? awsEndpoint(service, region, env);
+    } catch (error) {
+      // An endpoint URL that is no URL: errors.ts names the variable that holds it.
+      if ((error as { code?: unknown }).code === 'ERR_INVALID_URL') throw error;
+      // endpoints.ts's own messages (FIPS with a configured URL...), without its prefix.
+      throw setupError(String((error as Error).message).replace(/^\[secretref\] \[[^\]]*\] /, ''));
+    }
+    if (!/^https?:\/\//i.test(url))
+      throw setupError('the endpoint must be an http or https URL (AWS_ENDPOINT_URL, clientConfig.endpoint)');
+    return url;
+  }
+
   async function send(
     region: string | undefined,
     operation: string,
     input: Record<string, unknown>,
     { signal }: SendOptions,
   ): Promise<Record<string, unknown>> {
-    // The SDK's wording of these set-up mistakes, which errors.ts explains; the region is not quoted.
-    if (!region) throw shaped('Region is missing', { name: 'Error' });
-    if (!isAwsRegion(region)) throw shaped('Region not accepted', { name: 'Error' });
-    const url = options.endpoint ?? awsEndpoint(service, region, env);
+    // Set-up mistakes, said for this transport (it reads no AWS profile); the region is not quoted.
+    if (!region) {
+      throw setupError(
+        'no AWS region is set; set AWS_REGION, or add ?region=<region> to the reference (the fetch transport reads no AWS profile)',
+      );
+    }
+    if (!isAwsRegion(region))
+      throw setupError('the region is not a valid AWS region; fix AWS_REGION or clientConfig.region');
+    const url = endpointOf(region);
     const body = JSON.stringify(input, blobReplacer);
     const target = { ...headers, 'x-amz-target': `${service.target}.${operation}` };
     let resent = false;
@@ -163,7 +167,9 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
           region,
           retries: 0,
         });
-        response = await fetch(await signer.sign(url, { method: 'POST', headers: target, body, signal }));
+        // Never followed: a redirect would carry the session token and the body to another host.
+        const signed = await signer.sign(url, { method: 'POST', headers: target, body, signal, redirect: 'manual' });
+        response = await fetch(signed);
       } catch (error) {
         if (signal.aborted) throw abortError();
         const network = networkError(error);
@@ -177,7 +183,7 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
       const requestId = response.headers.get('x-amzn-requestid');
       let text: string | undefined;
       try {
-        text = await readCapped(response);
+        text = await readCapped(response, MAX_ANSWER_BYTES);
       } catch (error) {
         if (signal.aborted) throw abortError();
         throw networkError(error);
@@ -185,6 +191,9 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
       if (text === undefined) throw unreadable(response.status, requestId, `an answer over ${MAX_ANSWER_BYTES} bytes`);
       const parsed = parseAnswer(text, blobs);
       if (parsed === undefined) throw unreadable(response.status, requestId, 'an answer that is not JSON');
+      if (response.status >= 300 && response.status < 400) {
+        throw unreadable(response.status, requestId, 'a redirect, which is not followed');
+      }
       if (response.ok) return (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
       const error = serviceError(response.status, response.headers, parsed);
       if (!resent && isSignatureExpired(error)) {

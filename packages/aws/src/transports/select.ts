@@ -91,6 +91,22 @@ export function chooseTransport(
   };
 }
 
+function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function isCredentials(value: unknown): boolean {
+  const { accessKeyId, secretAccessKey } = (typeof value === 'object' && value !== null ? value : {}) as Record<
+    string,
+    unknown
+  >;
+  return typeof accessKeyId === 'string' && accessKeyId !== '' && typeof secretAccessKey === 'string';
+}
+
 /** The `fetch` transport's options from a `clientConfig`: only what it can honour, else a clear error. */
 function fetchOptions(config: object | undefined, env: AwsEnv): FetchTransportOptions {
   const given = (config ?? {}) as Record<string, unknown>;
@@ -104,8 +120,13 @@ function fetchOptions(config: object | undefined, env: AwsEnv): FetchTransportOp
     );
   }
   const { endpoint, region, credentials } = given;
-  if (endpoint !== undefined && typeof endpoint !== 'string') {
-    throw new InvalidOptionError('the fetch transport takes clientConfig.endpoint as a URL string');
+  if (endpoint !== undefined && !(typeof endpoint === 'string' && isHttpUrl(endpoint))) {
+    throw new InvalidOptionError('the fetch transport takes clientConfig.endpoint as an http or https URL string');
+  }
+  if (credentials !== undefined && typeof credentials !== 'function' && !isCredentials(credentials)) {
+    throw new InvalidOptionError(
+      'the fetch transport takes clientConfig.credentials as { accessKeyId, secretAccessKey, sessionToken? } or a function that gives them',
+    );
   }
   if (region !== undefined && typeof region !== 'string') {
     throw new InvalidOptionError('the fetch transport takes clientConfig.region as a string');

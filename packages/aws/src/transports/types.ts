@@ -63,6 +63,8 @@ export interface AgentRoute {
   query(input: Record<string, unknown>, forced: boolean, lambda: boolean): URLSearchParams | undefined;
   /** The single operations' inputs of a batch operation's input. */
   items(input: Record<string, unknown>): readonly Record<string, unknown>[];
+  /** The batch operation's input for some of them (those the agent did not answer, sent direct). */
+  batchInput(items: readonly Record<string, unknown>[]): Record<string, unknown>;
   /** The batch operation's output, from the outcomes of its items, in order (throws for an error the batch call would fail with). */
   assemble(outcomes: readonly AgentOutcome[], items: readonly Record<string, unknown>[]): Record<string, unknown>;
 }
