@@ -128,8 +128,13 @@ export {
   type KmsProviderOptions,
   kmsProvider,
 } from '@secretref/kms';
-export { type SecretsManagerProviderOptions, secretsManagerProvider } from '@secretref/secrets-manager';
-export { type SsmProviderOptions, ssmProvider } from '@secretref/ssm';
+export {
+  type SecretsManagerFetchProviderOptions,
+  type SecretsManagerProviderOptions,
+  secretsManagerFetchProvider,
+  secretsManagerProvider,
+} from '@secretref/secrets-manager';
+export { type SsmFetchProviderOptions, type SsmProviderOptions, ssmFetchProvider, ssmProvider } from '@secretref/ssm';
 export * from './aws.ts';
 export {
   type AwsProvidersOptions,

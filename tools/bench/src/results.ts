@@ -9,7 +9,15 @@ export interface Fixture {
   readonly secrets: readonly string[];
 }
 
-export const CONTENDERS = ['secretref', 'secretref-sdk', 'powertools', 'middy', 'sdk', 'floor'] as const;
+export const CONTENDERS = [
+  'secretref',
+  'secretref-fetch',
+  'secretref-sdk',
+  'powertools',
+  'middy',
+  'sdk',
+  'floor',
+] as const;
 export type Contender = (typeof CONTENDERS)[number];
 
 /** One contender's cold starts: wall times from process start (one per round) and its AWS calls. */

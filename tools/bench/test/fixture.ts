@@ -8,6 +8,10 @@ const form = (scale: number): Record<Contender, ColdRuns> => ({
     [552, 540, 561].map((v) => v * scale),
     4,
   ),
+  'secretref-fetch': runs(
+    [352, 340, 361].map((v) => v * scale),
+    4,
+  ),
   'secretref-sdk': runs(
     [452, 440, 461].map((v) => v * scale),
     4,

@@ -39,7 +39,8 @@ describe('pages', () => {
   it('show every target with its verdict, and why for each one missed', () => {
     const page = benchmarksPage(RESULTS);
     for (const t of targets(RESULTS)) {
-      expect(page).toContain(`| ${t.name} | ${t.measured} | ${t.target} | ${t.met ? 'met' : '**not met**'} |`);
+      const verdict = t.judged === false ? 'not judged' : t.met ? 'met' : '**not met**';
+      expect(page).toContain(`| ${t.name} | ${t.measured} | ${t.target} | ${verdict} |`);
       if (!t.met) expect(page).toContain(`- **${t.name}**: ${t.why}`);
     }
     expect(page).not.toMatch(/undefined|NaN|Infinity/);
@@ -47,9 +48,20 @@ describe('pages', () => {
 
   it('judge ratios from the measurements: the floor, the peers, the budgets', () => {
     const byName = Object.fromEntries(targets(RESULTS).map((t) => [t.name, t]));
-    // 552 / 160 ms: not within 1.25x of the floor; 0.8 of it bundled is still 3.45x.
-    expect(byName['cold start (unbundled) vs the floor']).toMatchObject({ measured: '3.45x', met: false });
-    expect(byName['cold start (bundled) vs the floor']).toMatchObject({ measured: '3.45x', met: false });
+    // 552 / 160 ms: not within 1.25x of the floor; 0.8 of it bundled is still 3.45x. Bundled, the fetch
+    // providers are judged: 352 / 160 ms, 2.20x.
+    expect(byName['cold start (unbundled, the secretref package) vs the floor']).toMatchObject({
+      measured: '3.45x',
+      met: false,
+    });
+    expect(byName['cold start (bundled, the fetch providers) vs the floor']).toMatchObject({
+      measured: '2.20x',
+      met: false,
+    });
+    expect(byName['cold start (bundled, the secretref package) vs the floor']).toMatchObject({
+      measured: '3.45x',
+      judged: false,
+    });
     expect(byName['herd: calls']?.met).toBe(true);
     expect(byName['warm: Powertools / secretref']).toMatchObject({ measured: '3.20x', met: true });
     expect(byName['own code of core + aws + ssm, minified']?.measured).toBe('44.3 KB (within its budget of 68.0 KB)');

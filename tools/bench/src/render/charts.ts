@@ -43,6 +43,7 @@ const CONFIG = {
 
 export const CONTENDER_NAMES: Readonly<Record<Contender, string>> = {
   secretref: 'secretref (auto: fetch)',
+  'secretref-fetch': 'secretref, fetch providers (composed)',
   'secretref-sdk': 'secretref (transport sdk)',
   powertools: 'Powertools Parameters',
   middy: 'middy (ssm + secrets-manager)',
@@ -154,7 +155,7 @@ function bundleChart(r: Results): TopLevelSpec {
     Object.entries(r.startup.bundles).map(([name, b]) => ({
       label: name,
       value: Math.round(b.bytes / 102.4) / 10,
-      highlight: name === 'secretref',
+      highlight: name.startsWith('secretref'),
     })),
     'KB',
   );
