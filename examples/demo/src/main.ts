@@ -69,7 +69,7 @@ try {
   const secretsManager = new SecretsManagerClient(localAwsConfig(moto.endpoint));
   await seed(ssm, secretsManager);
   // What a deployed app has: the standard AWS environment (here pointing at the local AWS), as Lambda
-  // sets it (no AWS_CA_BUNDLE: a CA bundle would make auto pick the SDK, which reads it).
+  // sets it (no AWS_CA_BUNDLE, which some machines set for other tools: auto would keep to the SDK).
   Object.assign(process.env, localAwsEnv(aws.endpoint));
   delete process.env.AWS_CA_BUNDLE;
 

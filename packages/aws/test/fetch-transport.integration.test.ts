@@ -71,6 +71,11 @@ describe('answers', () => {
     expect(((await ssmCall(transport)).Parameters as unknown[]).length).toBe(2);
   });
 
+  it('takes a FIPS pseudo-region (us-east-1-fips), signed for its region, as the SDK does', async () => {
+    const transport = fetchTransport(SSM, { env: { ...KEYS, AWS_REGION: 'us-east-1-fips' }, endpoint: proxy.endpoint });
+    expect(((await ssmCall(transport)).Parameters as unknown[]).length).toBe(2);
+  });
+
   it('reports the default region it chose, and that it sent by fetch', async () => {
     const seen: string[] = [];
     await viaEnv(SSM, { AWS_REGION: 'eu-west-1' }).api(undefined, {
@@ -221,6 +226,34 @@ describe('resends: one, and only where the request surely did not count', () => 
     proxy.fault = 'reset';
     expect(mapped(await ssmCall(transport).catch((e: unknown) => e)).name).toBe('ProviderError');
     expect(proxy.count()).toBe(2);
+  });
+});
+
+describe('a keep-alive connection reset while idle (ECONNRESET, a TCP reset as a thawed Lambda meets it)', () => {
+  it('is sent again once on a new connection', async () => {
+    let answered = 0;
+    let resetNext = false;
+    const server = createServer((req, res) => {
+      if (resetNext) {
+        resetNext = false;
+        req.socket.resetAndDestroy();
+        return;
+      }
+      answered++;
+      res.end('{"Parameters":[],"InvalidParameters":["/x"]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const at = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const transport = fetchTransport(SSM, { env: { ...KEYS, AWS_ENDPOINT_URL: at } });
+      await ssmCall(transport, ['/x']);
+      resetNext = true;
+      expect(((await ssmCall(transport, ['/x'])).InvalidParameters as unknown[]).length).toBe(1);
+      expect(answered).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 

@@ -289,8 +289,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       disposed = true;
       for (const watcher of [...watchers]) watcher.stop();
       inflight.clear();
-      // Settles every caller in flight with a DisposedError and clears the batches' timers.
+      // Settles every caller in flight with a DisposedError, clears the batches' timers, ends retry pauses.
       batcher.dispose();
+      retryParts.dispose();
       store.delete();
       targets.clear();
       for (const provider of new Set(registry.schemes.values())) provider.dispose?.();

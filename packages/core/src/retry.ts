@@ -57,13 +57,32 @@ export interface RetryPlan extends RetryParts {
    * millisecond (one batch's): they pause alike and are retried in one batch again.
    */
   pause(attempt: number): number;
+  /** Waits `ms` on the clock; cut short (and its timer cleared) by `dispose`. */
+  wait(ms: number): Promise<void>;
+  /** Ends every wait at once: the resolver is disposed, its callers settle now. */
+  dispose(): void;
 }
 
 /** The retry plan of a resolver. */
 export function retryPlan(parts: RetryParts): RetryPlan {
   const draws = new Map<number, { readonly at: number; readonly value: number }>();
+  const waits = new Set<() => void>();
   return {
     ...parts,
+    wait(ms) {
+      return new Promise<void>((resolve) => {
+        const timer = parts.clock.setTimer(() => end(), ms, { unref: true });
+        const end = (): void => {
+          timer.clear();
+          waits.delete(end);
+          resolve();
+        };
+        waits.add(end);
+      });
+    },
+    dispose() {
+      for (const end of [...waits]) end();
+    },
     pause(attempt) {
       const now = parts.clock.now();
       let draw = draws.get(attempt);
@@ -105,7 +124,7 @@ export function fetchRetrying(
       const delay = parts.pause(attempt);
       // No pause that the deadline would cut short: the failure is the answer then.
       if (clock.now() + delay >= latest.at) return outcome;
-      await new Promise<void>((resolve) => clock.setTimer(resolve, delay, { unref: true }));
+      await parts.wait(delay);
       current = batcher.fetch(provider, region, request, latest.at, latest.timeoutMs);
     }
   })();

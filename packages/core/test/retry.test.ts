@@ -59,6 +59,18 @@ describe('retries of a cold key within its deadline', () => {
     expect(t.calls).toBe(3);
   });
 
+  it('dispose during a pause settles the caller at once, and leaves no timer behind', async () => {
+    const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0.5 });
+    throttle(t.provider, 'a');
+    const pending = t.resolver.resolve('mem:a').catch((error: unknown) => error);
+    await settle();
+    expect(t.calls).toBe(1);
+    t.resolver.dispose();
+    expect(await pending).toMatchObject({ name: 'DisposedError' });
+    expect(t.clock.pending).toBe(0);
+    expect(t.calls).toBe(1);
+  });
+
   it('retries: 0 makes one attempt', async () => {
     const t = setup({ values: { a: 'v' }, retries: 0, random: () => 0 });
     throttle(t.provider, 'a');

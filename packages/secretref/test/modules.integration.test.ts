@@ -20,8 +20,15 @@ const endpoint = inject('awsEndpoint');
 const root = fileURLToPath(new URL('..', import.meta.url));
 const name = `modules-${randomUUID().slice(0, 8)}`;
 
-/** Runs the fixture in a fresh process and returns the SDK client packages it loaded. */
+/**
+ * Runs the fixture in a fresh process, on the transport `SECRETREF_AWS_TRANSPORT` names (`sdk` unless
+ * told), and returns the SDK client packages it loaded.
+ */
 function clientsLoadedResolving(...refs: string[]): string[] {
+  return clientsLoadedOn('sdk', ...refs);
+}
+
+function clientsLoadedOn(transport: string, ...refs: string[]): string[] {
   const log = join(mkdtempSync(join(tmpdir(), 'secretref-modules-')), 'modules.log');
   const run = spawnSync(
     'pnpm',
@@ -38,7 +45,7 @@ function clientsLoadedResolving(...refs: string[]): string[] {
       cwd: root,
       encoding: 'utf8',
       timeout: 60_000,
-      env: { ...process.env, ...localAwsEnv(endpoint), SECRETREF_MODULE_LOG: log },
+      env: { ...process.env, ...localAwsEnv(endpoint), SECRETREF_MODULE_LOG: log, SECRETREF_AWS_TRANSPORT: transport },
     },
   );
   expect(run.stderr).toBe('');
@@ -100,5 +107,15 @@ describe('lazy SDK clients in the secretref package', () => {
 
   it('none for env: references', () => {
     expect(clientsLoadedResolving('env:HOME')).toEqual([]);
+  });
+});
+
+describe('on the fetch transport (what auto picks with keys and a region in the environment)', () => {
+  it('no SDK client at all for parameters, secrets and KMS ciphertexts', () => {
+    expect(clientsLoadedOn('fetch', `ssm:/${name}`, `secretsmanager:${name}`, kmsRef)).toEqual([]);
+  });
+
+  it('an Encryption SDK message still loads the KMS client the Encryption SDK needs', () => {
+    expect(clientsLoadedOn('fetch', envelopeRef)).toEqual(expect.arrayContaining(['client-kms', 'client-node']));
   });
 });

@@ -242,7 +242,7 @@ function createSecretsManagerProvider(
   async function fallBack(
     requests: readonly Request[],
     results: FetchResult[],
-    { signal, reportVia }: FetchContext,
+    { signal, reportVia, clock }: FetchContext,
   ): Promise<void> {
     await Promise.all(
       requests.map(async (request, i) => {
@@ -252,7 +252,7 @@ function createSecretsManagerProvider(
           if (!('error' in result) || !result.error.transient || signal.aborted) return;
           let context: Context;
           try {
-            context = { api: await transport.api(region, { reportVia }), signal };
+            context = { api: await transport.api(region, { reportVia, clock }), signal };
           } catch {
             return;
           }

@@ -49,6 +49,8 @@ const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token';
 const NOT_READY = /not ready to serve traffic/i;
 /** The Secrets Manager Agent's relayed errors: `{"__type":"<Code>", "message":"..."}`, not always valid JSON. */
 const RELAYED = /^\s*\{\s*"__type"\s*:\s*"([A-Za-z]{1,80})"/;
+/** What the Secrets Manager Agent answers when it could not reach AWS (HTTP 5xx): its failure, not AWS's answer. */
+const AGENT_OWN = new Set(['InternalFailure', 'ConnectionError', 'TimeoutError']);
 
 const aborted = (): Error => Object.assign(new Error('the call was aborted'), { name: 'AbortError' });
 
@@ -128,6 +130,8 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
         return answer;
       }
       const relayed = RELAYED.exec(text)?.[1];
+      // The Secrets Manager Agent's own failures to reach AWS are no answer of the request.
+      if (relayed !== undefined && response.status >= 500 && AGENT_OWN.has(relayed)) throw new Fallback('unreadable');
       // An AWS error of the request, relayed with its code: the answer. Its message is read as the SDK's would be.
       if (relayed !== undefined)
         throw serviceError(response.status, response.headers, parseAnswer(text, blobs) ?? { __type: relayed });
@@ -152,13 +156,15 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
 
   /** Runs `call` when fewer than MAX_IN_FLIGHT calls to the agent are open (its deadline starts then). */
   async function slot<T>(call: () => Promise<T>): Promise<T> {
+    // A freed slot is handed to the next waiter as it is: the count never dips for a newcomer to take.
     if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => waiting.push(resolve));
-    inFlight++;
+    else inFlight++;
     try {
       return await call();
     } finally {
-      inFlight--;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next) next();
+      else inFlight--;
     }
   }
 

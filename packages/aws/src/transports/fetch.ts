@@ -53,8 +53,15 @@ const abortError = (): Error => shaped('the call was aborted', { name: 'AbortErr
 function networkError(error: unknown): Error {
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
   const code = String(cause?.code ?? (error as { code?: unknown } | null)?.code);
+  // A reset or a closed socket, as Node or undici names it: the connection may have died while idle.
+  if (DEAD_SOCKET.has(code)) {
+    return shaped(`network error ${code}`, {
+      name: 'Error',
+      code: KNOWN_CODES.has(code) ? code : 'ECONNRESET',
+      dead: true,
+    });
+  }
   if (KNOWN_CODES.has(code) || TLS_CODES.has(code)) return shaped(`network error ${code}`, { name: 'Error', code });
-  if (DEAD_SOCKET.has(code)) return shaped(`network error ${code}`, { name: 'Error', code: 'ECONNRESET', dead: true });
   return shaped('the request failed on the network', { name: 'NetworkingError' });
 }
 
@@ -147,8 +154,11 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
         'no AWS region is set; set AWS_REGION, or add ?region=<region> to the reference (the fetch transport reads no AWS profile)',
       );
     }
-    if (!isAwsRegion(region))
+    // A FIPS pseudo-region (us-gov-west-1-fips) names a FIPS endpoint of its region, signed for the region.
+    const signing = region.replace(/^fips-(?:dkr-|prod-)?|-fips$/, '');
+    if (!isAwsRegion(signing)) {
       throw setupError('the region is not a valid AWS region; fix AWS_REGION or clientConfig.region');
+    }
     const url = endpointOf(region);
     const body = JSON.stringify(input, blobReplacer);
     const target = { ...headers, 'x-amz-target': `${service.target}.${operation}` };
@@ -164,7 +174,7 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
           secretAccessKey,
           ...(sessionToken ? { sessionToken } : {}),
           service: service.name,
-          region,
+          region: signing,
           retries: 0,
         });
         // Never followed: a redirect would carry the session token and the body to another host.
