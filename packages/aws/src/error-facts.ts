@@ -15,7 +15,16 @@ export interface SdkErrorShape {
 }
 
 export const NO_NAME = 'an error without a recognised name';
-const NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED']);
+/** Node's network codes of an error without a response: quoted, and transient. */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED',
+]);
 /** Node's codes of an endpoint certificate it refused: a set-up problem, the same on every transport. */
 export const TLS_CODES: ReadonlySet<string> = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -52,7 +61,9 @@ export function setupError(detail: string, options: { transient?: boolean; name?
  * exception, so a `code` of an error with a status is only a body field.
  */
 export function networkCode(shape: SdkErrorShape, metadata: SafeMetadata | undefined): string | undefined {
-  return metadata?.httpStatusCode === undefined && NETWORK.has(String(shape.code)) ? String(shape.code) : undefined;
+  return metadata?.httpStatusCode === undefined && NETWORK_CODES.has(String(shape.code))
+    ? String(shape.code)
+    : undefined;
 }
 
 /** What `$metadata` may keep: a status, a request id that is a UUID, a count of attempts. */

@@ -295,6 +295,50 @@ describe('a batch the agent answers in part', () => {
   });
 });
 
+describe('load', () => {
+  it('at most 32 calls are open to the agent at once; the rest wait their turn', async () => {
+    let open = 0;
+    let peak = 0;
+    let held: (() => void)[] = [];
+    let received = 0;
+    // Holds the GETs until all 40 came (the limit broken) or, 32 being open, no more came for 100 ms
+    // (the limit held: the others wait for a slot). The wait decides nothing in the second case.
+    const crowded = createServer((req, res) => {
+      open++;
+      received++;
+      peak = Math.max(peak, open);
+      const name = new URL(req.url ?? '/', 'http://x').searchParams.get('name');
+      held.push(() => {
+        open--;
+        res.end(
+          JSON.stringify({ Parameter: { Name: name, Value: `value of ${name}`, Type: 'SecureString', Version: 1 } }),
+        );
+      });
+      const release = () => {
+        const answers = held;
+        held = [];
+        for (const answer of answers) answer();
+      };
+      if (received === 40) release();
+      else if (held.length === 32) setTimeout(() => held.length === 32 && release(), 100);
+    });
+    await new Promise<void>((resolve) => crowded.listen(0, '127.0.0.1', resolve));
+    try {
+      vi.stubEnv('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', String((crowded.address() as { port: number }).port));
+      vi.stubEnv('AWS_SESSION_TOKEN', 'session-token');
+      vi.stubEnv('AWS_REGION', 'us-east-1');
+      const names = Array.from({ length: 40 }, (_, i) => `/crowd/p${i}`);
+      const values = await resolver().resolveAll(Object.fromEntries(names.map((n, i) => [`k${i}`, `ssm:${n}`])));
+      expect(Object.values(values)).toEqual(names.map((n) => `value of ${n}`));
+      expect(peak).toBe(32);
+      expect(fallbacks).toEqual([]);
+    } finally {
+      crowded.closeAllConnections();
+      crowded.close();
+    }
+  });
+});
+
 describe('an answer of the agent is an answer', () => {
   it('an AWS error it relays with its code (the Secrets Manager Agent): no direct call', async () => {
     const local = await useAgent({ kind: 'secrets-manager-agent' });

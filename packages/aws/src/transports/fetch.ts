@@ -10,7 +10,7 @@ import { ProviderError } from '@secretref/core';
 import { AwsClient } from 'aws4fetch';
 import { isAwsRegion } from '../arn.ts';
 import { isSignatureExpired } from '../clients.ts';
-import { setupError, TLS_CODES } from '../error-facts.ts';
+import { NETWORK_CODES, setupError, TLS_CODES } from '../error-facts.ts';
 import { readCapped } from './body.ts';
 import { type CredentialSource, credentialSource, type GivenCredentials } from './credentials.ts';
 import { awsEndpoint } from './endpoints.ts';
@@ -32,16 +32,6 @@ export interface FetchTransportOptions {
 export const MAX_ANSWER_BYTES: number = 8 * 1024 * 1024;
 /** Socket errors of a connection that died while idle: the request never reached AWS. */
 const DEAD_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-/** Node's network codes that errors.ts knows; undici's socket errors read as a reset. */
-const KNOWN_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ECONNABORTED',
-]);
 
 function shaped(message: string, fields: Record<string, unknown>): Error {
   return Object.assign(new Error(message), fields);
@@ -57,11 +47,11 @@ function networkError(error: unknown): Error {
   if (DEAD_SOCKET.has(code)) {
     return shaped(`network error ${code}`, {
       name: 'Error',
-      code: KNOWN_CODES.has(code) ? code : 'ECONNRESET',
+      code: NETWORK_CODES.has(code) ? code : 'ECONNRESET',
       dead: true,
     });
   }
-  if (KNOWN_CODES.has(code) || TLS_CODES.has(code)) return shaped(`network error ${code}`, { name: 'Error', code });
+  if (NETWORK_CODES.has(code) || TLS_CODES.has(code)) return shaped(`network error ${code}`, { name: 'Error', code });
   return shaped('the request failed on the network', { name: 'NetworkingError' });
 }
 

@@ -1,15 +1,8 @@
 // Cold-start contender: secretref's resolveAll of the fixture, on the transport `auto` picks (fetch, in
 // this environment: keys and a region, as Lambda has them). Plain node, from process start.
 import { awsTransportChoice, resolveAll } from 'secretref';
+import { refs } from './refs.mjs';
 
-const fixture = JSON.parse(process.argv[2] ?? '{}');
-const refs = {};
-fixture.parameters.forEach((name, i) => {
-  refs[`p${i}`] = `ssm:${name}`;
-});
-fixture.secrets.forEach((name, i) => {
-  refs[`s${i}`] = `secretsmanager:${name}`;
-});
 const count = Object.keys(await resolveAll(refs)).length;
 // performance.now() counts from the process's start: Node's own start-up, every import and the calls.
 const ms = performance.now();
