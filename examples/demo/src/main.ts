@@ -1,5 +1,6 @@
 /**
- * The secretref demo. Starts moto (a local AWS), seeds Parameter Store, Secrets Manager and KMS, then
+ * The secretref demo. Starts moto (a local AWS) and an AppConfigData emulator, seeds Parameter Store, Secrets Manager, KMS
+ * and AppConfig, then
  * resolves references in every form with the `secretref` package, exactly as an application would, and prints what it
  * got with the values redacted, plus the AWS calls it took.
  *
@@ -15,14 +16,17 @@ import { CreateKeyCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
+  jumpingClock,
   localAwsConfig,
   localAwsEnv,
   startAgent,
+  startAppConfig,
   startFaultProxy,
   startMoto,
   startProcess,
 } from '@secretref/local-aws';
 import { SEEDED as EXPRESS_SEEDED, seed as seedExpress } from '../../express/src/seed.ts';
+import { appconfigDemo, seedAppConfig } from './flags.ts';
 import { seed } from './seed.ts';
 
 /** Shows the shape of a value, never the value. */
@@ -64,14 +68,18 @@ const viaOf = (ref: string) => via.get(ref)?.join(' then ') ?? '?';
 
 const moto = await startMoto();
 const aws = await startFaultProxy(moto.endpoint); // counts the calls that reach "AWS"
+// AppConfig's data plane, which moto lacks: an emulator, on a clock the demo can jump.
+const clock = jumpingClock();
+const appconfig = await startAppConfig({ now: () => clock.wallTime() });
 try {
   const ssm = new SSMClient(localAwsConfig(moto.endpoint));
   const secretsManager = new SecretsManagerClient(localAwsConfig(moto.endpoint));
   await seed(ssm, secretsManager);
   // What a deployed app has: the standard AWS environment (here pointing at the local AWS), as Lambda
   // sets it (no AWS_CA_BUNDLE, which some machines set for other tools: auto would keep to the SDK).
-  Object.assign(process.env, localAwsEnv(aws.endpoint));
+  Object.assign(process.env, localAwsEnv(aws.endpoint), { AWS_ENDPOINT_URL_APPCONFIGDATA: appconfig.endpoint });
   delete process.env.AWS_CA_BUNDLE;
+  seedAppConfig(appconfig);
 
   const { resolveAll, resolve, defaultResolver, createResolver, awsProviders, awsTransportChoice, formatReference } =
     await import('secretref');
@@ -163,6 +171,9 @@ try {
   }
   await agent.close();
   for (const name of Object.keys(agent.env)) delete process.env[name];
+
+  console.log('\n  AppConfig (an emulator of its data plane), a configuration and feature flags:');
+  for (const line of await appconfigDemo(appconfig, clock)) console.log(`    ${line}`);
 
   // The environment and a typed config, as an app's entry point loads them.
   Object.assign(process.env, {
@@ -262,6 +273,7 @@ try {
   server.child.kill('SIGTERM');
   await server.exited;
 } finally {
+  await appconfig.close();
   await aws.close();
   await moto.stop();
 }

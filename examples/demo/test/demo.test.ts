@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('the demo', () => {
-  it('resolves every SSM, Secrets Manager and KMS form against local AWS in few calls and prints no value', () => {
+  it('resolves every SSM, Secrets Manager, KMS and AppConfig form against local AWS in few calls and prints no value', () => {
     const run = spawnSync('pnpm', ['exec', 'tsx', '--conditions=@secretref/source', 'src/main.ts'], {
       cwd: root,
       encoding: 'utf8',
@@ -42,6 +42,13 @@ describe('the demo', () => {
     expect(out).toContain('cached values match: true');
     expect(out).toContain("decryptEnv(['DEMO_API_TOKEN']) -> [redacted string, 17 chars], 1 AWS call");
     expect(out).toContain('kms:<Encryption SDK message>?context.App=demo -> [redacted string, 6000 chars]');
+    // AppConfig: JSON by its content type, the version label from the fetch event, a flag, the poll
+    // interval as the floor of a short TTL, a flag flip seen by watch, one session per profile.
+    expect(out).toContain('appconfig:shop/prod/settings#/db/pool -> 10 (version v1.0)');
+    expect(out).toContain('flag appconfig:shop/prod/flags#new-checkout -> {"enabled":false}');
+    expect(out).toContain('10 resolves with ?ttl=1s over 10 s: 0 AppConfig calls');
+    expect(out).toContain(`watch's onChange got {"enabled":true,"limit":5}`);
+    expect(out).toContain('AppConfig calls in all: 2 StartConfigurationSession, 3 GetLatestConfiguration');
     expect(out).toContain('LOG_LEVEL    -> info (plain, left alone)');
     expect(out).toContain('db.port is a number; db.password prints as [redacted]');
     expect(out).toContain('JSON.stringify({ stripeKey }) -> {"stripeKey":"[redacted]"}');

@@ -38,6 +38,7 @@ export {
   fetchUnsuitable,
   type TransportChoiceMade,
   type TransportOptions,
+  type TransportParts,
 } from './transports/select.ts';
 export type {
   AgentOutcome,
@@ -46,6 +47,7 @@ export type {
   AwsEnv,
   AwsService,
   AwsTransport,
+  RestOperation,
   SdkBinding,
   SendOptions,
   TransportChoice,

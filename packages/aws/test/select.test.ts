@@ -125,7 +125,7 @@ describe('asked for', () => {
 describe('what the fetch transport takes of a clientConfig', () => {
   const SERVICE = { name: 'ssm', endpointPrefix: 'ssm', envName: 'SSM', target: 'AmazonSSM' };
   const make = (clientConfig: Record<string, unknown>) =>
-    awsTransport(SERVICE, undefined, { transport: 'fetch', clientConfig }, KEYS);
+    awsTransport(SERVICE, undefined, { transport: 'fetch', clientConfig }, { env: KEYS });
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['an endpoint that is no URL', { endpoint: 'not a url' }, /clientConfig.endpoint as an http or https URL/],

@@ -195,9 +195,11 @@ export function createBatcher(options: BatcherOptions): Batcher {
       void call(group, items, batch).then((results) => {
         group.active--;
         let failed = 0;
+        const versions: Record<string, string> = {};
         items.forEach((item, i) => {
           const result = results[i] as FetchResult;
           if ('error' in result) failed++;
+          else if (typeof result.version === 'string') versions[item.request.ref] = result.version;
           settle(item, result);
         });
         if (channels.fetch.hasSubscribers) {
@@ -208,6 +210,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
             durationMs: clock.now() - started,
             failed,
             via: batch.via,
+            versions,
           });
         }
         run(group);

@@ -15,7 +15,7 @@
  */
 import { createLRU } from 'lru.min';
 import type { SecretrefError } from './errors.ts';
-import type { RawValue } from './provider.ts';
+import type { FetchedValue, RawValue, ValueType } from './provider.ts';
 
 /** A fetched value. Replaced, never mutated, when the key is fetched again (but for its bookkeeping). */
 export interface Entry {
@@ -26,6 +26,10 @@ export interface Entry {
   readonly fetchedAt: number;
   /** Fraction of the TTL after which it expires, in [1 - jitter, 1]. */
   readonly lifetime: number;
+  /** The provider's floor of the TTL (a poll interval), in ms: the entry is fresh at least this long. */
+  readonly minTtlMs: number;
+  /** What the value reads as when the caller names no `as` (the provider's `FetchedValue.as`). */
+  readonly as: ValueType | undefined;
   /** Transformed views of the value (`as`, fragment), computed once. */
   readonly derived: Map<string, unknown>;
   /** The last view asked for and its name in `derived`: most callers ask one view of a value. */
@@ -64,12 +68,17 @@ interface Backoff {
 
 /** Is `entry` fresh at `now` for a TTL of `ttlMs`? A TTL of `Infinity` needs no clock. */
 export function isFresh(entry: Entry, ttlMs: number, now: number): boolean {
-  return now < entry.fetchedAt + ttlMs * entry.lifetime;
+  return now < expiry(entry, ttlMs);
+}
+
+/** When `entry` expires for a TTL of `ttlMs`: its jittered TTL, never before the provider's floor. */
+function expiry(entry: Entry, ttlMs: number): number {
+  return entry.fetchedAt + Math.max(ttlMs * entry.lifetime, entry.minTtlMs);
 }
 
 /** May `entry` be served while a refresh fails transiently? */
 export function isStaleServable(entry: Entry, ttlMs: number, maxStaleMs: number, now: number): boolean {
-  return now <= entry.fetchedAt + ttlMs * entry.lifetime + maxStaleMs;
+  return now <= expiry(entry, ttlMs) + maxStaleMs;
 }
 
 /** Values and failures by cache key. */
@@ -85,7 +94,7 @@ export interface Store {
   /** The failure memory of `key`. */
   failure(key: string): Failure | undefined;
   /** A fetch succeeded: a new entry, and the failure memory is forgotten. */
-  succeeded(key: string, value: RawValue, now: number, lifetime: number): Entry;
+  succeeded(key: string, fetched: FetchedValue, now: number, lifetime: number): Entry;
   /**
    * A fetch failed: the failure count grows and the key backs off. A failure that is not transient
    * (not found, access denied) drops the value, which must never mask it.
@@ -153,12 +162,16 @@ export function createStore(maxEntries: number, maxFailures: number): Store {
     slot: (key) => slots.get(key),
     use,
     failure: (key) => failures.get(key),
-    succeeded(key, value, now, lifetime) {
+    succeeded(key, fetched, now, lifetime) {
+      const floor = fetched.minTtlMs;
       const entry: Entry = {
         key,
-        value,
+        value: fetched.value,
         fetchedAt: now,
         lifetime,
+        // A provider's floor is a finite, positive number of ms; anything else is none.
+        minTtlMs: typeof floor === 'number' && floor > 0 && Number.isFinite(floor) ? floor : 0,
+        as: fetched.as,
         derived: new Map(),
         lastView: undefined,
         lastViewKey: undefined,

@@ -31,6 +31,8 @@ export interface FetchEvent {
   readonly failed: number;
   /** How it was sent, as the provider reported it (an AWS transport: `sdk`, `fetch`, `agent`); often empty. */
   readonly via: readonly string[];
+  /** The version fetched of each reference whose provider names one (AppConfig's version label), by canonical reference. */
+  readonly versions: Readonly<Record<string, string>>;
 }
 
 /** A refresh failed transiently and the last good value was returned instead. */

@@ -56,6 +56,7 @@ export {
 export { checkOptions, DEFAULTS } from './options.ts';
 export {
   type FetchContext,
+  type FetchedValue,
   type FetchRequest,
   type FetchResult,
   failure,

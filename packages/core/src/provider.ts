@@ -88,7 +88,24 @@ export interface FetchRequest<L extends Locator = Locator> {
  * `TimeoutError`) keeps the last good value and serves it stale with a backoff; any other
  * (`SecretNotFoundError`, `AccessDeniedError`...) drops it. Call a passing failure transient.
  */
-export type FetchResult = { readonly value: RawValue } | { readonly error: SecretrefError };
+export type FetchResult = FetchedValue | { readonly error: SecretrefError };
+
+/** A value a provider fetched, with what it knows of it besides (AppConfig's content type, poll interval and version). */
+export interface FetchedValue {
+  readonly value: RawValue;
+  /**
+   * What the value reads as when the caller names no `as` (`json` for a JSON content type): a string
+   * is otherwise handed over as it is. @default the caller's `as`, else `string` (`json` with a fragment)
+   */
+  readonly as?: ValueType | undefined;
+  /**
+   * The least time, in ms, before the value may be fetched again (a service's poll interval): a
+   * shorter TTL is raised to it, jitter never takes it below. `forceFetch` still fetches. @default 0
+   */
+  readonly minTtlMs?: number | undefined;
+  /** The version of the value, where the service names one (AppConfig's version label), for the `fetch` event. Never secret. */
+  readonly version?: string | undefined;
+}
 
 /** What `Provider.fetch` gets besides the requests. */
 export interface FetchContext {

@@ -26,7 +26,6 @@ import { hit, view } from './views.ts';
 import { startWatch } from './watch.ts';
 
 const NO_OPTIONS: ResolveOptions & PeekOptions = Object.freeze({});
-
 /** A fetch in flight, shared by every caller of its key until its deadline (`at`, extended by joiners). */
 interface Flight {
   readonly result: Promise<Answer>;
@@ -107,7 +106,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         if (inflight.get(t.key) !== flight) return { outcome, entry: store.peek(t.key) };
         inflight.delete(t.key);
         if ('value' in outcome) {
-          return { outcome, entry: store.succeeded(t.key, outcome.value, clock.now(), 1 - random() * jitter) };
+          return { outcome, entry: store.succeeded(t.key, outcome, clock.now(), 1 - random() * jitter) };
         }
         // A deadline that passed is the callers' limit (a Lambda with 4 ms left): no backoff starts.
         if (!(outcome.error instanceof TimeoutError)) store.failed(t.key, outcome.error, clock.now(), backoff);
@@ -128,8 +127,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     const as = call.as ?? t.as;
     const { outcome } = answer;
     const entry = 'entry' in answer ? answer.entry : store.peek(t.key);
-    // A new value shares its entry's views (none if it was invalidated meanwhile).
-    if ('value' in outcome) return view(entry?.value === outcome.value ? entry : undefined, outcome.value, t, as);
+    // A new value shares its entry's views (none if it was invalidated meanwhile); it reads as its provider says.
+    if ('value' in outcome)
+      return view(entry?.value === outcome.value ? entry : undefined, outcome.value, t, as, outcome.as);
     const { error } = outcome;
     if (error.transient && entry !== undefined && isStaleServable(entry, ttlMs, maxStaleMs, clock.now())) {
       counters.staleServed++;

@@ -1,6 +1,6 @@
 /**
  * What a reference resolves to, as a type: the options' `as`, else what the reference literal says
- * by itself (`?as=`, a `#fragment`, an SSM path, a JSON key in Secrets Manager's colon fields).
+ * by itself (`?as=`, a `#fragment`, an SSM path, a JSON key in Secrets Manager's colon fields, an AppConfig profile).
  * docs/reference-syntax.md ("Typing") has the rules.
  */
 import type { ValueType } from './provider.ts';
@@ -67,7 +67,7 @@ export type SecretJsonKey<B extends string> = B extends `{{resolve:secretsmanage
 
 /**
  * What a reference written as a literal resolves to by itself: its `?as=`, else JSON for a fragment
- * (`#port`), a JSON key in Secrets Manager's colon fields, or an SSM path (`ssm:/app/`), else a
+ * (`#port`), a JSON key in Secrets Manager's colon fields, an SSM path (`ssm:/app/`) or an AppConfig profile (JSON or text, by its content type), else a
  * string. A reference that is no literal is a string.
  *
  * @group Typing helpers
@@ -88,7 +88,9 @@ export type RefAs<R extends string> = string extends R
               ? 'json'
               : SecretJsonKey<RefBody<R>> extends true
                 ? 'json'
-                : 'string';
+                : RefBody<R> extends `appconfig:${string}`
+                  ? 'json'
+                  : 'string';
 
 /**
  * The value of a reference `R` resolved with options `O`: typed by the options' `as`, else by the

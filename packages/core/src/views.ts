@@ -8,15 +8,24 @@ import type { RawValue, ValueType } from './provider.ts';
 import type { Target } from './targets.ts';
 import { transform } from './transform.ts';
 
-/** The value a caller gets: derived once per entry and view, bytes copied. */
-export function view(entry: Entry | undefined, value: RawValue, t: Target, as: ValueType | undefined): unknown {
+/**
+ * The value a caller gets: derived once per entry and view, bytes copied. `own` is what the value
+ * reads as when the caller names no `as` (the provider's, kept in the entry).
+ */
+export function view(
+  entry: Entry | undefined,
+  value: RawValue,
+  t: Target,
+  as: ValueType | undefined,
+  own: ValueType | undefined = entry?.as,
+): unknown {
   const key = as === t.as ? t.viewKey : `${as ?? ''}#${t.fragment ?? ''}`;
   let result: unknown;
   if (entry !== undefined && entry.lastViewKey === key) result = entry.lastView;
   else {
     result = entry?.derived.get(key);
     if (result === undefined) {
-      result = transform(value, as, t.fragment, t);
+      result = transform(value, as ?? own, t.fragment, t);
       entry?.derived.set(key, result);
     }
     if (entry !== undefined) {

@@ -124,7 +124,7 @@ export function kmsProvider(options: KmsProviderOptions = {}): Provider<KmsLocat
     create: (module, config) => new module.KMSClient(config),
   };
   const clients = sdkPool(sdk, options);
-  const transport = awsTransport(KMS_SERVICE, sdk, options, process.env, clients);
+  const transport = awsTransport(KMS_SERVICE, sdk, options, { pool: clients });
 
   async function decryptBlob(
     request: Request,

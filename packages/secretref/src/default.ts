@@ -3,6 +3,7 @@
  * other functions of `secretref` use, created on first use and shared by the ESM and CommonJS copies
  * of this version in one process.
  */
+import { appconfigProvider } from '@secretref/appconfig';
 import { chooseTransport, type TransportChoice, type TransportChoiceMade } from '@secretref/aws';
 import { createResolver, type Provider, type Resolver } from '@secretref/core';
 import { kmsProvider } from '@secretref/kms';
@@ -10,7 +11,7 @@ import { secretsManagerProvider } from '@secretref/secrets-manager';
 import { ssmProvider } from '@secretref/ssm';
 import { VERSION } from './version.ts';
 
-/** Options of `awsProviders`: what the three providers share. */
+/** Options of `awsProviders`: what the four providers share. */
 export interface AwsProvidersOptions {
   /**
    * How their calls are sent (docs/providers/transports.md): `sdk`, `fetch`, `agent` or `auto`.
@@ -21,7 +22,7 @@ export interface AwsProvidersOptions {
 
 /**
  * The AWS providers of the default resolver: SSM Parameter Store (`ssm:`, `ssm-secure:`, parameter
- * ARNs), Secrets Manager (`secretsmanager:`, secret ARNs) and KMS (`kms:`). Each sends its calls by
+ * ARNs), Secrets Manager (`secretsmanager:`, secret ARNs), KMS (`kms:`) and AppConfig (`appconfig:`). Each sends its calls by
  * the transport `auto` picks (signed `fetch` where the environment holds keys and a region, else its
  * SDK client, imported on its first fetch), or by the one `transport` or `SECRETREF_AWS_TRANSPORT` names.
  * A resolver of your own with them: `createResolver({ providers: awsProviders(), ttlMs: 300_000 })`.
@@ -29,7 +30,12 @@ export interface AwsProvidersOptions {
 export function awsProviders(options: AwsProvidersOptions = {}): Provider[] {
   const { transport } = options;
   const shared = transport === undefined ? {} : { transport };
-  return [ssmProvider(shared) as Provider, secretsManagerProvider(shared) as Provider, kmsProvider(shared) as Provider];
+  return [
+    ssmProvider(shared) as Provider,
+    secretsManagerProvider(shared) as Provider,
+    kmsProvider(shared) as Provider,
+    appconfigProvider(shared) as Provider,
+  ];
 }
 
 /**

@@ -7,7 +7,7 @@
  * ```
  *
  * `resolve`, `resolveAll`, `peek`, `invalidate`, `watch`, `retryWithFreshSecret`, `loadEnv`, `resolveEnv`, `loadConfig`,
- * `secretsHandler`, `secretsMiddleware` and `decryptEnv` use the default resolver, which has the AWS providers. A
+ * `secretsHandler`, `secretsMiddleware`, `decryptEnv` and `flag` use the default resolver, which has the AWS providers. A
  * resolver of your own: `createResolver({ providers: awsProviders(), ...options })`, with its methods and the
  * `...With` functions (`loadEnvWith(resolver)`). Every name here means what it means in the package it comes from.
  *
@@ -135,6 +135,7 @@ export {
   secretsManagerProvider,
 } from '@secretref/secrets-manager';
 export { type SsmFetchProviderOptions, type SsmProviderOptions, ssmFetchProvider, ssmProvider } from '@secretref/ssm';
+export * from './appconfig.ts';
 export * from './aws.ts';
 export {
   type AwsProvidersOptions,

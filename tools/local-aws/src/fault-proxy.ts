@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 
 /** A failure the proxy answers with instead of forwarding. */
 export type Fault =
-  /** HTTP 400 `ThrottlingException: Rate exceeded`, as SSM, Secrets Manager and KMS send it. */
+  /** HTTP 400 `ThrottlingException: Rate exceeded`, as SSM, Secrets Manager and KMS send it (code in body and header). */
   | 'throttle'
   /** HTTP 500 with a JSON `InternalServerError`. */
   | 'server-error'
@@ -41,7 +41,10 @@ interface CustomAnswer {
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>`: point clients here instead of at moto. */
   readonly endpoint: string;
-  /** Operations forwarded or failed, in arrival order (`GetParameters`, `GetParametersByPath`...). */
+  /**
+   * Operations forwarded or failed, in arrival order (`GetParameters`, `GetParametersByPath`...; for AppConfigData,
+   * `StartConfigurationSession` and `GetLatestConfiguration`).
+   */
   readonly calls: string[];
   /** The fault for every request, or per operation and region; `undefined` forwards. */
   fault:
@@ -67,10 +70,17 @@ const JSON_TYPE = 'application/x-amz-json-1.1';
 /** The value inside the `malformed` fault's truncated body: leak tests look for it. */
 export const MALFORMED_SECRET = 'MALFORMED-BODY-SECRET-7f3a';
 
+/** restJson services have no X-Amz-Target: their operations are method + path (AppConfigData's, for now). */
+const REST_OPERATIONS: Readonly<Record<string, string>> = {
+  'POST /configurationsessions': 'StartConfigurationSession',
+  'GET /configuration': 'GetLatestConfiguration',
+};
+
 function operationOf(req: IncomingMessage): string {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
-  return `${req.method} ${req.url}`;
+  const path = (req.url ?? '/').split('?')[0];
+  return REST_OPERATIONS[`${req.method} ${path}`] ?? `${req.method} ${req.url}`;
 }
 
 /** The region a request is signed for (SigV4 credential scope: key/date/region/service/aws4_request). */
@@ -81,6 +91,11 @@ function regionOf(req: IncomingMessage): string | undefined {
 function answer(res: ServerResponse, status: number, body: string, type = JSON_TYPE, headers = {}): void {
   res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** An AWS error: the code in the body's `__type` (JSON 1.1) and in `x-amzn-errortype` (which restJson1 reads first). */
+function awsError(res: ServerResponse, status: number, type: string, message: string): void {
+  answer(res, status, JSON.stringify({ __type: type, message }), JSON_TYPE, { 'x-amzn-errortype': type });
 }
 
 /** Sends a body 16 bytes at a time, `pauseMs` apart: a slow network, or a slowloris server. */
@@ -160,9 +175,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         if (typeof fault === 'object') return answer(res, fault.status, fault.body, fault.contentType, fault.headers);
         switch (fault) {
           case 'throttle':
-            return answer(res, 400, JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+            return awsError(res, 400, 'ThrottlingException', 'Rate exceeded');
           case 'server-error':
-            return answer(res, 500, JSON.stringify({ __type: 'InternalServerError', message: 'Internal error' }));
+            return awsError(res, 500, 'InternalServerError', 'Internal error');
           case 'unavailable':
             return answer(res, 503, '<html><body>Service Unavailable</body></html>', 'text/html');
           case 'reset':

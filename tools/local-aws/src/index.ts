@@ -2,6 +2,16 @@
 import './provided.ts';
 
 export { type AgentOptions, type LocalAgent, startAgent } from './agent/start.ts';
+export {
+  type AgentRequest,
+  type AppConfigAgentOptions,
+  type LocalAppConfigAgent,
+  startAppConfigAgent,
+} from './appconfig/agent.ts';
+export type { DataPlaneCall, DataPlaneOperation } from './appconfig/data-plane.ts';
+export { type AppConfigOptions, type LocalAppConfig, startAppConfig } from './appconfig/start.ts';
+export type { DeployOptions, ProfileType } from './appconfig/store.ts';
+export { AppConfigEmulatorError } from './appconfig/wire.ts';
 export { awsCli, awsKmsDecrypt, awsKmsEncrypt } from './aws-cli.ts';
 export { type JumpingClock, jumpingClock } from './clock.ts';
 export { atRate, type Fault, type FaultProxy, MALFORMED_SECRET, startFaultProxy } from './fault-proxy.ts';

@@ -12,7 +12,7 @@
 import { channel } from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
 import { type Clock, InvalidOptionError, systemClock } from '@secretref/core';
-import { readCapped } from './body.ts';
+import { readCappedBytes } from './body.ts';
 import { MAX_ANSWER_BYTES, parseAnswer, serviceError } from './fetch.ts';
 import type { AgentOutcome, AgentRoute, AwsApi, AwsEnv, AwsService, AwsTransport, SendOptions } from './types.ts';
 
@@ -69,13 +69,15 @@ function joinLists(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return joined;
 }
 
-/** The port the agent listens on: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, else 2773. */
-function agentPort(env: AwsEnv): number {
-  const text = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT;
-  if (text === undefined || text === '') return 2773;
+const EXTENSION_PORT = { variable: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', fallback: 2773 };
+
+/** The port the agent listens on: its variable (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT), else its default (2773). */
+function agentPort(env: AwsEnv, { variable, fallback } = EXTENSION_PORT): number {
+  const text = env[variable];
+  if (text === undefined || text === '') return fallback;
   const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
   if (!(port >= 1 && port <= 65_535)) {
-    throw new InvalidOptionError('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT must be a port number (1 to 65535)');
+    throw new InvalidOptionError(`${variable} must be a port number (1 to 65535)`);
   }
   return port;
 }
@@ -88,7 +90,8 @@ async function agentToken(env: AwsEnv): Promise<string> {
 
 /** Creates the `agent` transport for one service, with `direct` behind it. */
 export function agentTransport(service: AwsService, direct: AwsTransport, env: AwsEnv): AwsTransport {
-  const base = `http://127.0.0.1:${agentPort(env)}`;
+  const route = service.agent;
+  const base = `http://127.0.0.1:${agentPort(env, route?.port)}`;
   // In a Lambda function the agent is the extension, which has no refreshNow.
   const lambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
   const blobs = new Set(service.blobs ?? []);
@@ -99,17 +102,25 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
   const waiting: (() => void)[] = [];
 
   /** One GET to the agent: its JSON answer, an AWS error it relays (thrown), or a Fallback (thrown). */
-  async function get(path: string, query: URLSearchParams, signal: AbortSignal, clock: Clock): Promise<unknown> {
-    let value: string;
+  async function get(
+    agent: AgentRoute,
+    path: string,
+    query: URLSearchParams,
+    signal: AbortSignal,
+    clock: Clock,
+  ): Promise<unknown> {
+    let value = '';
     try {
-      token ??= agentToken(env);
-      value = await token;
+      if (agent.token !== false) {
+        token ??= agentToken(env);
+        value = await token;
+      }
     } catch {
       // A token file that cannot be read: the agent cannot be asked (its path is not quoted).
       token = undefined;
       throw new Fallback('token');
     }
-    const headers = { [TOKEN_HEADER]: value };
+    const headers: Record<string, string> = agent.token === false ? {} : { [TOKEN_HEADER]: value };
     if (signal.aborted) throw aborted();
     const controller = new AbortController();
     const stop = (): void => controller.abort();
@@ -117,18 +128,23 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
     const timer = clock.setTimer(stop, AGENT_TIMEOUT_MS, { unref: true });
     try {
       // A redirect is not followed: the token would go where it says.
-      const response = await fetch(`${base}${path}?${query}`, {
+      const search = query.size > 0 ? `?${query}` : '';
+      const response = await fetch(`${base}${path}${search}`, {
         headers,
         signal: controller.signal,
         redirect: 'manual',
       });
-      const text = await readCapped(response, MAX_ANSWER_BYTES);
-      if (text === undefined) throw new Fallback('unreadable');
+      const bytes = await readCappedBytes(response, MAX_ANSWER_BYTES);
+      if (bytes === undefined) throw new Fallback('unreadable');
+      if (response.ok && agent.read) return agent.read(new Uint8Array(bytes), response.headers);
+      const text = bytes.toString('utf8');
       if (response.ok) {
         const answer = parseAnswer(text, blobs);
         if (answer === undefined) throw new Fallback('unreadable');
         return answer;
       }
+      const named = agent.statuses?.[response.status];
+      if (named !== undefined) throw serviceError(response.status, response.headers, { __type: named });
       const relayed = RELAYED.exec(text)?.[1];
       // The Secrets Manager Agent's own failures to reach AWS are no answer of the request.
       if (relayed !== undefined && response.status >= 500 && AGENT_OWN.has(relayed)) throw new Fallback('unreadable');
@@ -198,7 +214,10 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
     const queries = items.map((item) => agent.query(item, options.forced === true, lambda));
     if (queries.some((query) => query === undefined)) return undefined;
     const settled = await Promise.allSettled(
-      queries.map((query) => slot(() => get(agent.path, query as URLSearchParams, options.signal, clock))),
+      queries.map((query, i) => {
+        const path = typeof agent.path === 'string' ? agent.path : agent.path(items[i] as Record<string, unknown>);
+        return slot(() => get(agent, path, query as URLSearchParams, options.signal, clock));
+      }),
     );
     const fallen = settled.flatMap((s, i) => (s.status === 'rejected' && s.reason instanceof Fallback ? [i] : []));
     const first = settled[fallen[0] ?? -1] as PromiseRejectedResult | undefined;
@@ -240,7 +259,7 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
       const api: AwsApi = {
         via: 'agent',
         async send(operation, input, options: SendOptions) {
-          const agent = service.agent;
+          const agent = route;
           const served = own && agent !== undefined && (operation === agent.single || operation === agent.batch);
           if (served && clock.now() < skipUntil) fellBack('skipped', clock);
           else if (served) {

@@ -2,8 +2,13 @@
 
 /** Reads at most `maxBytes` of a body as UTF-8: `undefined` beyond (the rest is not read). */
 export async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  return (await readCappedBytes(response, maxBytes))?.toString('utf8');
+}
+
+/** Reads at most `maxBytes` of a body: `undefined` beyond (the rest is not read). */
+export async function readCappedBytes(response: Response, maxBytes: number): Promise<Buffer | undefined> {
   const reader = response.body?.getReader();
-  if (!reader) return '';
+  if (!reader) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -16,5 +21,5 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -1,5 +1,5 @@
 /**
- * The `fetch` transport: the services' JSON operations, signed with SigV4 by aws4fetch, over Node's
+ * The `fetch` transport: the services' JSON operations (and REST ones: AppConfigData's), signed with SigV4 by aws4fetch, over Node's
  * keep-alive `fetch`, with no SDK module to load. One attempt per call (the resolver owns retries),
  * plus two resends: a signature that expired while the process was frozen, and a pooled keep-alive
  * connection that turned out dead (a thawed Lambda). Answers are read up to a size limit; errors take
@@ -11,7 +11,7 @@ import { AwsClient } from 'aws4fetch';
 import { isAwsRegion } from '../arn.ts';
 import { isSignatureExpired } from '../clients.ts';
 import { NETWORK_CODES, setupError, TLS_CODES } from '../error-facts.ts';
-import { readCapped } from './body.ts';
+import { readCappedBytes } from './body.ts';
 import { type CredentialSource, credentialSource, type GivenCredentials } from './credentials.ts';
 import { awsEndpoint } from './endpoints.ts';
 import type { AwsApi, AwsEnv, AwsService, AwsTransport, SendOptions } from './types.ts';
@@ -149,9 +149,17 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
     if (!isAwsRegion(signing)) {
       throw setupError('the region is not a valid AWS region; fix AWS_REGION or clientConfig.region');
     }
-    const url = endpointOf(region);
-    const body = JSON.stringify(input, blobReplacer);
-    const target = { ...headers, 'x-amz-target': `${service.target}.${operation}` };
+    // A REST operation has its own method, path and body; the JSON protocol's is a POST with a target.
+    const rest = service.rest?.[operation];
+    const url = rest ? endpointOf(region).replace(/\/$/, '') + rest.path(input) : endpointOf(region);
+    const method = rest?.method ?? 'POST';
+    const restBody = rest?.body?.(input);
+    const body = rest && !restBody ? undefined : JSON.stringify(restBody ?? input, blobReplacer);
+    const target = rest
+      ? restBody
+        ? { 'content-type': 'application/json' }
+        : {}
+      : { ...headers, 'x-amz-target': `${service.target}.${operation}` };
     let resent = false;
     for (;;) {
       if (signal.aborted) throw abortError();
@@ -168,7 +176,8 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
           retries: 0,
         });
         // Never followed: a redirect would carry the session token and the body to another host.
-        const signed = await signer.sign(url, { method: 'POST', headers: target, body, signal, redirect: 'manual' });
+        const init = { method, headers: target, signal, redirect: 'manual' as const };
+        const signed = await signer.sign(url, body === undefined ? init : { ...init, body });
         response = await fetch(signed);
       } catch (error) {
         if (signal.aborted) throw abortError();
@@ -181,19 +190,21 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
       }
       answered = true;
       const requestId = response.headers.get('x-amzn-requestid');
-      let text: string | undefined;
+      let bytes: Buffer | undefined;
       try {
-        text = await readCapped(response, MAX_ANSWER_BYTES);
+        bytes = await readCappedBytes(response, MAX_ANSWER_BYTES);
       } catch (error) {
         if (signal.aborted) throw abortError();
         throw networkError(error);
       }
-      if (text === undefined) throw unreadable(response.status, requestId, `an answer over ${MAX_ANSWER_BYTES} bytes`);
-      const parsed = parseAnswer(text, blobs);
-      if (parsed === undefined) throw unreadable(response.status, requestId, 'an answer that is not JSON');
+      if (bytes === undefined) throw unreadable(response.status, requestId, `an answer over ${MAX_ANSWER_BYTES} bytes`);
       if (response.status >= 300 && response.status < 400) {
         throw unreadable(response.status, requestId, 'a redirect, which is not followed');
       }
+      // A REST operation's answer is its own (AppConfigData's is the configuration's bytes); its errors are JSON.
+      if (rest && response.ok) return rest.output(new Uint8Array(bytes), response.headers);
+      const parsed = parseAnswer(bytes.toString('utf8'), blobs);
+      if (parsed === undefined) throw unreadable(response.status, requestId, 'an answer that is not JSON');
       if (response.ok) return (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
       const error = serviceError(response.status, response.headers, parsed);
       if (!resent && isSignatureExpired(error)) {

@@ -134,21 +134,34 @@ function fetchOptions(config: object | undefined, env: AwsEnv): FetchTransportOp
   return { env, endpoint, region, credentials: credentials as FetchTransportOptions['credentials'] };
 }
 
+/** What `awsTransport` takes besides the provider's options. */
+export interface TransportParts<Client, Sdk> {
+  /** The environment. @default process.env */
+  readonly env?: AwsEnv | undefined;
+  /** The pool of the binding that the `sdk` transport shares (KMS's, whose envelopes need a client). */
+  readonly pool?: AwsClientPool<Client, Sdk> | undefined;
+  /**
+   * A layer over the direct transport, under the agent: operations of the provider's own that it
+   * sends as the service's (AppConfig's sessions: `GetConfiguration` as a session's polls).
+   */
+  readonly layer?: ((direct: AwsTransport) => AwsTransport) | undefined;
+}
+
 /**
  * Creates the transport a provider's options choose. `binding` is absent in a provider built without
- * the SDK; `pool`, when given, is the pool of `binding` that the `sdk` transport shares (KMS's).
+ * the SDK.
  */
 export function awsTransport<Client extends AwsClient, Sdk>(
   service: AwsService,
   binding: SdkBinding<Client, Sdk> | undefined,
   options: TransportOptions<Client, object>,
-  env: AwsEnv = process.env,
-  pool?: AwsClientPool<Client, Sdk>,
+  { env = process.env, pool, layer }: TransportParts<Client, Sdk> = {},
 ): AwsTransport {
   const { direct, agent } = chooseTransport(options, env, binding !== undefined);
-  const transport =
+  const sent =
     direct === 'sdk'
       ? sdkTransport(pool ?? sdkPool(binding as SdkBinding<Client, Sdk>, options))
       : fetchTransport(service, fetchOptions(options.clientConfig, env));
+  const transport = layer ? layer(sent) : sent;
   return agent ? agentTransport(service, transport, env) : transport;
 }

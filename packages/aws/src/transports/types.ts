@@ -37,6 +37,22 @@ export interface AwsService extends EndpointService {
   readonly blobs?: readonly string[] | undefined;
   /** What AWS's local agent serves of the service; none: every call goes direct. */
   readonly agent?: AgentRoute | undefined;
+  /**
+   * The operations of a REST protocol (restJson1: AppConfigData), by name: how the `fetch` transport
+   * sends them. The others are the JSON protocol's (`target`).
+   */
+  readonly rest?: Readonly<Record<string, RestOperation>> | undefined;
+}
+
+/** A REST operation as the `fetch` transport sends it (the SDK's restJson1 serializer's request and answer). */
+export interface RestOperation {
+  readonly method: 'GET' | 'POST';
+  /** The path and query of a call (`/configuration?configuration_token=...`), from its input. */
+  path(input: Record<string, unknown>): string;
+  /** Its JSON body, if it has one. */
+  body?(input: Record<string, unknown>): Record<string, unknown>;
+  /** Its output, from a successful answer's bytes and headers, as the SDK gives it. */
+  output(body: Uint8Array, headers: Headers): Record<string, unknown>;
 }
 
 /** One item's outcome through the agent: its output, or the AWS error the agent relayed. */
@@ -49,8 +65,25 @@ export type AgentOutcome =
  * the batch operation it answers as parallel single calls (`GetParameters`, `BatchGetSecretValue`).
  */
 export interface AgentRoute {
-  /** The agent's path: `/systemsmanager/parameters/get`. */
-  readonly path: string;
+  /** The agent's path (`/systemsmanager/parameters/get`), or the path of one item's input. */
+  readonly path: string | ((input: Record<string, unknown>) => string);
+  /**
+   * The variable that holds the agent's port, and the port without it.
+   * @default PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, else 2773
+   */
+  readonly port?: { readonly variable: string; readonly fallback: number } | undefined;
+  /** The agent wants the `X-Aws-Parameters-Secrets-Token` header. @default true */
+  readonly token?: boolean | undefined;
+  /**
+   * The single operation's output from a successful answer's bytes and headers, when the agent does
+   * not answer with the operation's JSON (the AppConfig Agent answers with the configuration itself).
+   */
+  read?(body: Uint8Array, headers: Headers): Record<string, unknown>;
+  /**
+   * HTTP statuses the agent relays from AWS without a code in its body, as the AWS errors they are
+   * (the AppConfig Agent's 404: `ResourceNotFoundException`): answers, not the agent's failures.
+   */
+  readonly statuses?: Readonly<Record<number, string>> | undefined;
   /** The operation one GET answers. */
   readonly single: string;
   /** The batch operation split into single GETs, if any. */
