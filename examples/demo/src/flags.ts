@@ -6,6 +6,7 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { JumpingClock, LocalAppConfig } from '@secretref/local-aws';
+import type { Flag } from 'secretref';
 
 /** Seeds the emulator as a deployment pipeline would: an application, its settings and its flags. */
 export function seedAppConfig(appconfig: LocalAppConfig): void {
@@ -25,7 +26,8 @@ export async function appconfigDemo(appconfig: LocalAppConfig, clock: JumpingClo
   const { createResolver, awsProviders, flagWith } = await import('secretref');
   const lines: string[] = [];
   const versions: string[] = [];
-  const onFetch = (event: unknown) => versions.push(...Object.values((event as { versions: Record<string, string> }).versions));
+  const onFetch = (event: unknown) =>
+    versions.push(...Object.values((event as { versions: Record<string, string> }).versions));
   subscribe('secretref:fetch', onFetch);
   const resolver = createResolver({ providers: awsProviders(), clock });
   try {
@@ -45,14 +47,14 @@ export async function appconfigDemo(appconfig: LocalAppConfig, clock: JumpingClo
       `10 resolves with ?ttl=1s over 10 s: ${appconfig.calls.length - calls} AppConfig calls (its poll interval, 15 s, is the floor of the TTL)`,
     );
 
-    const seen = new Promise<unknown>((resolve) => {
+    const seen = new Promise<Flag>((flipped) => {
       // #region watch-flag
       // A flag flip reaches onChange at the first check after AppConfig's poll interval.
-      const watcher = resolver.watch(
+      const watcher = resolver.watch<Flag>(
         'appconfig:shop/prod/flags#new-checkout',
-        (value) => {
+        (checkout) => {
           watcher.stop();
-          resolve(value); // { enabled: true, limit: 5 }
+          flipped(checkout); // { enabled: true, limit: 5 }
         },
         { intervalMs: 1_000 },
       );

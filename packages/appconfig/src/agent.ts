@@ -6,6 +6,7 @@
  * the agent has no way to skip its cache.
  */
 import type { AgentRoute } from '@secretref/aws';
+import { readable } from './content.ts';
 
 /** The provider's own operation: a profile's latest configuration (sessions.ts sends it to AWS directly). */
 export const GET_CONFIGURATION = 'GetConfiguration';
@@ -19,14 +20,21 @@ export const APPCONFIG_AGENT: AgentRoute = {
   token: false,
   single: GET_CONFIGURATION,
   query: (_input, forced) => (forced ? undefined : new URLSearchParams()),
-  read: (body, headers) => ({
-    Configuration: body,
-    ContentType: headers.get('content-type') ?? undefined,
-    VersionLabel: headers.get('version-label') ?? headers.get('configuration-version') ?? undefined,
-  }),
-  // The agent relays AppConfig's status with a text of its own: a 404 is a missing profile. Any other failure
-  // (a 400 or 403 may be the agent's own credentials) goes direct, for AWS's own answer.
-  statuses: { 404: 'ResourceNotFoundException' },
+  // An empty or damaged configuration (JSON that does not parse) is no answer: the call goes direct.
+  read(body, headers) {
+    const type = headers.get('content-type') ?? undefined;
+    if (body.byteLength === 0 || !readable(body, type)) return undefined;
+    return {
+      Configuration: body,
+      ContentType: type,
+      // The label, as the data plane names it; the agent's version number is not one (a direct read has none).
+      VersionLabel: headers.get('version-label') ?? undefined,
+    };
+  },
+  // The agent relays AppConfig's status with a text of its own. A 404 (a missing profile, or another
+  // server on the port) goes direct, for AWS's answer that names what is missing, and is not counted
+  // as the agent's failure; any other failure goes direct too, and counts.
+  relays: [404],
   // One profile a call: there is no batch operation to split.
   items: (input) => [input],
   batchInput: (items) => items[0] ?? {},

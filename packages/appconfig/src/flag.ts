@@ -7,6 +7,15 @@ export interface Flag {
   readonly [attribute: string]: unknown;
 }
 
+/** Options of `flag` and `flagWith`: those of `resolve` (but `as` and `optional`), and a default. */
+export interface FlagOptions extends Omit<ResolveOptions, 'as' | 'optional'> {
+  /**
+   * What a flag that is not in the profile reads as (`{ enabled: false }`): the profile itself must
+   * exist. @default none: a flag not in the profile is an `InvalidValueError`
+   */
+  readonly default?: Flag | undefined;
+}
+
 /**
  * Resolves one feature flag (`appconfig:<application>/<environment>/<profile>#<flag>`) and checks
  * that it is one: an object with a boolean `enabled`. It is read from the cached profile, so every
@@ -14,31 +23,48 @@ export interface Flag {
  *
  * @example
  * ```ts
- * const checkout = await flagWith(resolver, 'appconfig:shop/prod/flags#new-checkout');
+ * const checkout = await flagWith(resolver, 'appconfig:shop/prod/flags#new-checkout', { default: { enabled: false } });
  * if (checkout.enabled) useNewCheckout(checkout.limit);
  * ```
  */
 export async function flagWith(
   resolver: Pick<Resolver, 'resolve' | 'parse'>,
   ref: string,
-  options: Omit<ResolveOptions, 'as' | 'optional'> = {},
+  options: FlagOptions = {},
 ): Promise<Flag> {
   // Checked before any fetch; a reference of another scheme is not quoted (a kms: body is a ciphertext).
   const reference = resolver.parse(ref);
-  if (reference.scheme !== 'appconfig' || reference.fragment === undefined) {
+  const { fragment } = reference;
+  if (reference.scheme !== 'appconfig' || fragment === undefined || reference.optional === true) {
     throw new InvalidReferenceError(
-      reference.scheme === 'appconfig'
-        ? `"appconfig:${reference.body}" is a whole profile: flagWith() reads one flag, named with #<flag>`
-        : `flagWith() reads an AppConfig feature flag (appconfig:<application>/<environment>/<profile>#<flag>), not a ${reference.scheme}: reference`,
+      reference.scheme !== 'appconfig'
+        ? `a feature flag is an AppConfig reference (appconfig:<application>/<environment>/<profile>#<flag>), not a ${reference.scheme}: one`
+        : fragment === undefined
+          ? `"appconfig:${reference.body}" is a whole profile: name one flag of it with #<flag>`
+          : 'a feature flag reference cannot be optional: give a flag that is not in the profile a default ({ default: { enabled: false } })',
       { scheme: reference.scheme },
     );
   }
-  const value = await resolver.resolve<unknown>(ref, { ...options, as: 'json' });
-  if (typeof value === 'object' && value !== null && typeof (value as { enabled?: unknown }).enabled === 'boolean') {
-    return value as Flag;
+  const { default: fallback, ...resolveOptions } = options;
+  // The profile first (a missing one fails here, default or not), then the flag in it, from the cache.
+  await resolver.resolve(ref.slice(0, ref.indexOf('#')), { ...resolveOptions, as: 'json' });
+  const shown = `appconfig:${reference.body}`;
+  let node: unknown;
+  try {
+    node = await resolver.resolve<unknown>(ref, { ...resolveOptions, as: 'json', forceFetch: false });
+  } catch (error) {
+    // The profile is JSON (it resolved as JSON): the flag is not in it.
+    if (!(error instanceof InvalidValueError)) throw error;
+    if (fallback !== undefined) return fallback;
+    throw new InvalidValueError(`there is no flag ${JSON.stringify(fragment)} in "${shown}"`, {
+      ref: shown,
+      scheme: 'appconfig',
+    });
   }
-  const shown = `appconfig:${reference.body}#${reference.fragment}`;
-  throw new InvalidValueError(`"${shown}" is not a feature flag (an object with a boolean "enabled")`, {
+  if (typeof node === 'object' && node !== null && typeof (node as { enabled?: unknown }).enabled === 'boolean') {
+    return node as Flag;
+  }
+  throw new InvalidValueError(`"${shown}#${fragment}" is not a feature flag (an object with a boolean "enabled")`, {
     ref: shown,
     scheme: 'appconfig',
   });

@@ -4,7 +4,7 @@
  *
  * @module @secretref/appconfig
  */
-export { type Flag, flagWith } from './flag.ts';
+export { type Flag, type FlagOptions, flagWith } from './flag.ts';
 export { type AppConfigLocator, parseAppConfigBody } from './parse.ts';
 export {
   type AppConfigFetchProviderOptions,

@@ -35,6 +35,8 @@ function decode(input: ParseInput, text: string, part: string): string {
   if (decoded === '') throw invalid(input, `the ${part} is empty`);
   if (decoded.length > MAX_IDENTIFIER) throw invalid(input, `the ${part} is longer than ${MAX_IDENTIFIER} characters`);
   if (UNPRINTABLE.test(decoded)) throw invalid(input, `the ${part} holds a control character`);
+  // A URL path would read them as steps up (the agent's route): no name of AppConfig's is one.
+  if (decoded === '.' || decoded === '..') throw invalid(input, `the ${part} cannot be "${decoded}"`);
   return decoded;
 }
 

@@ -14,8 +14,16 @@ import {
   type SdkBinding,
   type TransportOptions,
 } from '@secretref/aws';
-import { type FetchRequest, type FetchResult, malformedAnswer, type Provider } from '@secretref/core';
+import {
+  type FetchRequest,
+  type FetchResult,
+  failure,
+  malformedAnswer,
+  type Provider,
+  SecretNotFoundError,
+} from '@secretref/core';
 import { GET_CONFIGURATION } from './agent.ts';
+import { readAs, readable, utf8 } from './content.ts';
 import { type AppConfigLocator, parseAppConfigBody } from './parse.ts';
 import { APPCONFIG_SERVICE } from './service.ts';
 import { MalformedAnswer, operationOf, sessionLayer } from './sessions.ts';
@@ -39,18 +47,28 @@ type AppConfigDataModule = typeof import('@aws-sdk/client-appconfigdata');
 const NAMES = {
   notFound: ['ResourceNotFoundException'],
   known: ['BadRequestException', 'ResourceNotFoundException', 'InternalServerException', 'ThrottlingException'],
-  service: 'appconfig',
+  actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
 };
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** A version label as AppConfig allows it (1 to 64 characters), printable: else it is not reported. */
 const LABEL = /^[\x21-\x7e][\x20-\x7e]{0,63}$/;
 
-/** What a content type makes of a configuration: JSON, text or bytes. */
-function readAs(contentType: string | undefined): 'json' | 'text' | 'bytes' {
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type)) return 'json';
-  if (type.startsWith('text/') || /^application\/(?:x-)?yaml$/.test(type)) return 'text';
-  return 'bytes';
+/** What ResourceNotFoundException says does not exist, by its ResourceType; the parts are the reference's own. */
+function missing({ application, environment, profile }: AppConfigLocator, error: unknown): string {
+  const type = (error as { ResourceType?: unknown }).ResourceType;
+  const app = JSON.stringify(application);
+  switch (type) {
+    case 'Application':
+      return `there is no application ${app}; check it and the region`;
+    case 'Environment':
+      return `application ${app} has no environment ${JSON.stringify(environment)}`;
+    case 'ConfigurationProfile':
+      return `application ${app} has no configuration profile ${JSON.stringify(profile)}`;
+    case 'Deployment':
+    case 'Configuration':
+      return `nothing of profile ${JSON.stringify(profile)} is deployed to environment ${JSON.stringify(environment)} of ${app}`;
+    default:
+      return `application ${app}, its environment ${JSON.stringify(environment)} or its configuration profile ${JSON.stringify(profile)} does not exist, or nothing is deployed; check each and the region`;
+  }
 }
 
 function toResult(request: Request, output: Record<string, unknown>): FetchResult {
@@ -74,18 +92,8 @@ function toResult(request: Request, output: Record<string, unknown>): FetchResul
     // A text content type with bytes that are no UTF-8: handed over as bytes.
     return { value: Uint8Array.from(bytes), as: 'binary', ...meta };
   }
-  if (kind === 'text') return { value: text, ...meta };
-  // JSON that does not parse is a damaged answer, never the new configuration: the last good one is served.
-  try {
-    JSON.parse(text);
-  } catch {
-    return malformedAnswer(
-      request,
-      'GetLatestConfiguration',
-      'its configuration is not valid JSON, as its content type says',
-    );
-  }
-  return { value: text, as: 'json', ...meta };
+  // JSON was checked as it came (sessions.ts, agent.ts): a damaged answer never gets here.
+  return kind === 'text' ? { value: text, ...meta } : { value: text, as: 'json', ...meta };
 }
 
 /**
@@ -123,7 +131,9 @@ function createAppConfigProvider(
   options: AppConfigProviderOptions,
   sdk: SdkBinding<AppConfigDataClient, AppConfigDataModule> | undefined,
 ): Provider<AppConfigLocator> {
-  const transport = awsTransport(APPCONFIG_SERVICE, sdk, options, { layer: sessionLayer });
+  const transport = awsTransport(APPCONFIG_SERVICE, sdk, options, {
+    layer: (direct) => sessionLayer(direct, readable),
+  });
 
   async function getOne(api: AwsApi, request: Request, signal: AbortSignal): Promise<FetchResult> {
     const { application, environment, profile } = request.locator;
@@ -141,7 +151,16 @@ function createAppConfigProvider(
     } catch (error) {
       if (error instanceof MalformedAnswer)
         return malformedAnswer(request, error.operation, `an answer without ${error.what}`);
-      return awsFailure(request, error, NAMES, operationOf(error) ?? "the AppConfig Agent's GET");
+      const operation =
+        operationOf(error) ?? (api.via === 'agent' ? "the AppConfig Agent's GET" : 'GetLatestConfiguration');
+      if ((error as { name?: unknown } | null)?.name === 'ResourceNotFoundException') {
+        return failure(
+          request,
+          SecretNotFoundError,
+          `${operation}: ${missing(request.locator, error)} (reference "${request.ref}")`,
+        );
+      }
+      return awsFailure(request, error, NAMES, operation);
     }
   }
 

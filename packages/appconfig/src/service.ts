@@ -48,5 +48,7 @@ export const APPCONFIG_SERVICE: AwsService = {
   // AppConfigData's rule set: in GovCloud, FIPS is the plain host name (unless dual-stack).
   endpointRules: { plainFips: (partition, dualStack) => partition === 'aws-us-gov' && !dualStack },
   rest: { StartConfigurationSession: START_SESSION, GetLatestConfiguration: GET_LATEST },
+  // What does not exist, as ResourceNotFoundException says it (its API reference's enum): named in the message.
+  errorFields: { ResourceType: ['Application', 'Environment', 'ConfigurationProfile', 'Deployment', 'Configuration'] },
   agent: APPCONFIG_AGENT,
 };

@@ -15,10 +15,18 @@
  */
 import type { AwsApi, AwsTransport, SendOptions } from '@secretref/aws';
 import { type Clock, systemClock } from '@secretref/core';
+import { createLRU } from 'lru.min';
 import { GET_CONFIGURATION } from './agent.ts';
 
 /** A token is valid 24 hours; a session is renewed a minute before (a token may have waited in a queue). */
 const TOKEN_LIFE_MS = 24 * 60 * 60 * 1000 - 60_000;
+/** AppConfig's longest poll interval: a longer one (a proxy's, a broken answer's) is taken as this. */
+const MAX_POLL_INTERVAL_S = 86_400;
+/**
+ * Sessions kept, least recently used dropped first: each holds its last configuration. A dropped
+ * session costs a new one (two calls) when its profile is read again.
+ */
+export const MAX_SESSIONS = 100;
 /** What the provider asks for: AppConfigData's least (15 s), so that the reference's TTL decides, above it. */
 const REQUIRED_MINIMUM_POLL_INTERVAL_S = 15;
 
@@ -74,15 +82,39 @@ async function sent(api: AwsApi, operation: string, input: Record<string, unknow
   }
 }
 
-/** An error the service answered with (it has a status): the request reached it, and a token was not redeemed. */
-const answered = (error: unknown): boolean =>
-  typeof (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode === 'number';
+/**
+ * An error the service answered with (an error status): the request reached it, and the token was not
+ * redeemed. A 2xx that could not be read (too large, cut) did redeem it.
+ */
+const answered = (error: unknown): boolean => {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
+  return typeof status === 'number' && status >= 400;
+};
 
 const isBadRequest = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'BadRequestException';
 
-/** The sessions layer over `direct` (the `sdk` or `fetch` transport). */
-export function sessionLayer(direct: AwsTransport): AwsTransport {
-  const sessions = new Map<string, Session>();
+const abortError = (): Error => Object.assign(new Error('the call was aborted'), { name: 'AbortError' });
+
+/** `turn`, or an AbortError as soon as `signal` aborts (a caller waiting its turn in a session's queue). */
+function untilAborted<T>(turn: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => reject(abortError());
+    signal.addEventListener('abort', stop, { once: true });
+    turn.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
+/**
+ * The sessions layer over `direct` (the `sdk` or `fetch` transport). `accept` says whether a
+ * configuration can be what its content type says (JSON that parses): one that cannot is a damaged
+ * answer, never the session's last configuration.
+ */
+export function sessionLayer(
+  direct: AwsTransport,
+  accept: (configuration: Uint8Array, contentType: string | undefined) => boolean = () => true,
+): AwsTransport {
+  const sessions = createLRU<string, Session>({ max: MAX_SESSIONS });
   // BadRequestExceptions of GetLatestConfiguration: a refused token, not a bad identifier.
   const refused = new WeakSet<object>();
 
@@ -124,7 +156,8 @@ export function sessionLayer(direct: AwsTransport): AwsTransport {
     s.token = next;
     s.tokenAt = clock.now();
     const interval = output?.NextPollIntervalInSeconds;
-    s.nextPollAt = clock.now() + (typeof interval === 'number' && interval > 0 ? interval * 1000 : 0);
+    const seconds = typeof interval === 'number' && interval > 0 ? Math.min(interval, MAX_POLL_INTERVAL_S) : 0;
+    s.nextPollAt = clock.now() + seconds * 1000;
     // The SDK gives no Configuration for an empty body, fetch empty bytes: both "unchanged".
     const bytes = output?.Configuration ?? new Uint8Array(0);
     if (!(bytes instanceof Uint8Array)) throw new MalformedAnswer('GetLatestConfiguration', 'a Configuration');
@@ -137,6 +170,12 @@ export function sessionLayer(direct: AwsTransport): AwsTransport {
     if (bytes.byteLength > 0) {
       const type = output?.ContentType;
       const label = output?.VersionLabel;
+      // Damaged (JSON that does not parse): not kept, and the session is dropped, so that the next poll
+      // starts a new one, whose first answer is the whole configuration again.
+      if (!accept(bytes, typeof type === 'string' ? type : undefined)) {
+        s.token = undefined;
+        throw new MalformedAnswer('GetLatestConfiguration', 'a configuration that is what its content type says');
+      }
       s.last = {
         Configuration: bytes,
         ContentType: typeof type === 'string' ? type : undefined,
@@ -166,8 +205,12 @@ export function sessionLayer(direct: AwsTransport): AwsTransport {
     const session = s;
     const { region: _region, ...identifiers } = input;
     const run = async (): Promise<ConfigurationOutput> => {
-      if (options.signal.aborted) throw Object.assign(new Error('the call was aborted'), { name: 'AbortError' });
-      if (options.forced || session.last === undefined || clock.now() >= session.nextPollAt) {
+      if (options.signal.aborted) throw abortError();
+      const now = clock.now();
+      // Due: forced, nothing yet, the poll interval passed, no token (dropped after a damaged or lost
+      // answer: a new session, which no interval holds back), or a token about to expire.
+      const expiring = session.token === undefined || now - session.tokenAt >= TOKEN_LIFE_MS;
+      if (options.forced || session.last === undefined || now >= session.nextPollAt || expiring) {
         try {
           await poll(api, identifiers, options, session, clock);
         } catch (error) {
@@ -179,9 +222,10 @@ export function sessionLayer(direct: AwsTransport): AwsTransport {
       const last = session.last as Configuration;
       return { ...last, NextPollIntervalInSeconds: Math.max(0, session.nextPollAt - clock.now()) / 1000 };
     };
-    const result = session.queue.then(run, run);
-    session.queue = result.catch(() => {});
-    return result;
+    // The queue moves on when a call ends, never when a waiting caller gives up: a token is never used twice.
+    const turn = session.queue.then(run, run);
+    session.queue = turn.catch(() => {});
+    return untilAborted(turn, options.signal);
   }
 
   return {

@@ -4,6 +4,8 @@
  * share one clock: poll intervals and the 24-hour token life pass without sleeping.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { appconfigProvider, flagWith } from '@secretref/appconfig';
 import { AGENT_FALLBACK_CHANNEL } from '@secretref/aws';
 import {
@@ -98,8 +100,30 @@ for (const [transport, provider] of Object.entries(TRANSPORTS)) {
       });
       await expect(flagWith(resolver, 'appconfig:shop/prod/flags#dark-mode')).resolves.toEqual({ enabled: false });
       await expect(flagWith(resolver, 'appconfig:shop/prod/flags')).rejects.toThrow(InvalidReferenceError);
-      await expect(flagWith(resolver, 'appconfig:shop/prod/settings#db')).rejects.toThrow(InvalidValueError);
+      await expect(flagWith(resolver, 'appconfig:shop/prod/flags?optional=true#x')).rejects.toThrow(
+        'cannot be optional',
+      );
+      await expect(flagWith(resolver, 'env:HOME#y')).rejects.toThrow('not a env: one');
+      await expect(flagWith(resolver, 'appconfig:shop/prod/settings#db')).rejects.toThrow(
+        '"appconfig:shop/prod/settings#db" is not a feature flag',
+      );
       await expect(flagWith(resolver, 'appconfig:shop/prod/flags#nope')).rejects.toThrow(InvalidValueError);
+      await expect(flagWith(resolver, 'appconfig:shop/prod/flags#nope')).rejects.toThrow(
+        'there is no flag "nope" in "appconfig:shop/prod/flags"',
+      );
+      await expect(
+        flagWith(resolver, 'appconfig:shop/prod/flags#nope', { default: { enabled: false } }),
+      ).resolves.toEqual({
+        enabled: false,
+      });
+      await expect(flagWith(resolver, 'appconfig:shop/prod/flags#/new-checkout')).resolves.toEqual({
+        enabled: true,
+        limit: 5,
+      });
+      // The default is for a flag not in the profile, never for a profile that does not exist.
+      await expect(flagWith(resolver, 'appconfig:shop/prod/nope#x', { default: { enabled: false } })).rejects.toThrow(
+        SecretNotFoundError,
+      );
     });
 
     it('one session per profile; "unchanged" keeps serving, even after the cache evicted the value', async () => {
@@ -180,8 +204,16 @@ for (const [transport, provider] of Object.entries(TRANSPORTS)) {
 
     it('an unknown application, environment or profile is SecretNotFoundError (optional: undefined)', async () => {
       const resolver = resolverOf();
-      for (const ref of ['appconfig:nope/prod/flags', 'appconfig:shop/nope/flags', 'appconfig:shop/prod/nope']) {
+      for (const [ref, says] of [
+        [
+          'appconfig:nope/prod/flags',
+          'StartConfigurationSession: there is no application "nope"; check it and the region',
+        ],
+        ['appconfig:shop/nope/flags', 'application "shop" has no environment "nope"'],
+        ['appconfig:shop/prod/nope', 'application "shop" has no configuration profile "nope"'],
+      ] as const) {
         await expect(resolver.resolve(ref)).rejects.toThrow(SecretNotFoundError);
+        await expect(resolver.resolve(ref)).rejects.toThrow(says);
       }
       await expect(resolver.resolve('appconfig:shop/prod/nope?optional=true')).resolves.toBeUndefined();
     });
@@ -266,11 +298,48 @@ describe('AppConfig through the AppConfig Agent (its emulator, in front of the d
     expect(events[0]?.versions).toEqual({ 'appconfig:shop/prod/settings': 'v1.0' });
   });
 
-  it('a missing profile is the agent’s 404: SecretNotFoundError, with no call of its own to AWS', async () => {
-    const resolver = resolverOf();
-    const ours = emulator.calls.length - agent.upstream.length;
-    await expect(resolver.resolve('appconfig:shop/prod/never')).rejects.toThrow(SecretNotFoundError);
-    expect(emulator.calls.length - agent.upstream.length).toBe(ours);
+  it('SECRETREF_AWS_TRANSPORT=agent turns the AppConfig Agent on, as it does the other agent', async () => {
+    vi.stubEnv('SECRETREF_AWS_TRANSPORT', 'agent');
+    const calls = agent.calls.length;
+    try {
+      const resolver = createResolver({
+        providers: [appconfigProvider({ clientConfig: localAwsConfig(emulator.endpoint) })],
+        clock,
+      });
+      resolvers.push(resolver);
+      await expect(resolver.resolve('appconfig:shop/prod/motd')).resolves.toBe('hello, shoppers');
+    } finally {
+      vi.stubEnv('SECRETREF_AWS_TRANSPORT', undefined);
+    }
+    expect(agent.calls.length).toBe(calls + 1);
+  });
+
+  it('a missing profile is the agent’s 404: direct, whose answer names what is missing; not counted against the agent', async () => {
+    const fallbacks: unknown[] = [];
+    const listener = (event: unknown) => fallbacks.push(event);
+    subscribe(AGENT_FALLBACK_CHANNEL, listener);
+    try {
+      const resolver = resolverOf();
+      const ours = emulator.calls.length - agent.upstream.length;
+      for (let i = 0; i < 4; i++) {
+        await expect(resolver.resolve(`appconfig:shop/prod/never-${i}`)).rejects.toThrow(
+          `application "shop" has no configuration profile "never-${i}"`,
+        );
+      }
+      // One StartConfigurationSession of our own each, and the agent is never skipped for it.
+      expect(emulator.calls.length - agent.upstream.length - ours).toBe(4);
+      await expect(resolver.resolve('appconfig:shop/prod/motd')).resolves.toBe('hello, shoppers');
+    } finally {
+      unsubscribe(AGENT_FALLBACK_CHANNEL, listener);
+    }
+    expect(fallbacks).toHaveLength(4);
+    expect(
+      fallbacks.every(
+        (e) =>
+          (e as { reason: string; skipping: boolean }).reason === 'unreadable' &&
+          !(e as { skipping: boolean }).skipping,
+      ),
+    ).toBe(true);
   });
 
   it('a forced fetch goes direct (the agent cannot skip its cache): a session of our own', async () => {
@@ -281,6 +350,38 @@ describe('AppConfig through the AppConfig Agent (its emulator, in front of the d
     await expect(resolver.resolve('appconfig:shop/prod/motd', { forceFetch: true })).resolves.toBe('hello, shoppers');
     expect(agent.upstream.length).toBe(upstream);
     expect(ops(from)).toEqual(['StartConfigurationSession', 'GetLatestConfiguration']);
+  });
+
+  it('an agent answering an empty or damaged 200, or a 404 (whatever type it adds), is no answer: direct', async () => {
+    const answers: [number, string, Record<string, string>][] = [
+      [200, '', { 'content-type': 'application/json' }],
+      [200, '{"a":{"enab', { 'content-type': 'application/json' }],
+      [404, 'nope', { 'x-amzn-errortype': 'ResourceNotFoundException' }],
+    ];
+    const fake = createServer((_req, res) => {
+      const [status, body, headers] = answers.shift() ?? [500, '', {}];
+      res.writeHead(status, headers).end(body);
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    vi.stubEnv('AWS_APPCONFIG_EXTENSION_HTTP_PORT', String((fake.address() as AddressInfo).port));
+    try {
+      const resolver = resolverOf();
+      const from = emulator.calls.length;
+      await expect(resolver.resolve('appconfig:shop/prod/settings#/db/pool')).resolves.toBe(10);
+      await expect(resolver.resolve('appconfig:shop/prod/motd')).resolves.toBe('hello, shoppers');
+      // Both went direct: a session each.
+      expect(ops(from)).toEqual([
+        'StartConfigurationSession',
+        'GetLatestConfiguration',
+        'StartConfigurationSession',
+        'GetLatestConfiguration',
+      ]);
+      // Something else on the port answers 404: the profile is read direct, not taken as missing.
+      await expect(resolver.resolve('appconfig:shop/prod/yaml')).resolves.toBe('pool: 10\n');
+    } finally {
+      vi.stubEnv('AWS_APPCONFIG_EXTENSION_HTTP_PORT', String(agent.port));
+      fake.close();
+    }
   });
 
   it('no agent listening: the call goes direct, with a fallback event', async () => {

@@ -5,26 +5,28 @@
 import { randomUUID } from 'node:crypto';
 import { appconfigProvider } from '@secretref/appconfig';
 import { describeProvider } from '@secretref/conformance';
-import {
-  type LocalAppConfig,
-  type LocalAppConfigAgent,
-  localAwsConfig,
-  startAppConfig,
-  startAppConfigAgent,
-} from '@secretref/local-aws';
-import { afterAll, beforeAll, describe, vi } from 'vitest';
+import { type LocalAppConfigAgent, localAwsConfig, startAppConfigAgent } from '@secretref/local-aws';
+import { afterAll, beforeAll, describe, inject, vi } from 'vitest';
 
-let emulator: LocalAppConfig;
+// The run's emulator (the global setup starts it, as it starts moto), seeded over its control routes.
+const endpoint = inject('appconfigEndpoint');
 let agent: LocalAppConfigAgent | undefined;
 const application = `conformance-${randomUUID().slice(0, 8)}`;
 
-beforeAll(async () => {
-  emulator = await startAppConfig();
-  emulator.createApplication(application);
-});
-afterAll(() => emulator.close());
+async function control(method: string, path: string, body: object): Promise<void> {
+  const response = await fetch(`${endpoint}/_emulator/${path}`, { method, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`the emulator refused ${method} ${path}: ${response.status}`);
+}
+const app = encodeURIComponent(application);
+const deploy = (environment: string, profile: string, content: string) =>
+  control('POST', `applications/${app}/environments/${environment}/profiles/${profile}/deployments`, {
+    content,
+    contentType: 'text/plain',
+  });
 
-const config = () => localAwsConfig(emulator.endpoint);
+beforeAll(() => control('POST', 'applications', { name: application }));
+
+const config = () => localAwsConfig(endpoint);
 const TRANSPORTS = {
   sdk: () => appconfigProvider({ transport: 'sdk', clientConfig: { ...config(), maxAttempts: 1 } }),
   fetch: () => appconfigProvider({ transport: 'fetch', clientConfig: config() }),
@@ -36,7 +38,7 @@ for (const [transport, provider] of Object.entries(TRANSPORTS)) {
     if (transport === 'agent') {
       beforeAll(async () => {
         // An agent that polls at every request: an update is seen at once, as the suite expects of a forced fetch.
-        agent = await startAppConfigAgent({ backend: emulator.endpoint });
+        agent = await startAppConfigAgent({ backend: endpoint });
         vi.stubEnv('AWS_APPCONFIG_EXTENSION_HTTP_PORT', String(agent.port));
       });
       afterAll(async () => {
@@ -50,18 +52,16 @@ for (const [transport, provider] of Object.entries(TRANSPORTS)) {
       {
         provider,
         seed: async (values) => {
-          emulator.createEnvironment(application, environment);
+          await control('POST', `applications/${app}/environments`, { name: environment });
           const bodies: Record<string, string> = {};
           for (const [name, value] of Object.entries(values)) {
-            emulator.createProfile(application, `${transport}-${name}`);
-            emulator.deploy(application, environment, `${transport}-${name}`, value, { contentType: 'text/plain' });
+            await control('POST', `applications/${app}/profiles`, { name: `${transport}-${name}` });
+            await deploy(environment, `${transport}-${name}`, value);
             bodies[name] = `${application}/${environment}/${transport}-${name}`;
           }
           return bodies;
         },
-        update: (name, value) => {
-          emulator.deploy(application, environment, `${transport}-${name}`, value, { contentType: 'text/plain' });
-        },
+        update: (name, value) => deploy(environment, `${transport}-${name}`, value),
         missing: (name) => `${application}/${environment}/never-${name}`,
       },
       {

@@ -27,6 +27,10 @@ describe('AppConfig reference bodies', () => {
     ['shop/prod/%zz', 'not validly percent-encoded'],
     ['shop/prod/%0A', 'control character'],
     [`${'a'.repeat(129)}/prod/flags`, 'longer than 128'],
+    // A URL path (the agent's route) would read them as steps up.
+    ['../prod/flags', 'cannot be ".."'],
+    ['shop/prod/.', 'cannot be "."'],
+    ['%2E%2E/%2e%2e/flags', 'cannot be ".."'],
   ])('refuses %s', (body, message) => {
     expect(() => locate(body)).toThrow(InvalidReferenceError);
     expect(() => locate(body)).toThrow(message);

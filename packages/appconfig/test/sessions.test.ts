@@ -6,14 +6,15 @@ import type { AwsApi, AwsTransport } from '@secretref/aws';
 import { manualClock } from '@secretref/core/testing';
 import { describe, expect, it } from 'vitest';
 import { GET_CONFIGURATION } from '../src/agent.ts';
-import { MalformedAnswer, sessionLayer } from '../src/sessions.ts';
+import { readable } from '../src/content.ts';
+import { MAX_SESSIONS, MalformedAnswer, sessionLayer } from '../src/sessions.ts';
 
 const ID = { ApplicationIdentifier: 'shop', EnvironmentIdentifier: 'prod', ConfigurationProfileIdentifier: 'flags' };
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (output: Record<string, unknown>) => new TextDecoder().decode(output.Configuration as Uint8Array);
 
 /** A tiny AppConfigData: one deployed configuration, single-use tokens, a fault queue. */
-function fakeService(intervalS = 30) {
+function fakeService(intervalS: number = 30) {
   const calls: string[] = [];
   const live = new Map<string, { seen: number }>();
   let version = 1;
@@ -66,16 +67,27 @@ function fakeService(intervalS = 30) {
       version++;
       content = next;
     },
+    /** The next answer with a configuration carries these bytes instead (a damaged body). */
+    damage(bytes: string) {
+      const { send } = api;
+      api.send = async (operation, input, options) => {
+        const output = await send(operation, input, options);
+        if (operation !== 'GetLatestConfiguration' || (output.Configuration as Uint8Array).byteLength === 0)
+          return output;
+        api.send = send;
+        return { ...output, Configuration: new TextEncoder().encode(bytes) };
+      };
+    },
   };
 }
 
 function setup(intervalS?: number) {
   const service = fakeService(intervalS);
   const clock = manualClock();
-  const layer = sessionLayer(service.direct);
-  const get = async (forced = false) => {
+  const layer = sessionLayer(service.direct, readable);
+  const get = async (forced = false, id: Record<string, unknown> = ID) => {
     const api = await layer.api(undefined, { clock });
-    return api.send(GET_CONFIGURATION, ID, { signal: new AbortController().signal, forced });
+    return api.send(GET_CONFIGURATION, id, { signal: new AbortController().signal, forced });
   };
   return { service, clock, get, layer };
 }
@@ -210,5 +222,70 @@ describe('AppConfigData sessions', () => {
     await expect(get()).rejects.toBeInstanceOf(MalformedAnswer);
     expect(text(await get())).toBe('{"a":{"enabled":true}}');
     expect(service.calls.filter((c) => c === 'StartConfigurationSession')).toHaveLength(2);
+  });
+
+  it('a damaged configuration (JSON that does not parse) is never kept: the next poll starts a new session', async () => {
+    const { service, clock, get } = setup();
+    await get();
+    service.deploy('{"a":{"enabled":false}}');
+    service.damage('{"a":{"enab');
+    clock.advance(30_000);
+    await expect(get()).rejects.toBeInstanceOf(MalformedAnswer);
+    // The damaged version's "unchanged" answers would replay nothing: a new session reads it whole.
+    const next = await get();
+    expect(text(next)).toBe('{"a":{"enabled":false}}');
+    expect(service.calls.slice(3)).toEqual(['StartConfigurationSession', 'GetLatestConfiguration']);
+  });
+
+  it('a poll interval past AppConfig’s longest (86,400 s) is taken as it; a token about to expire is renewed', async () => {
+    const { service, clock, get } = setup(1e9);
+    await get();
+    clock.advance(86_400_000 - 60_000);
+    await get();
+    // Due by the token's age, a minute before the day is out: a new session.
+    expect(service.calls.slice(2)).toEqual(['StartConfigurationSession', 'GetLatestConfiguration']);
+  });
+
+  it(`keeps at most ${MAX_SESSIONS} sessions: the least recently used is dropped, and read again with a new one`, async () => {
+    const { service, get } = setup();
+    for (let i = 0; i <= MAX_SESSIONS; i++) await get(false, { ...ID, ConfigurationProfileIdentifier: `p${i}` });
+    expect(service.calls.filter((c) => c === 'StartConfigurationSession')).toHaveLength(MAX_SESSIONS + 1);
+    // p0 was dropped: a new session; p100 is kept: answered from its last configuration, no call.
+    await get(false, { ...ID, ConfigurationProfileIdentifier: `p${MAX_SESSIONS}` });
+    expect(service.calls.filter((c) => c === 'StartConfigurationSession')).toHaveLength(MAX_SESSIONS + 1);
+    await get(false, { ...ID, ConfigurationProfileIdentifier: 'p0' });
+    expect(service.calls.filter((c) => c === 'StartConfigurationSession')).toHaveLength(MAX_SESSIONS + 2);
+  });
+
+  it('a 2xx answer that could not be read (too large) redeemed its token: the next call starts a new session', async () => {
+    const { service, clock, get } = setup();
+    await get();
+    clock.advance(30_000);
+    service.faults.push(
+      Object.assign(new Error('an answer over 8388608 bytes'), {
+        name: 'SyntaxError',
+        $metadata: { httpStatusCode: 200 },
+      }),
+    );
+    await expect(get()).rejects.toMatchObject({ name: 'SyntaxError' });
+    await get();
+    expect(service.calls.slice(2)).toEqual([
+      'GetLatestConfiguration',
+      'StartConfigurationSession',
+      'GetLatestConfiguration',
+    ]);
+  });
+
+  it('a caller waiting its turn in the queue gives up at its abort; the call ahead finishes, the token is used once', async () => {
+    const { service, clock, layer } = setup();
+    const api = await layer.api(undefined, { clock });
+    const first = api.send(GET_CONFIGURATION, ID, { signal: new AbortController().signal });
+    const waiting = new AbortController();
+    const second = api.send(GET_CONFIGURATION, ID, { signal: waiting.signal, forced: true });
+    waiting.abort();
+    await expect(second).rejects.toMatchObject({ name: 'AbortError' });
+    expect(text(await first)).toBe('{"a":{"enabled":true}}');
+    // The aborted one never ran: one session, one poll.
+    expect(service.calls).toEqual(['StartConfigurationSession', 'GetLatestConfiguration']);
   });
 });

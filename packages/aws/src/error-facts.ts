@@ -61,8 +61,10 @@ export function setupError(detail: string, options: { transient?: boolean; name?
  * exception, so a `code` of an error with a status is only a body field.
  */
 export function networkCode(shape: SdkErrorShape, metadata: SafeMetadata | undefined): string | undefined {
-  return metadata?.httpStatusCode === undefined && NETWORK_CODES.has(String(shape.code))
-    ? String(shape.code)
+  const code = String(shape.code);
+  // Node's HTTP parser's codes (HPE_HEADER_OVERFLOW...): an answer that is no HTTP, as a reset is.
+  return metadata?.httpStatusCode === undefined && (NETWORK_CODES.has(code) || /^HPE_[A-Z_]{1,40}$/.test(code))
+    ? code
     : undefined;
 }
 
@@ -123,18 +125,19 @@ export function safeCause(error: unknown, name: string | undefined): Error {
 }
 
 // AWS's standard wording of a denial: "User: arn:... is not authorized to perform: ssm:GetParameters
-// on resource: arn:aws:ssm:...:parameter/app/db because ...". Only the action is kept, when it is an
-// action of the service called, of KMS or of STS; the resource is not (a name can be anything, and the
-// caller knows which reference failed), nor anything else of the message.
+// on resource: arn:aws:ssm:...:parameter/app/db because ...". Only the action is kept, when it is one
+// the provider calls (its own list), or one of KMS or STS that a call needs; the resource is not (a name
+// can be anything, and the caller knows which reference failed), nor anything else of the message. Any
+// other text in its place is not quoted: letters alone can be a passphrase.
 const DENIAL = /is not authorized to perform: (\S{1,80}) on resource: /;
-const ACTION = /^([a-z]+):[A-Z][A-Za-z]{2,63}$/;
 const MAX_MESSAGE = 4096;
+// What a call of any service may need besides its own: a customer managed key, a role to assume.
+const SHARED_ACTIONS = ['kms:Decrypt', 'sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:TagSession'];
 
-/** What the caller may not do, from an access-denied message: `ssm:GetParameters`. */
-export function deniedAction(message: unknown, service: string | undefined): string | undefined {
+/** What the caller may not do, from an access-denied message: `ssm:GetParameters`, if it is one of `actions`. */
+export function deniedAction(message: unknown, actions: readonly string[] = []): string | undefined {
   const action = typeof message === 'string' ? DENIAL.exec(message.slice(0, MAX_MESSAGE))?.[1] : undefined;
-  const prefix = action === undefined ? undefined : ACTION.exec(action)?.[1];
-  return prefix !== undefined && [service, 'kms', 'sts'].includes(prefix) ? action : undefined;
+  return action !== undefined && (actions.includes(action) || SHARED_ACTIONS.includes(action)) ? action : undefined;
 }
 
 /** The variables the SDK reads an endpoint from that hold exactly `input` (the URL it failed to parse). */

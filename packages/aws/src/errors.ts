@@ -45,11 +45,11 @@ export interface AwsErrorNames {
    */
   readonly known?: readonly string[] | undefined;
   /**
-   * The IAM prefix of the service's actions (`ssm`, `secretsmanager`): a denial's message is quoted
-   * for an action of it, of `kms` or of `sts`, nothing else. A provider names its own, so that the
-   * core holds no other service's name.
+   * The IAM actions the provider calls (`ssm:GetParameters`): a denial's message is quoted for one of
+   * them (or KMS's and STS's that a call needs), nothing else. A provider names its own, so that the
+   * core holds no other service's name. @default []
    */
-  readonly service?: string | undefined;
+  readonly actions?: readonly string[] | undefined;
 }
 
 /** Where the error happened, for the message. */
@@ -178,7 +178,7 @@ export function fromAwsError(error: unknown, names: AwsErrorNames, context: AwsE
     );
   }
   if (ACCESS_DENIED.has(name)) {
-    const denied = deniedAction(shape.message, names.service);
+    const denied = deniedAction(shape.message, names.actions);
     return new AccessDeniedError(
       `${what}: ${name}; ${denied === undefined ? "the caller's credentials may not read it" : `the caller may not ${denied}`} (see the IAM permissions in the docs)`,
       options,

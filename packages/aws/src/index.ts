@@ -1,5 +1,5 @@
 /**
- * @secretref/aws: what the AWS providers (SSM, Secrets Manager, KMS) share, kept out of the core: the
+ * @secretref/aws: what the AWS providers (SSM, Secrets Manager, KMS, AppConfig) share, kept out of the core: the
  * transports that send their calls (the SDK client, signed `fetch`, AWS's local agent; see
  * docs/providers/transports.md), one lazily created SDK client per region with the signature-expired
  * resend, the mapping of AWS errors to

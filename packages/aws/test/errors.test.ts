@@ -10,7 +10,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import { observable } from '../../core/test/helpers.ts';
 
-const names = { notFound: ['ParameterNotFound'], decryption: ['InvalidKeyId'], service: 'ssm' };
+const names = {
+  notFound: ['ParameterNotFound'],
+  decryption: ['InvalidKeyId'],
+  actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
+};
 const context = { ref: 'ssm:/a', scheme: 'ssm', operation: 'GetParameters' };
 /** The form of request id SSM, Secrets Manager and KMS send. */
 const RID = 'd1f0e3a2-5b6c-4d7e-8f90-a1b2c3d4e5f6';
@@ -36,6 +40,8 @@ describe('fromAwsError', () => {
     [serviceError('ServiceUnavailable', 503), ProviderError, true],
     [serviceError('ValidationException', 400), ProviderError, false],
     [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), ProviderError, true],
+    // Node's HTTP parser refused the answer (a header over 16 KB): no HTTP answer, as a reset is.
+    [Object.assign(new Error('Parse Error: Header overflow'), { code: 'HPE_HEADER_OVERFLOW' }), ProviderError, true],
     // A 429 is throttling whatever its body says (the SDK calls a 429 without a name "Unknown").
     [serviceError('Unknown', 429), ThrottledError, true],
     [serviceError('UnknownError', 429), ThrottledError, true],
@@ -209,10 +215,15 @@ describe("fromAwsError on access denied: the action, from AWS's standard wording
     ['an action that is no action', `is not authorized to perform: ssm:Get S3CR3T on resource: ${ARN}`],
     ['an action with odd characters', `is not authorized to perform: ssm:S3CR3T{x} on resource: ${ARN}`],
     ['an action of another service', `is not authorized to perform: iam:S3CR3Tname on resource: ${ARN}`],
-    // The service called is SSM: only ssm:, kms: and sts: actions are quoted.
+    // The service called is SSM: only its actions, and KMS's and STS's, are quoted.
     ['an action of a service not called', `is not authorized to perform: secretsmanager:S3CR3Tx on resource: ${ARN}`],
     ['an action in lower case', `is not authorized to perform: ssm:s3cr3tname on resource: ${ARN}`],
     ['an action too long', `is not authorized to perform: ssm:S${'x'.repeat(64)} on resource: ${ARN}`],
+    // Letters alone can be a passphrase: only an action the provider calls is quoted.
+    [
+      'an action of the service that the provider does not call',
+      `is not authorized to perform: ssm:CorrectHorseBatteryStaple on resource: ${ARN}`,
+    ],
     ['another wording', `S3CR3T may not ssm:GetParameters on ${ARN}`],
   ])('quotes nothing of %s', (_, message) => {
     const mapped = fromAwsError(denied(message), names, context);

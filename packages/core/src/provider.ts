@@ -94,8 +94,8 @@ export type FetchResult = FetchedValue | { readonly error: SecretrefError };
 export interface FetchedValue {
   readonly value: RawValue;
   /**
-   * What the value reads as when the caller names no `as` (`json` for a JSON content type): a string
-   * is otherwise handed over as it is. @default the caller's `as`, else `string` (`json` with a fragment)
+   * What the value reads as when the caller names no `as` and the reference no fragment (`json` for a
+   * JSON content type, `binary` for bytes); a fragment always reads JSON. @default `string`
    */
   readonly as?: ValueType | undefined;
   /**

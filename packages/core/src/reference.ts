@@ -167,7 +167,7 @@ function parseUnchecked(registry: Registry, input: string): ParsedReference {
   if (FORBIDDEN.test(input) || !input.isWellFormed()) {
     // Do not echo the input: a pasted value in the wrong place could be a secret.
     throw new InvalidReferenceError(
-      'a reference must not contain whitespace, control characters or lone surrogates (percent-encode them in a fragment)',
+      'a reference must not contain whitespace, control characters or lone surrogates (percent-encode them, %20 for a space, in a fragment or in a body whose provider decodes it)',
     );
   }
   const parts = split(input, registry);

@@ -127,9 +127,9 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     const as = call.as ?? t.as;
     const { outcome } = answer;
     const entry = 'entry' in answer ? answer.entry : store.peek(t.key);
-    // A new value shares its entry's views (none if it was invalidated meanwhile); it reads as its provider says.
-    if ('value' in outcome)
-      return view(entry?.value === outcome.value ? entry : undefined, outcome.value, t, as, outcome.as);
+    // A new value shares its entry's views (if it is the entry's, read alike), else reads as its provider says.
+    const own = 'value' in outcome && entry?.value === outcome.value && entry.as === outcome.as ? entry : undefined;
+    if ('value' in outcome) return view(own, outcome.value, t, as, outcome.as);
     const { error } = outcome;
     if (error.transient && entry !== undefined && isStaleServable(entry, ttlMs, maxStaleMs, clock.now())) {
       counters.staleServed++;

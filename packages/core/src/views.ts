@@ -25,7 +25,8 @@ export function view(
   else {
     result = entry?.derived.get(key);
     if (result === undefined) {
-      result = transform(value, as ?? own, t.fragment, t);
+      // A fragment means JSON, whatever the provider says the value reads as without one.
+      result = transform(value, as ?? (t.fragment === undefined ? own : undefined), t.fragment, t);
       entry?.derived.set(key, result);
     }
     if (entry !== undefined) {

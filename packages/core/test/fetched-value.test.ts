@@ -33,6 +33,16 @@ describe('what a provider says of a fetched value', () => {
     expect(resolver.peek('cfg:a')).toEqual({ flag: { enabled: true } });
   });
 
+  it('a fragment reads JSON, whatever the provider says the whole value reads as (bytes)', async () => {
+    const { resolver } = setup(() => ({
+      value: new TextEncoder().encode('{"port":5432,"name":"abcd"}'),
+      as: 'binary',
+    }));
+    await expect(resolver.resolve('cfg:a')).resolves.toEqual(new TextEncoder().encode('{"port":5432,"name":"abcd"}'));
+    await expect(resolver.resolve('cfg:a#port')).resolves.toBe(5432);
+    await expect(resolver.resolve('cfg:a#name')).resolves.toBe('abcd');
+  });
+
   it('without `as`, a string stays a string', async () => {
     const { resolver } = setup(() => ({ value: '{"a":1}' }));
     await expect(resolver.resolve('cfg:a')).resolves.toBe('{"a":1}');

@@ -83,6 +83,13 @@ describe('a reference written as a literal types its own value', () => {
     expectTypeOf(resolver.resolve('ssm:/app/db/password')).toEqualTypeOf<Promise<string>>();
   });
 
+  it('an AppConfig profile is JSON, text or bytes by its content type: unknown, unless ?as= says', () => {
+    expectTypeOf(resolver.resolve('appconfig:shop/prod/settings')).toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf(resolver.resolve('appconfig:shop/prod/flags#beta')).toEqualTypeOf<Promise<unknown>>();
+    expectTypeOf(resolver.resolve('appconfig:shop/prod/motd?as=string')).toEqualTypeOf<Promise<string>>();
+    expectTypeOf(resolver.resolve('appconfig:shop/prod/blob?as=binary')).toEqualTypeOf<Promise<Uint8Array>>();
+  });
+
   it('the options win over the reference', () => {
     expectTypeOf(resolver.resolve('ssm:/app/db/config#port', { as: 'string' })).toEqualTypeOf<Promise<string>>();
     expectTypeOf(resolver.resolve('ssm:/app/flag?optional=true', { optional: false })).toEqualTypeOf<Promise<string>>();

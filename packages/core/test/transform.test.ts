@@ -82,3 +82,16 @@ describe('as', () => {
     expect(observable(error)).not.toContain('SECRET-VALUE-123');
   });
 });
+
+describe('deep JSON', () => {
+  it('a value nested 50,000 deep resolves, frozen all the way down (no recursion to overflow)', async () => {
+    const depth = 50_000;
+    const r = resolverWith({ deep: `${'['.repeat(depth)}1${']'.repeat(depth)}` });
+    let node = (await r.resolve('mem:deep?as=json')) as unknown;
+    for (let i = 0; i < depth; i++) {
+      expect(Object.isFrozen(node)).toBe(true);
+      node = (node as unknown[])[0];
+    }
+    expect(node).toBe(1);
+  });
+});

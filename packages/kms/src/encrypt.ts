@@ -6,7 +6,7 @@ import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
 import { type AwsClientOptions, awsClientPool, fromAwsError, isAwsRegion } from '@secretref/aws';
 import { formatReference, InvalidOptionError, ProviderError, TimeoutError } from '@secretref/core';
 import { encryptMessage, isEncryptionSdkMissing, isMissingModule } from './envelope.ts';
-import { HINTS } from './kms-errors.ts';
+import { HINTS, KMS_ACTIONS } from './kms-errors.ts';
 import { kmsArn } from './parse.ts';
 
 /** The most bytes KMS `Encrypt` takes; larger values are envelope-encrypted. */
@@ -182,7 +182,7 @@ export async function encrypt(plaintext: string | Uint8Array, options: EncryptOp
     }
     const mapped = fromAwsError(
       kmsError ?? error,
-      { notFound: ['NotFoundException'] },
+      { notFound: ['NotFoundException'], actions: KMS_ACTIONS },
       {
         ref: keyId,
         scheme: 'kms',

@@ -18,3 +18,6 @@ export const HINTS: Readonly<Record<string, string>> = {
   DisabledException: 'the key is disabled',
   NotFoundException: 'the key does not exist in this account and region',
 };
+
+/** The KMS actions the provider and `encrypt` call: quoted in a denial's message. */
+export const KMS_ACTIONS: readonly string[] = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];

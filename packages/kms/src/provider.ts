@@ -27,7 +27,7 @@ import {
   redactText,
 } from '@secretref/core';
 import { decryptMessage, isEncryptionSdkMissing } from './envelope.ts';
-import { DECRYPTION, HINTS } from './kms-errors.ts';
+import { DECRYPTION, HINTS, KMS_ACTIONS } from './kms-errors.ts';
 import { KMS_PARAMS, type KmsLocator, kmsArn, parseKmsBody } from './parse.ts';
 import { KMS_SERVICE } from './service.ts';
 
@@ -62,7 +62,7 @@ const KMS_ERRORS = [
   'KMSInvalidStateException',
   'NotFoundException',
 ];
-const NAMES = { notFound: [], known: KMS_ERRORS };
+const NAMES = { notFound: [], known: KMS_ERRORS, actions: KMS_ACTIONS };
 const NO_PLAINTEXT = 'an answer without Plaintext bytes';
 
 /**

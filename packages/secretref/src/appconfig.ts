@@ -2,8 +2,7 @@
  * What `secretref` has of `@secretref/appconfig`: its providers, and `flag`, which reads one feature
  * flag with the default resolver (docs/providers/appconfig.md).
  */
-import { type Flag, flagWith } from '@secretref/appconfig';
-import type { ResolveOptions } from '@secretref/core';
+import { type Flag, type FlagOptions, flagWith } from '@secretref/appconfig';
 import { defaultResolver } from './default.ts';
 
 export {
@@ -12,6 +11,7 @@ export {
   appconfigFetchProvider,
   appconfigProvider,
   type Flag,
+  type FlagOptions,
   flagWith,
 } from '@secretref/appconfig';
 
@@ -21,10 +21,10 @@ export {
  *
  * @example
  * ```ts
- * const checkout = await flag('appconfig:shop/prod/flags#new-checkout');
+ * const checkout = await flag('appconfig:shop/prod/flags#new-checkout', { default: { enabled: false } });
  * if (checkout.enabled) console.log('limit', checkout.limit);
  * ```
  */
-export function flag(ref: string, options?: Omit<ResolveOptions, 'as' | 'optional'>): Promise<Flag> {
+export function flag(ref: string, options?: FlagOptions): Promise<Flag> {
   return flagWith(defaultResolver(), ref, options);
 }

@@ -380,7 +380,7 @@ describe('installed with npm from the packed tarballs, nothing added', () => {
   it('encrypts a value over 4096 bytes and resolves the Encryption SDK message it prints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'secretref-install-'));
     const packages = fileURLToPath(new URL('../../', import.meta.url));
-    for (const name of ['core', 'aws', 'ssm', 'secrets-manager', 'kms', 'secretref']) {
+    for (const name of ['core', 'aws', 'ssm', 'secrets-manager', 'kms', 'appconfig', 'secretref']) {
       const pack = spawnSync('pnpm', ['pack', '--pack-destination', dir], {
         cwd: join(packages, name),
         encoding: 'utf8',

@@ -24,7 +24,7 @@ function newest(dir: string, pick: (values: number[]) => number): number {
 
 /** Fails with what to do when the built files are missing or older than their sources. */
 function assertBuilt(): void {
-  for (const name of ['core', 'aws', 'ssm', 'secrets-manager', 'kms', 'secretref']) {
+  for (const name of ['core', 'aws', 'ssm', 'secrets-manager', 'kms', 'appconfig', 'secretref']) {
     const built = join(packages, name, 'dist');
     if (!existsSync(built)) throw new Error(`${built} is missing: run "pnpm --filter secretref... build" first`);
     if (newest(built, (t) => Math.min(...t)) < newest(join(packages, name, 'src'), (t) => Math.max(...t))) {

@@ -8,9 +8,11 @@
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AppConfigDataClient, StartConfigurationSessionCommand } from '@aws-sdk/client-appconfigdata';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { APPCONFIG_SERVICE } from '@secretref/appconfig';
 import { awsEndpoint, type EndpointService } from '@secretref/aws';
 import { KMS_SERVICE } from '@secretref/kms';
 import { SECRETS_MANAGER_SERVICE } from '@secretref/secrets-manager';
@@ -47,7 +49,12 @@ function options(region: string) {
   };
 }
 
-const CLIENTS: readonly { service: EndpointService; send: (region: string) => Promise<unknown> }[] = [
+/** A client and one call of it; `path`: the REST operation's path, which the fetch transport appends to the endpoint. */
+const CLIENTS: readonly {
+  service: EndpointService;
+  send: (region: string) => Promise<unknown>;
+  path?: string;
+}[] = [
   {
     service: SSM_SERVICE,
     send: (region) => new SSMClient(options(region)).send(new GetParameterCommand({ Name: '/a' })),
@@ -59,6 +66,18 @@ const CLIENTS: readonly { service: EndpointService; send: (region: string) => Pr
   {
     service: KMS_SERVICE,
     send: (region) => new KMSClient(options(region)).send(new ListKeysCommand({})),
+  },
+  {
+    service: APPCONFIG_SERVICE,
+    send: (region) =>
+      new AppConfigDataClient(options(region)).send(
+        new StartConfigurationSessionCommand({
+          ApplicationIdentifier: 'a',
+          EnvironmentIdentifier: 'e',
+          ConfigurationProfileIdentifier: 'p',
+        }),
+      ),
+    path: '/configurationsessions',
   },
 ];
 
@@ -176,7 +195,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe.each(CLIENTS)('awsEndpoint for $service.endpointPrefix equals the SDK', ({ service, send }) => {
+describe.each(CLIENTS)('awsEndpoint for $service.endpointPrefix equals the SDK', ({ service, send, path }) => {
   it.each(CASES)('$name', async ({ region, env: template }) => {
     const env = Object.fromEntries(
       Object.entries(template).map(([name, value]) => [name.replace('*', service.envName), value]),
@@ -184,8 +203,14 @@ describe.each(CLIENTS)('awsEndpoint for $service.endpointPrefix equals the SDK',
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     // The SDK warns about `*` (SigV4a); it still resolves an endpoint for it.
     if (region === '*') vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const expected = await sdkOutcome(send, region);
-    expect(ourOutcome(() => awsEndpoint(service, region))).toEqual(expected);
-    expect(ourOutcome(() => awsEndpoint(service, region, env))).toEqual(expected);
+    const sdk = await sdkOutcome(send, region);
+    // One difference, on purpose: the SDK joins a configured path that ends in `/` (`https://host/prefix/`)
+    // and a REST operation's path with a doubled slash (`/prefix//configurationsessions`); fetch does not.
+    const expected =
+      path !== undefined && 'url' in sdk ? { url: sdk.url.replace(/\/(\/+)(?=configurationsessions$)/, '$1') } : sdk;
+    // A REST operation goes to the endpoint without its trailing `/`, then its path (the fetch transport's URL).
+    const url = (endpoint: string) => (path === undefined ? endpoint : endpoint.replace(/\/$/, '') + path);
+    expect(ourOutcome(() => url(awsEndpoint(service, region)))).toEqual(expected);
+    expect(ourOutcome(() => url(awsEndpoint(service, region, env)))).toEqual(expected);
   });
 });

@@ -70,7 +70,7 @@ const NAMES = {
   notFound: ['ResourceNotFoundException'],
   decryption: ['DecryptionFailure'],
   known: SECRETS_MANAGER_ERRORS,
-  service: 'secretsmanager',
+  actions: ['secretsmanager:GetSecretValue', 'secretsmanager:BatchGetSecretValue', 'secretsmanager:DescribeSecret'],
 };
 
 /** Creates the Secrets Manager provider for the scheme `secretsmanager` and secret ARNs. */

@@ -48,7 +48,7 @@ const NAMES = {
   notFound: ['ParameterNotFound', 'ParameterVersionNotFound'],
   decryption: ['InvalidKeyId'],
   known: SSM_ERRORS,
-  service: 'ssm',
+  actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath'],
 };
 const SCHEMES = ['ssm', 'ssm-secure'];
 

@@ -93,9 +93,12 @@ function answer(res: ServerResponse, status: number, body: string, type = JSON_T
   res.end(body);
 }
 
-/** An AWS error: the code in the body's `__type` (JSON 1.1) and in `x-amzn-errortype` (which restJson1 reads first). */
-function awsError(res: ServerResponse, status: number, type: string, message: string): void {
-  answer(res, status, JSON.stringify({ __type: type, message }), JSON_TYPE, { 'x-amzn-errortype': type });
+/**
+ * An AWS error: the code in the body's `__type`, as the JSON 1.1 services send it (so their clients' body
+ * reading stays tested), and for a REST operation in `x-amzn-errortype` too, as restJson1 services send it.
+ */
+function awsError(res: ServerResponse, status: number, type: string, message: string, rest: boolean): void {
+  answer(res, status, JSON.stringify({ __type: type, message }), JSON_TYPE, rest ? { 'x-amzn-errortype': type } : {});
 }
 
 /** Sends a body 16 bytes at a time, `pauseMs` apart: a slow network, or a slowloris server. */
@@ -169,15 +172,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const operation = operationOf(req);
+      const rest = Object.values(REST_OPERATIONS).includes(operation);
       proxy.calls.push(operation);
       const fault = typeof proxy.fault === 'function' ? proxy.fault(operation, regionOf(req)) : proxy.fault;
       setTimeout(() => {
         if (typeof fault === 'object') return answer(res, fault.status, fault.body, fault.contentType, fault.headers);
         switch (fault) {
           case 'throttle':
-            return awsError(res, 400, 'ThrottlingException', 'Rate exceeded');
+            return awsError(res, 400, 'ThrottlingException', 'Rate exceeded', rest);
           case 'server-error':
-            return awsError(res, 500, 'InternalServerError', 'Internal error');
+            return awsError(res, 500, 'InternalServerError', 'Internal error', rest);
           case 'unavailable':
             return answer(res, 503, '<html><body>Service Unavailable</body></html>', 'text/html');
           case 'reset':

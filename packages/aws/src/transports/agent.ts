@@ -91,7 +91,8 @@ async function agentToken(env: AwsEnv): Promise<string> {
 /** Creates the `agent` transport for one service, with `direct` behind it. */
 export function agentTransport(service: AwsService, direct: AwsTransport, env: AwsEnv): AwsTransport {
   const route = service.agent;
-  const base = `http://127.0.0.1:${agentPort(env, route?.port)}`;
+  // Read on first use: a bad port variable of one agent fails its own references, not every provider's.
+  let base: string | undefined;
   // In a Lambda function the agent is the extension, which has no refreshNow.
   const lambda = Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
   const blobs = new Set(service.blobs ?? []);
@@ -136,15 +137,19 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
       });
       const bytes = await readCappedBytes(response, MAX_ANSWER_BYTES);
       if (bytes === undefined) throw new Fallback('unreadable');
-      if (response.ok && agent.read) return agent.read(new Uint8Array(bytes), response.headers);
+      if (response.ok && agent.read) {
+        const output = agent.read(new Uint8Array(bytes), response.headers);
+        if (output === undefined) throw new Fallback('unreadable');
+        return output;
+      }
       const text = bytes.toString('utf8');
       if (response.ok) {
         const answer = parseAnswer(text, blobs);
         if (answer === undefined) throw new Fallback('unreadable');
         return answer;
       }
-      const named = agent.statuses?.[response.status];
-      if (named !== undefined) throw serviceError(response.status, response.headers, { __type: named });
+      // A status relayed without its code says too little (a missing profile? something else on the port?).
+      if (agent.relays?.includes(response.status)) throw new Fallback('unreadable');
       const relayed = RELAYED.exec(text)?.[1];
       // The Secrets Manager Agent's own failures to reach AWS are no answer of the request.
       if (relayed !== undefined && response.status >= 500 && AGENT_OWN.has(relayed)) throw new Fallback('unreadable');
@@ -251,6 +256,7 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
   return {
     name: 'agent',
     async api(region, context) {
+      base ??= `http://127.0.0.1:${agentPort(env, route?.port)}`;
       // The agent serves its own region only: a reference in another one goes direct.
       const own = region === undefined || region === env.AWS_REGION;
       const clock = context?.clock ?? systemClock;
@@ -274,7 +280,10 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
       };
       return api;
     },
-    unavailable: (requests, error) => direct.unavailable(requests, error),
+    unavailable: (requests, error) =>
+      error instanceof InvalidOptionError
+        ? requests.map((r) => ({ error: new InvalidOptionError(error.message, { ref: r.ref, scheme: r.scheme }) }))
+        : direct.unavailable(requests, error),
     dispose: () => direct.dispose(),
   };
 }

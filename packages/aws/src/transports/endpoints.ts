@@ -1,5 +1,5 @@
 /**
- * The endpoint the AWS SDK v3 clients of SSM, Secrets Manager and KMS resolve, without loading the SDK: for
+ * The endpoint the AWS SDK v3 clients of SSM, Secrets Manager, KMS and AppConfigData resolve, without loading the SDK: for
  * the fetch transport. It mirrors @aws-sdk/client-* 3.1164.0 (their rule sets, `dist-es/endpoint/bdd.js`),
  * the partitions of @aws-sdk/core 3.981.2 and the region and endpoint-URL handling of @smithy/core 3.41.1;
  * `test/endpoints.test.ts` compares it with the clients themselves. Only the environment is read: the SDK

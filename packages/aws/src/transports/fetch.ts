@@ -84,14 +84,24 @@ function blobReplacer(this: Record<string, unknown>, key: string, value: unknown
   return raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') : value;
 }
 
-/** An AWS JSON error answer as the SDK shapes it: `name` from the error type, `$fault`, `$metadata`. */
-export function serviceError(status: number, headers: Headers, body: unknown): Error {
+/**
+ * An AWS JSON error answer as the SDK shapes it: `name` from the error type, `$fault`, `$metadata`, and
+ * the fields of `kept` whose value is one of those listed.
+ */
+export function serviceError(
+  status: number,
+  headers: Headers,
+  body: unknown,
+  kept: Readonly<Record<string, readonly string[]>> = {},
+): Error {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const enums = Object.entries(kept).filter(([field, values]) => values.includes(fields[field] as string));
   const header = headers.get('x-amzn-errortype')?.split(':')[0];
   const type = typeof fields.__type === 'string' ? fields.__type.split('#').pop() : undefined;
   const name = header || type || (typeof fields.code === 'string' ? fields.code : undefined) || 'UnknownError';
   const message = fields.message ?? fields.Message;
   return shaped(typeof message === 'string' ? message : name, {
+    ...Object.fromEntries(enums.map(([field]) => [field, fields[field]])),
     name,
     $fault: status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: status, requestId: headers.get('x-amzn-requestid') ?? undefined, attempts: 1 },
@@ -206,7 +216,7 @@ export function fetchTransport(service: AwsService, options: FetchTransportOptio
       const parsed = parseAnswer(bytes.toString('utf8'), blobs);
       if (parsed === undefined) throw unreadable(response.status, requestId, 'an answer that is not JSON');
       if (response.ok) return (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
-      const error = serviceError(response.status, response.headers, parsed);
+      const error = serviceError(response.status, response.headers, parsed, service.errorFields);
       if (!resent && isSignatureExpired(error)) {
         resent = true;
         continue;

@@ -42,6 +42,11 @@ export interface AwsService extends EndpointService {
    * sends them. The others are the JSON protocol's (`target`).
    */
   readonly rest?: Readonly<Record<string, RestOperation>> | undefined;
+  /**
+   * Fields of an error body that the `fetch` transport keeps on the error, as the SDK does, when their
+   * value is one of those listed (an enum, never free text): AppConfigData's `ResourceType`.
+   */
+  readonly errorFields?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 /** A REST operation as the `fetch` transport sends it (the SDK's restJson1 serializer's request and answer). */
@@ -76,14 +81,15 @@ export interface AgentRoute {
   readonly token?: boolean | undefined;
   /**
    * The single operation's output from a successful answer's bytes and headers, when the agent does
-   * not answer with the operation's JSON (the AppConfig Agent answers with the configuration itself).
+   * not answer with the operation's JSON (the AppConfig Agent answers with the configuration itself);
+   * `undefined`: no answer (empty, damaged), the call goes direct.
    */
-  read?(body: Uint8Array, headers: Headers): Record<string, unknown>;
+  read?(body: Uint8Array, headers: Headers): Record<string, unknown> | undefined;
   /**
-   * HTTP statuses the agent relays from AWS without a code in its body, as the AWS errors they are
-   * (the AppConfig Agent's 404: `ResourceNotFoundException`): answers, not the agent's failures.
+   * HTTP statuses the agent relays from AWS without a code (the AppConfig Agent's 404): the call goes
+   * direct, for AWS's own answer, and they do not count as the agent's failures.
    */
-  readonly statuses?: Readonly<Record<number, string>> | undefined;
+  readonly relays?: readonly number[] | undefined;
   /** The operation one GET answers. */
   readonly single: string;
   /** The batch operation split into single GETs, if any. */
