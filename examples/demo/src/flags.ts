@@ -6,7 +6,7 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { JumpingClock, LocalAppConfig } from '@secretref/local-aws';
-import type { Flag } from 'secretref';
+import { whenCheckoutChanges } from './watch-flag.ts';
 
 /** Seeds the emulator as a deployment pipeline would: an application, its settings and its flags. */
 export function seedAppConfig(appconfig: LocalAppConfig): void {
@@ -47,19 +47,7 @@ export async function appconfigDemo(appconfig: LocalAppConfig, clock: JumpingClo
       `10 resolves with ?ttl=1s over 10 s: ${appconfig.calls.length - calls} AppConfig calls (its poll interval, 15 s, is the floor of the TTL)`,
     );
 
-    const seen = new Promise<Flag>((flipped) => {
-      // #region watch-flag
-      // A flag flip reaches onChange at the first check after AppConfig's poll interval.
-      const watcher = resolver.watch<Flag>(
-        'appconfig:shop/prod/flags#new-checkout',
-        (checkout) => {
-          watcher.stop();
-          flipped(checkout); // { enabled: true, limit: 5 }
-        },
-        { intervalMs: 1_000 },
-      );
-      // #endregion watch-flag
-    });
+    const seen = whenCheckoutChanges(resolver);
     appconfig.setFlag('shop', 'prod', 'flags', 'new-checkout', true, { limit: 5 });
     lines.push('a deployment turns new-checkout on; 15 s later (the clock jumps past the poll interval):');
     clock.jump(15_000);

@@ -16,9 +16,10 @@ export interface AppConfigLocator extends Locator {
 
 /** AppConfigData's identifiers are 1 to 128 characters (its API reference). */
 const MAX_IDENTIFIER = 128;
-// Control characters and lone surrogates are never part of a name: refused after decoding too.
+// Control characters, bidirectional and zero-width marks and lone surrogates are never part of a name
+// (they would show one name as another in a message or log): refused after decoding too.
 const UNPRINTABLE =
-  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const PARTS = ['application', 'environment', 'configuration profile'] as const;
 
 function invalid(input: ParseInput, message: string): InvalidReferenceError {
@@ -34,7 +35,7 @@ function decode(input: ParseInput, text: string, part: string): string {
   }
   if (decoded === '') throw invalid(input, `the ${part} is empty`);
   if (decoded.length > MAX_IDENTIFIER) throw invalid(input, `the ${part} is longer than ${MAX_IDENTIFIER} characters`);
-  if (UNPRINTABLE.test(decoded)) throw invalid(input, `the ${part} holds a control character`);
+  if (UNPRINTABLE.test(decoded)) throw invalid(input, `the ${part} holds a control or invisible character`);
   // A URL path would read them as steps up (the agent's route): no name of AppConfig's is one.
   if (decoded === '.' || decoded === '..') throw invalid(input, `the ${part} cannot be "${decoded}"`);
   return decoded;

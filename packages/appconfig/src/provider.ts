@@ -18,6 +18,7 @@ import {
   type FetchRequest,
   type FetchResult,
   failure,
+  InvalidOptionError,
   malformedAnswer,
   type Provider,
   SecretNotFoundError,
@@ -26,13 +27,21 @@ import { GET_CONFIGURATION } from './agent.ts';
 import { readAs, readable, utf8 } from './content.ts';
 import { type AppConfigLocator, parseAppConfigBody } from './parse.ts';
 import { APPCONFIG_SERVICE } from './service.ts';
-import { MalformedAnswer, operationOf, sessionLayer } from './sessions.ts';
+import { MAX_SESSIONS, MalformedAnswer, operationOf, sessionLayer } from './sessions.ts';
 
 /**
  * Options of `appconfigProvider`. Clients it creates follow the SDK's default chain (`AWS_REGION`,
  * `AWS_ENDPOINT_URL`, profiles, roles), with `clientConfig` on top.
  */
-export type AppConfigProviderOptions = TransportOptions<AppConfigDataClient, AppConfigDataClientConfig>;
+export interface AppConfigProviderOptions extends TransportOptions<AppConfigDataClient, AppConfigDataClientConfig> {
+  /**
+   * AppConfigData sessions kept, one per profile and region (each with its last configuration); past
+   * it, the least recently used is dropped, and its profile's next read starts a new session (two
+   * calls, the whole configuration received again). Raise it for an app that reads more profiles.
+   * @default 100
+   */
+  readonly maxSessions?: number | undefined;
+}
 
 /** Options of `appconfigFetchProvider`: those of `appconfigProvider` without an SDK client. */
 export type AppConfigFetchProviderOptions = Omit<AppConfigProviderOptions, 'client' | 'clientFor' | 'transport'> & {
@@ -131,8 +140,12 @@ function createAppConfigProvider(
   options: AppConfigProviderOptions,
   sdk: SdkBinding<AppConfigDataClient, AppConfigDataModule> | undefined,
 ): Provider<AppConfigLocator> {
+  const maxSessions = options.maxSessions ?? MAX_SESSIONS;
+  if (!(Number.isInteger(maxSessions) && maxSessions >= 1)) {
+    throw new InvalidOptionError('option maxSessions of the AppConfig provider must be a whole number of at least 1');
+  }
   const transport = awsTransport(APPCONFIG_SERVICE, sdk, options, {
-    layer: (direct) => sessionLayer(direct, readable),
+    layer: (direct) => sessionLayer(direct, readable, maxSessions),
   });
 
   async function getOne(api: AwsApi, request: Request, signal: AbortSignal): Promise<FetchResult> {
@@ -149,8 +162,7 @@ function createAppConfigProvider(
       );
       return toResult(request, output);
     } catch (error) {
-      if (error instanceof MalformedAnswer)
-        return malformedAnswer(request, error.operation, `an answer without ${error.what}`);
+      if (error instanceof MalformedAnswer) return malformedAnswer(request, error.operation, error.what);
       const operation =
         operationOf(error) ?? (api.via === 'agent' ? "the AppConfig Agent's GET" : 'GetLatestConfiguration');
       if ((error as { name?: unknown } | null)?.name === 'ResourceNotFoundException') {

@@ -23,8 +23,9 @@ const TOKEN_LIFE_MS = 24 * 60 * 60 * 1000 - 60_000;
 /** AppConfig's longest poll interval: a longer one (a proxy's, a broken answer's) is taken as this. */
 const MAX_POLL_INTERVAL_S = 86_400;
 /**
- * Sessions kept, least recently used dropped first: each holds its last configuration. A dropped
- * session costs a new one (two calls) when its profile is read again.
+ * Sessions kept by default (the provider's `maxSessions`), least recently used dropped first: each
+ * holds its last configuration. A dropped session costs a new one (two calls, and the whole
+ * configuration received again) when its profile is read again.
  */
 export const MAX_SESSIONS = 100;
 /** What the provider asks for: AppConfigData's least (15 s), so that the reference's TTL decides, above it. */
@@ -58,9 +59,10 @@ interface Session {
 export class MalformedAnswer extends Error {
   constructor(
     readonly operation: string,
+    /** What is wrong with it, as a message's end: "an answer without ...". */
     readonly what: string,
   ) {
-    super(`${operation} answered without ${what}`);
+    super(`${operation}: ${what}`);
   }
 }
 
@@ -113,8 +115,9 @@ function untilAborted<T>(turn: Promise<T>, signal: AbortSignal): Promise<T> {
 export function sessionLayer(
   direct: AwsTransport,
   accept: (configuration: Uint8Array, contentType: string | undefined) => boolean = () => true,
+  maxSessions: number = MAX_SESSIONS,
 ): AwsTransport {
-  const sessions = createLRU<string, Session>({ max: MAX_SESSIONS });
+  const sessions = createLRU<string, Session>({ max: maxSessions });
   // BadRequestExceptions of GetLatestConfiguration: a refused token, not a bad identifier.
   const refused = new WeakSet<object>();
 
@@ -127,7 +130,7 @@ export function sessionLayer(
     );
     const token = output?.InitialConfigurationToken;
     if (typeof token !== 'string' || token === '')
-      throw new MalformedAnswer('StartConfigurationSession', 'an InitialConfigurationToken');
+      throw new MalformedAnswer('StartConfigurationSession', 'an answer without an InitialConfigurationToken');
     s.token = token;
     s.tokenAt = now;
   }
@@ -151,7 +154,7 @@ export function sessionLayer(
     const next = output?.NextPollConfigurationToken;
     // Every answer of the service carries the next token: one without it is no answer of AppConfigData.
     if (typeof next !== 'string' || next === '') {
-      throw new MalformedAnswer('GetLatestConfiguration', 'a Next-Poll-Configuration-Token');
+      throw new MalformedAnswer('GetLatestConfiguration', 'an answer without a Next-Poll-Configuration-Token');
     }
     s.token = next;
     s.tokenAt = clock.now();
@@ -160,12 +163,16 @@ export function sessionLayer(
     s.nextPollAt = clock.now() + seconds * 1000;
     // The SDK gives no Configuration for an empty body, fetch empty bytes: both "unchanged".
     const bytes = output?.Configuration ?? new Uint8Array(0);
-    if (!(bytes instanceof Uint8Array)) throw new MalformedAnswer('GetLatestConfiguration', 'a Configuration');
+    if (!(bytes instanceof Uint8Array))
+      throw new MalformedAnswer('GetLatestConfiguration', 'an answer without a Configuration');
     // Empty: unchanged since this session's last answer. A session's first answer is never empty: if
     // it is, the next call starts a new session.
     if (bytes.byteLength === 0 && s.last === undefined) {
       s.token = undefined;
-      throw new MalformedAnswer('GetLatestConfiguration', 'a configuration in the first answer of a session');
+      throw new MalformedAnswer(
+        'GetLatestConfiguration',
+        'an empty first answer of a session (a first answer holds the whole configuration)',
+      );
     }
     if (bytes.byteLength > 0) {
       const type = output?.ContentType;
@@ -174,7 +181,10 @@ export function sessionLayer(
       // starts a new one, whose first answer is the whole configuration again.
       if (!accept(bytes, typeof type === 'string' ? type : undefined)) {
         s.token = undefined;
-        throw new MalformedAnswer('GetLatestConfiguration', 'a configuration that is what its content type says');
+        throw new MalformedAnswer(
+          'GetLatestConfiguration',
+          'its content type says JSON, but the configuration does not parse as JSON (a deployment that is no JSON is never taken, as=string included)',
+        );
       }
       s.last = {
         Configuration: bytes,

@@ -103,7 +103,16 @@ for (const [transport, provider] of Object.entries(TRANSPORTS)) {
       await expect(flagWith(resolver, 'appconfig:shop/prod/flags?optional=true#x')).rejects.toThrow(
         'cannot be optional',
       );
-      await expect(flagWith(resolver, 'env:HOME#y')).rejects.toThrow('not a env: one');
+      await expect(flagWith(resolver, 'env:HOME#y')).rejects.toThrow('not one of scheme env');
+      await expect(flagWith(resolver, 'appconfig:shop/prod/flags#x', { default: 'on' as never })).rejects.toThrow(
+        'option default of flag must be a flag',
+      );
+      await expect(flagWith(resolver, 'appconfig:shop/prod/motd#x', { default: { enabled: false } })).rejects.toThrow(
+        'the value is not valid JSON',
+      );
+      await expect(flagWith(resolver, 'appconfig:shop/prod/flags#beta?ttl=1s')).rejects.toThrow(
+        'a "?" after "#" is part of the flag name',
+      );
       await expect(flagWith(resolver, 'appconfig:shop/prod/settings#db')).rejects.toThrow(
         '"appconfig:shop/prod/settings#db" is not a feature flag',
       );
@@ -336,8 +345,7 @@ describe('AppConfig through the AppConfig Agent (its emulator, in front of the d
     expect(
       fallbacks.every(
         (e) =>
-          (e as { reason: string; skipping: boolean }).reason === 'unreadable' &&
-          !(e as { skipping: boolean }).skipping,
+          (e as { reason: string; skipping: boolean }).reason === 'relayed' && !(e as { skipping: boolean }).skipping,
       ),
     ).toBe(true);
   });

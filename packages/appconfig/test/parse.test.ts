@@ -1,5 +1,5 @@
 import { appconfigProvider, parseAppConfigBody } from '@secretref/appconfig';
-import { createResolver, formatReference, InvalidReferenceError } from '@secretref/core';
+import { createResolver, formatReference, InvalidOptionError, InvalidReferenceError } from '@secretref/core';
 import { describe, expect, it } from 'vitest';
 
 const resolver = createResolver({ providers: [appconfigProvider()] });
@@ -25,7 +25,10 @@ describe('AppConfig reference bodies', () => {
     ['/prod/flags', 'the application is empty'],
     ['shop/prod/', 'the configuration profile is empty'],
     ['shop/prod/%zz', 'not validly percent-encoded'],
-    ['shop/prod/%0A', 'control character'],
+    ['shop/prod/%0A', 'control or invisible character'],
+    // A right-to-left override would show one name as another in messages and logs.
+    ['shop/prod/pr%E2%80%AEof', 'control or invisible character'],
+    ['shop/prod/a%E2%80%8Bb', 'control or invisible character'],
     [`${'a'.repeat(129)}/prod/flags`, 'longer than 128'],
     // A URL path (the agent's route) would read them as steps up.
     ['../prod/flags', 'cannot be ".."'],
@@ -50,5 +53,11 @@ describe('AppConfig reference bodies', () => {
     expect(resolver.parse('appconfig:shop/prod/flags?region=eu-west-1&ttl=30s').region).toBe('eu-west-1');
     expect(() => resolver.parse('appconfig:shop/prod/flags?region=nowhere')).toThrow(InvalidReferenceError);
     expect(() => resolver.parse('appconfig:shop/prod/flags?flag=a')).toThrow(InvalidReferenceError);
+  });
+});
+
+describe('options', () => {
+  it.each([0, -1, 1.5, Number.NaN])('maxSessions %s is refused at once', (maxSessions) => {
+    expect(() => appconfigProvider({ maxSessions })).toThrow(InvalidOptionError);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '@secretref/core';
 import { describe, expect, it } from 'vitest';
 import { observable } from '../../core/test/helpers.ts';
+import { serviceError as fetchServiceError } from '../src/transports/fetch.ts';
 
 const names = {
   notFound: ['ParameterNotFound'],
@@ -358,4 +359,29 @@ describe('a certificate Node refuses', () => {
       expect((error.cause as { code?: string }).code).toBe(code);
     },
   );
+});
+
+describe('the fetch transport reads an error type as the SDK does', () => {
+  it.each([
+    ['ResourceNotFoundException', 'ResourceNotFoundException'],
+    [
+      'ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.appconfigdata/',
+      'ResourceNotFoundException',
+    ],
+    ['com.amazonaws.appconfigdata#ResourceNotFoundException', 'ResourceNotFoundException'],
+  ])('x-amzn-errortype %s is %s', (header, name) => {
+    const error = fetchServiceError(404, new Headers({ 'x-amzn-errortype': header }), {});
+    expect(error.name).toBe(name);
+  });
+
+  it('keeps an error field only when its value is one of those listed (an enum, never free text)', () => {
+    const kept = { ResourceType: ['Application', 'Environment'] };
+    const headers = new Headers({ 'x-amzn-errortype': 'ResourceNotFoundException' });
+    expect(fetchServiceError(404, headers, { ResourceType: 'Environment' }, kept)).toHaveProperty(
+      'ResourceType',
+      'Environment',
+    );
+    expect(fetchServiceError(404, headers, { ResourceType: 'S3CR3T' }, kept)).not.toHaveProperty('ResourceType');
+    expect(fetchServiceError(404, headers, { Other: 'Environment' }, kept)).not.toHaveProperty('Other');
+  });
 });

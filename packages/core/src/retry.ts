@@ -53,8 +53,9 @@ export interface RetryParts {
 /** A resolver's retries: its parts, and the pause before an attempt. */
 export interface RetryPlan extends RetryParts {
   /**
-   * The pause before attempt `attempt + 1`, full jitter. One draw for the keys that fail within a
-   * millisecond (one batch's): they pause alike and are retried in one batch again.
+   * The pause before attempt `attempt + 1`, full jitter. One draw for the keys that fail in one turn
+   * of the event loop (one batch's, however loaded the machine): they pause alike and are retried in
+   * one batch again.
    */
   pause(attempt: number): number;
   /** Waits `ms` on the clock; cut short (and its timer cleared) by `dispose`. */
@@ -63,9 +64,13 @@ export interface RetryPlan extends RetryParts {
   dispose(): void;
 }
 
+// Captured at load time, as the batcher's: a test's fake timers must not hold the draws.
+const nextTurn: (callback: () => void) => unknown = setImmediate;
+
 /** The retry plan of a resolver. */
 export function retryPlan(parts: RetryParts): RetryPlan {
-  const draws = new Map<number, { readonly at: number; readonly value: number }>();
+  // This turn's draw per attempt; forgotten at the next turn of the loop.
+  const draws = new Map<number, number>();
   const waits = new Set<() => void>();
   return {
     ...parts,
@@ -84,14 +89,14 @@ export function retryPlan(parts: RetryParts): RetryPlan {
       for (const end of [...waits]) end();
     },
     pause(attempt) {
-      const now = parts.clock.now();
       let draw = draws.get(attempt);
-      // The keys of one batch settle within microseconds of each other.
-      if (draw === undefined || now - draw.at > 1) {
-        draw = { at: now, value: parts.random() };
+      // The keys of one batch settle in one turn: their pauses are set in the same turn, with one draw.
+      if (draw === undefined) {
+        draw = parts.random();
         draws.set(attempt, draw);
+        nextTurn(() => draws.delete(attempt));
       }
-      return draw.value * Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+      return draw * Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** (attempt - 1));
     },
   };
 }

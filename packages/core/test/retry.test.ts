@@ -188,3 +188,47 @@ describe('a forced fetch', () => {
     expect(await resolver.resolve('gated:a')).toBe('new'); // the forced fetch's value is the one kept
   });
 });
+
+describe('the keys of one batch pause alike', () => {
+  it('on a slow machine too (each read of the clock 2 ms later): they are retried in one batch again', async () => {
+    const clock = manualClock();
+    // A loaded machine: time moves between the keys' failures, which settle in one turn of the loop.
+    let reads = 0;
+    const slow = {
+      ...clock,
+      now: () => {
+        reads += 2;
+        return clock.now() + reads;
+      },
+    };
+    let draws = 0;
+    const batches: number[] = [];
+    let failing = true;
+    const provider: Provider = {
+      schemes: ['mem'],
+      batchSize: 10,
+      parse: ({ body }) => ({ key: body }),
+      async fetch(requests) {
+        batches.push(requests.length);
+        return requests.map((r) =>
+          failing ? { error: new ThrottledError('slow down', { ref: r.ref, scheme: 'mem' }) } : { value: 'v' },
+        );
+      },
+    };
+    const resolver = createResolver({
+      providers: [provider],
+      clock: slow,
+      retries: 1,
+      random: () => (++draws % 2) / 2,
+    });
+    const both = Promise.all([resolver.resolve('mem:a'), resolver.resolve('mem:b')]);
+    await settle();
+    failing = false;
+    for (let ms = 0; ms < 200; ms += 10) {
+      clock.advance(10);
+      await settle();
+    }
+    expect(await both).toEqual(['v', 'v']);
+    expect(batches).toEqual([2, 2]);
+  });
+});

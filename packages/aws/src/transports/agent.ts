@@ -17,7 +17,15 @@ import { MAX_ANSWER_BYTES, parseAnswer, serviceError } from './fetch.ts';
 import type { AgentOutcome, AgentRoute, AwsApi, AwsEnv, AwsService, AwsTransport, SendOptions } from './types.ts';
 
 /** Why a call went direct instead of through the agent. */
-export type AgentFallbackReason = 'refused' | 'timeout' | 'not-ready' | 'no-route' | 'token' | 'unreadable' | 'skipped';
+export type AgentFallbackReason =
+  | 'refused'
+  | 'timeout'
+  | 'not-ready'
+  | 'no-route'
+  | 'token'
+  | 'unreadable'
+  | 'relayed'
+  | 'skipped';
 
 /**
  * The event on `secretref:agent-fallback`: a call (or the part of a batch the agent did not answer)
@@ -149,7 +157,7 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
         return answer;
       }
       // A status relayed without its code says too little (a missing profile? something else on the port?).
-      if (agent.relays?.includes(response.status)) throw new Fallback('unreadable');
+      if (agent.relays?.includes(response.status)) throw new Fallback('relayed');
       const relayed = RELAYED.exec(text)?.[1];
       // The Secrets Manager Agent's own failures to reach AWS are no answer of the request.
       if (relayed !== undefined && response.status >= 500 && AGENT_OWN.has(relayed)) throw new Fallback('unreadable');
@@ -191,7 +199,7 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
 
   function fellBack(reason: AgentFallbackReason, clock: Clock): void {
     // An answer the extension could not explain is about the request, not the agent: it is not counted.
-    if (reason !== 'unreadable' && reason !== 'skipped') failures++;
+    if (reason !== 'unreadable' && reason !== 'relayed' && reason !== 'skipped') failures++;
     const starts = failures >= SKIP_AFTER;
     if (starts) {
       failures = 0;

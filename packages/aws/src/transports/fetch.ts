@@ -96,7 +96,8 @@ export function serviceError(
 ): Error {
   const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const enums = Object.entries(kept).filter(([field, values]) => values.includes(fields[field] as string));
-  const header = headers.get('x-amzn-errortype')?.split(':')[0];
+  // `Code:http://...` or `namespace#Code`, as the SDK reads the header: the code alone.
+  const header = headers.get('x-amzn-errortype')?.split(':')[0]?.split('#').pop();
   const type = typeof fields.__type === 'string' ? fields.__type.split('#').pop() : undefined;
   const name = header || type || (typeof fields.code === 'string' ? fields.code : undefined) || 'UnknownError';
   const message = fields.message ?? fields.Message;
