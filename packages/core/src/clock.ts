@@ -55,3 +55,23 @@ export const systemClock: Clock = {
     return { clear: () => clearTimeout(handle) };
   },
 };
+
+// Captured at load time, as the batcher's: a test's fake timers must not hold the draws.
+const nextTurn: (callback: () => void) => unknown = setImmediate;
+
+/**
+ * `draw(key)` once per key and turn of the event loop: the keys of one batch, which settle in one turn
+ * however loaded the machine, get one draw (one retry pause, one lifetime).
+ */
+export function perTurn<K>(draw: (key: K) => number): (key: K) => number {
+  const draws = new Map<K, number>();
+  return (key) => {
+    let value = draws.get(key);
+    if (value === undefined) {
+      value = draw(key);
+      draws.set(key, value);
+      nextTurn(() => draws.delete(key));
+    }
+    return value;
+  };
+}

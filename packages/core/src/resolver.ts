@@ -6,7 +6,7 @@
  * See docs/caching.md for the cache's rules.
  */
 import { createBatcher } from './batcher.ts';
-import { systemClock } from './clock.ts';
+import { perTurn, systemClock } from './clock.ts';
 import { timeoutError, within } from './deadline.ts';
 import { createStore, type Entry, isFresh, isStaleServable } from './entry.ts';
 import { DisposedError, SecretNotFoundError, SecretrefError, TimeoutError } from './errors.ts';
@@ -19,7 +19,7 @@ import { fileProvider } from './providers/file.ts';
 import { parseWith } from './reference.ts';
 import { createRegistry, isReferenceOf } from './registry.ts';
 import { resolveAllWith } from './resolve-all.ts';
-import { fetchRetrying, retriesOption, retryPlan, worthRetrying } from './retry.ts';
+import { backoffOption, fetchRetrying, retriesOption, retryPlan, worthRetrying } from './retry.ts';
 import { createTargets, type Target } from './targets.ts';
 import type { PeekOptions, ResolveFunction, ResolveOptions, Resolver, ResolverOptions, Watcher } from './types.ts';
 import { hit, view } from './views.ts';
@@ -57,10 +57,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   const maxStaleMs = numberOption('maxStaleMs', options.maxStaleMs, DEFAULTS.maxStaleMs);
   // Finite: a fetch must end some time, or it would hold its key forever.
   const defaultTimeoutMs = numberOption('timeoutMs', options.timeoutMs, DEFAULTS.timeoutMs, 'finite');
-  const backoff = {
-    baseMs: numberOption('retryBaseMs', options.retryBaseMs, DEFAULTS.retryBaseMs),
-    maxMs: numberOption('retryMaxMs', options.retryMaxMs, DEFAULTS.retryMaxMs),
-  };
+  const backoff = backoffOption(options);
   const retries = retriesOption(options.retries);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
@@ -80,6 +77,8 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     },
   });
   const retryParts = retryPlan({ batcher, clock, random, retries });
+  // One jitter draw per fetched batch (its values settle in one turn): they expire together.
+  const lifetime = perTurn<0>(() => 1 - random() * jitter);
   const targets = createTargets(registry, defaultTtlMs);
   const target = targets.get;
   const watchers = new Set<Watcher>();
@@ -106,7 +105,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         if (inflight.get(t.key) !== flight) return { outcome, entry: store.peek(t.key) };
         inflight.delete(t.key);
         if ('value' in outcome) {
-          return { outcome, entry: store.succeeded(t.key, outcome, clock.now(), 1 - random() * jitter) };
+          return { outcome, entry: store.succeeded(t.key, outcome, clock.now(), lifetime(0)) };
         }
         // A deadline that passed is the callers' limit (a Lambda with 4 ms left): no backoff starts.
         if (!(outcome.error instanceof TimeoutError)) store.failed(t.key, outcome.error, clock.now(), backoff);

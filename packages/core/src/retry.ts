@@ -6,7 +6,7 @@
  * then, so retries of many keys batch together. See docs/reliability.md.
  */
 import type { Batcher, Pending } from './batcher.ts';
-import type { Clock } from './clock.ts';
+import { type Clock, perTurn } from './clock.ts';
 import { type Entry, isStaleServable } from './entry.ts';
 import { InvalidOptionError, type SecretrefError, TimeoutError } from './errors.ts';
 import { DEFAULTS, numberOption } from './options.ts';
@@ -41,6 +41,17 @@ export function worthRetrying(
   return error.transient && !(error instanceof TimeoutError) && !servable;
 }
 
+/** The failure backoff of a resolver's options (the cache's, after a failed fetch): `retryBaseMs` doubling to `retryMaxMs`. */
+export function backoffOption(options: {
+  readonly retryBaseMs?: number | undefined;
+  readonly retryMaxMs?: number | undefined;
+}): { readonly baseMs: number; readonly maxMs: number } {
+  return {
+    baseMs: numberOption('retryBaseMs', options.retryBaseMs, DEFAULTS.retryBaseMs),
+    maxMs: numberOption('retryMaxMs', options.retryMaxMs, DEFAULTS.retryMaxMs),
+  };
+}
+
 /** What a retrying fetch needs: the batcher, the clock for its pauses, a random source for its jitter. */
 export interface RetryParts {
   readonly batcher: Batcher;
@@ -64,13 +75,10 @@ export interface RetryPlan extends RetryParts {
   dispose(): void;
 }
 
-// Captured at load time, as the batcher's: a test's fake timers must not hold the draws.
-const nextTurn: (callback: () => void) => unknown = setImmediate;
-
 /** The retry plan of a resolver. */
 export function retryPlan(parts: RetryParts): RetryPlan {
-  // This turn's draw per attempt; forgotten at the next turn of the loop.
-  const draws = new Map<number, number>();
+  // This turn's draw per attempt: the keys of one batch pause alike.
+  const draw = perTurn<number>(() => parts.random());
   const waits = new Set<() => void>();
   return {
     ...parts,
@@ -89,14 +97,7 @@ export function retryPlan(parts: RetryParts): RetryPlan {
       for (const end of [...waits]) end();
     },
     pause(attempt) {
-      let draw = draws.get(attempt);
-      // The keys of one batch settle in one turn: their pauses are set in the same turn, with one draw.
-      if (draw === undefined) {
-        draw = parts.random();
-        draws.set(attempt, draw);
-        nextTurn(() => draws.delete(attempt));
-      }
-      return draw * Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+      return draw(attempt) * Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** (attempt - 1));
     },
   };
 }

@@ -31,7 +31,7 @@ export interface ResolverOptions {
   readonly providers?: readonly Provider[] | undefined;
   /** Default time-to-live of a fetched value, in ms. @default 300000 (5 minutes) */
   readonly ttlMs?: number | undefined;
-  /** Each value expires at a random point in the last `jitter` fraction of its TTL, from 0 to 1. @default 0.1 */
+  /** A fetched batch's values expire together, at random in the last `jitter` fraction of their TTL (0-1). @default 0.1 */
   readonly jitter?: number | undefined;
   /** How long past expiry the last good value is served while refreshes fail transiently, in ms. @default 86400000 (24 hours) */
   readonly maxStaleMs?: number | undefined;

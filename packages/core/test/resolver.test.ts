@@ -107,6 +107,26 @@ describe('jitter', () => {
   });
 });
 
+describe('grouped expiry', () => {
+  it('the values of one fetched batch share one jitter draw: they expire together, and refresh in one call', async () => {
+    let draws = 0;
+    // A new draw each time: per entry, the keys would expire 6 s apart and refresh one by one.
+    const random = () => (draws++ % 10) / 10;
+    const t = setup({ values: { a: '1', b: '2', c: '3' }, ttlMs: MINUTE, jitter: 0.1, random });
+    await t.resolver.resolveAll({ a: 'mem:a', b: 'mem:b', c: 'mem:c' });
+    expect(draws).toBe(1);
+    t.advance(MINUTE - 1); // the draw was 0: the whole TTL
+    await t.resolver.resolveAll({ a: 'mem:a', b: 'mem:b', c: 'mem:c' });
+    expect(t.provider.calls).toEqual([['a', 'b', 'c']]);
+    t.advance(1);
+    await t.resolver.resolveAll({ a: 'mem:a', b: 'mem:b', c: 'mem:c' });
+    expect(t.provider.calls).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'c'],
+    ]);
+  });
+});
+
 describe('single-flight and batching', () => {
   it('100 concurrent cold resolves of one key make one call', async () => {
     const t = setup({ values: { a: 'v' } });

@@ -137,10 +137,11 @@ needs ${m.parameters} parameters and serves ${m.requestsPerSecond} request/s; a 
 most ${m.backoffMaxS} s) and keeps serving its last good value; every strategy is given that backoff. Deterministic (seeded);
 the numbers below are from it.
 
-What the model assumes that the resolver does not do yet: a process's ${m.parameters} values expire together and
-refresh in ${calls} calls. The resolver draws its jitter per value, so its values expire apart and refresh in up to
-${m.parameters} calls per TTL: its steady state is up to ${(m.parameters / calls).toFixed(1)}x what the model shows. Grouped expiry
-and a shared throttle governor are issue 16. The model runs ${m.durationS / 60} minutes: a TTL longer than that shows
+What the model assumes that the resolver does only in part yet: a process's ${m.parameters} values expire together and
+refresh in ${calls} calls. The resolver draws its jitter per fetched batch, so a batch's values expire together, and read
+together they refresh in one call; but a refresh of one value does not yet refresh the rest of its batch, so values read
+apart refresh in up to ${m.parameters} calls per TTL: up to ${(m.parameters / calls).toFixed(1)}x what the model shows. Refreshing the
+batch, and a shared throttle governor, are issue 16. The model runs ${m.durationS / 60} minutes: a TTL longer than that shows
 only the deploy.
 
 ![deploy](images/fleet-deploy.svg)
