@@ -35,8 +35,4 @@ export const APPCONFIG_AGENT: AgentRoute = {
   // server on the port) goes direct, for AWS's answer that names what is missing, and is not counted
   // as the agent's failure; any other failure goes direct too, and counts.
   relays: [404],
-  // One profile a call: there is no batch operation to split.
-  items: (input) => [input],
-  batchInput: (items) => items[0] ?? {},
-  assemble: () => ({}),
 };

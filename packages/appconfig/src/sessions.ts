@@ -13,7 +13,7 @@
  * - A forced fetch starts a new session: its first answer is the latest configuration, at once.
  * - Calls of one session never overlap (its token is single-use): they queue.
  */
-import type { AwsApi, AwsTransport, SendOptions } from '@secretref/aws';
+import { type AwsApi, type AwsTransport, abortError, type SendOptions } from '@secretref/aws';
 import { type Clock, systemClock } from '@secretref/core';
 import { createLRU } from 'lru.min';
 import { GET_CONFIGURATION } from './agent.ts';
@@ -95,8 +95,6 @@ const answered = (error: unknown): boolean => {
 
 const isBadRequest = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'BadRequestException';
 
-const abortError = (): Error => Object.assign(new Error('the call was aborted'), { name: 'AbortError' });
-
 /** `turn`, or an AbortError as soon as `signal` aborts (a caller waiting its turn in a session's queue). */
 function untilAborted<T>(turn: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError());
@@ -118,8 +116,6 @@ export function sessionLayer(
   maxSessions: number = MAX_SESSIONS,
 ): AwsTransport {
   const sessions = createLRU<string, Session>({ max: maxSessions });
-  // BadRequestExceptions of GetLatestConfiguration: a refused token, not a bad identifier.
-  const refused = new WeakSet<object>();
 
   async function start(api: AwsApi, input: Record<string, unknown>, options: SendOptions, s: Session, now: number) {
     const output = await sent(
@@ -148,7 +144,6 @@ export function sessionLayer(
       output = await sent(api, 'GetLatestConfiguration', { ConfigurationToken: token }, options);
     } catch (error) {
       if (answered(error) && !isBadRequest(error)) s.token = token;
-      if (isBadRequest(error) && typeof error === 'object' && error !== null) refused.add(error);
       throw error;
     }
     const next = output?.NextPollConfigurationToken;
@@ -225,7 +220,9 @@ export function sessionLayer(
           await poll(api, identifiers, options, session, clock);
         } catch (error) {
           // A token the service refused (expired, used): one new session at once.
-          if (!refused.has(error as object) || options.forced) throw error;
+          // (A BadRequestException of StartConfigurationSession is a bad identifier: not retried.)
+          const refused = isBadRequest(error) && operationOf(error) === 'GetLatestConfiguration';
+          if (!refused || options.forced) throw error;
           await poll(api, identifiers, { ...options, forced: true }, session, clock);
         }
       }

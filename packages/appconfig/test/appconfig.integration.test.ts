@@ -30,11 +30,13 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const clock = manualClock();
+/** How far the emulator's clock runs ahead of the resolver's (AWS's and ours need not agree). */
+let skew = 0;
 let emulator: LocalAppConfig;
 const resolvers: Resolver[] = [];
 
 beforeAll(async () => {
-  emulator = await startAppConfig({ now: () => clock.now() });
+  emulator = await startAppConfig({ now: () => clock.now() + skew });
   emulator.createApplication('shop');
   emulator.createEnvironment('shop', 'prod');
   emulator.createProfile('shop', 'flags', 'AWS.AppConfig.FeatureFlags');
@@ -168,7 +170,7 @@ for (const [transport, provider] of Object.entries(TRANSPORTS)) {
       await resolver.resolve('appconfig:shop/prod/settings?ttl=1s');
       expect(ops(from)).toEqual(['GetLatestConfiguration']);
       // The emulator refuses polls too early, as AWS does: none was.
-      expect(emulator.calls.filter((c) => c.error === 'BadRequestException')).toEqual([]);
+      expect(emulator.calls.slice(from).filter((c) => c.error === 'BadRequestException')).toEqual([]);
     });
 
     it('a deployment reaches the next poll, with its version label in the fetch event; forceFetch reads it at once', async () => {
@@ -209,6 +211,25 @@ for (const [transport, provider] of Object.entries(TRANSPORTS)) {
       const from = emulator.calls.length;
       await expect(resolver.resolve('appconfig:shop/prod/motd')).resolves.toBe('hello, shoppers');
       expect(ops(from)).toEqual(['StartConfigurationSession', 'GetLatestConfiguration']);
+    });
+
+    it('a token AWS refuses (expired by its clock, not ours): BadRequestException, and a new session in the same call', async () => {
+      const resolver = resolverOf({ ttlMs: 15_000 });
+      await resolver.resolve('appconfig:shop/prod/motd');
+      skew += 25 * 60 * 60 * 1000;
+      try {
+        clock.advance(15_000);
+        const from = emulator.calls.length;
+        await expect(resolver.resolve('appconfig:shop/prod/motd')).resolves.toBe('hello, shoppers');
+        expect(emulator.calls.slice(from).map((c) => `${c.operation} ${c.status}`)).toEqual([
+          'GetLatestConfiguration 400',
+          'StartConfigurationSession 201',
+          'GetLatestConfiguration 200',
+        ]);
+        expect(emulator.calls.at(from)?.error).toBe('BadRequestException');
+      } finally {
+        skew = 0;
+      }
     });
 
     it('an unknown application, environment or profile is SecretNotFoundError (optional: undefined)', async () => {

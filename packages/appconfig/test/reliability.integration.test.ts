@@ -11,6 +11,7 @@ import { CHANNELS, createResolver, ProviderError, type Resolver, SecretrefError,
 import {
   type Fault,
   type FaultProxy,
+  first,
   type JumpingClock,
   jumpingClock,
   type LocalAppConfig,
@@ -94,11 +95,6 @@ async function outcome(r: Resolver, reference: string): Promise<unknown> {
 
 /** Calls that reached the proxy and were not the agent's own (those since `agents` of them). */
 const ours = (agents: number) => proxy.count() - (agent.upstream.length - agents);
-
-function first(fault: Fault, times = 1) {
-  let left = times;
-  return () => (left-- > 0 ? fault : undefined);
-}
 
 const TRANSIENT = (name: string) => ({ error: name, transient: true });
 

@@ -30,7 +30,7 @@ export {
 } from './transports/agent.ts';
 export { type AwsCredentials, type GivenCredentials, hasEnvCredentials } from './transports/credentials.ts';
 export { awsEndpoint, type EndpointService } from './transports/endpoints.ts';
-export { type FetchTransportOptions, fetchTransport, MAX_ANSWER_BYTES } from './transports/fetch.ts';
+export { abortError, type FetchTransportOptions, fetchTransport, MAX_ANSWER_BYTES } from './transports/fetch.ts';
 export { sdkPool, sdkTransport } from './transports/sdk.ts';
 export {
   awsTransport,
@@ -41,6 +41,7 @@ export {
   type TransportParts,
 } from './transports/select.ts';
 export type {
+  AgentBatch,
   AgentOutcome,
   AgentRoute,
   AwsApi,

@@ -195,14 +195,18 @@ export function createBatcher(options: BatcherOptions): Batcher {
       void call(group, items, batch).then((results) => {
         group.active--;
         let failed = 0;
-        const versions: Record<string, string> = {};
         items.forEach((item, i) => {
           const result = results[i] as FetchResult;
           if ('error' in result) failed++;
-          else if (typeof result.version === 'string') versions[item.request.ref] = result.version;
           settle(item, result);
         });
         if (channels.fetch.hasSubscribers) {
+          // Built for a subscriber only: a fetch without one allocates nothing for the event.
+          const versions: Record<string, string> = {};
+          items.forEach((item, i) => {
+            const result = results[i] as FetchResult;
+            if ('value' in result && typeof result.version === 'string') versions[item.request.ref] = result.version;
+          });
           channels.fetch.publish({
             scheme: group.provider.schemes[0],
             region: batch.region,

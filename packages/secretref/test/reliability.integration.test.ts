@@ -23,6 +23,7 @@ import {
 import {
   type Fault,
   type FaultProxy,
+  first,
   type JumpingClock,
   jumpingClock,
   localAwsConfig,
@@ -101,12 +102,6 @@ beforeEach(() => {
 afterEach(() => {
   proxy.fault = undefined;
 });
-
-/** A fault for the first `times` requests only. */
-function first(fault: Fault, times = 1) {
-  let left = times;
-  return () => (left-- > 0 ? fault : undefined);
-}
 
 const TRANSIENT = (name: string) => ({ error: name, transient: true });
 

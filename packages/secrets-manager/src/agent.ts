@@ -9,7 +9,6 @@ import type { AgentRoute } from '@secretref/aws';
 export const SECRETS_MANAGER_AGENT: AgentRoute = {
   path: '/secretsmanager/get',
   single: 'GetSecretValue',
-  batch: 'BatchGetSecretValue',
   query(input, forced, lambda) {
     // The extension has no refreshNow: a forced fetch there goes direct.
     if (forced && lambda) return undefined;
@@ -19,16 +18,20 @@ export const SECRETS_MANAGER_AGENT: AgentRoute = {
     if (forced) query.set('refreshNow', 'true');
     return query;
   },
-  items: (input) => (input.SecretIdList as string[]).map((SecretId) => ({ SecretId })),
-  batchInput: (items) => ({ SecretIdList: items.map((item) => item.SecretId) }),
-  assemble(outcomes, items) {
-    const SecretValues: unknown[] = [];
-    const Errors: unknown[] = [];
-    outcomes.forEach((outcome, i) => {
-      // As BatchGetSecretValue answers: the secrets it read, and an error entry for each it could not.
-      if ('output' in outcome) SecretValues.push(outcome.output);
-      else Errors.push({ SecretId: items[i]?.SecretId, ErrorCode: outcome.error.name, Message: outcome.error.message });
-    });
-    return { SecretValues, Errors };
+  batch: {
+    operation: 'BatchGetSecretValue',
+    items: (input) => (input.SecretIdList as string[]).map((SecretId) => ({ SecretId })),
+    input: (items) => ({ SecretIdList: items.map((item) => item.SecretId) }),
+    assemble(outcomes, items) {
+      const SecretValues: unknown[] = [];
+      const Errors: unknown[] = [];
+      outcomes.forEach((outcome, i) => {
+        // As BatchGetSecretValue answers: the secrets it read, and an error entry for each it could not.
+        if ('output' in outcome) SecretValues.push(outcome.output);
+        else
+          Errors.push({ SecretId: items[i]?.SecretId, ErrorCode: outcome.error.name, Message: outcome.error.message });
+      });
+      return { SecretValues, Errors };
+    },
   },
 };

@@ -23,19 +23,21 @@ const NOT_FOUND = new Set(['ParameterNotFound', 'ParameterVersionNotFound']);
 export const SSM_AGENT: AgentRoute = {
   path: '/systemsmanager/parameters/get',
   single: 'GetParameter',
-  batch: 'GetParameters',
   query: (input, forced) => (forced ? undefined : parameterQuery(String(input.Name))),
-  items: (input) => (input.Names as string[]).map((Name) => ({ Name, WithDecryption: true })),
-  batchInput: (items) => ({ Names: items.map((item) => item.Name), WithDecryption: true }),
-  assemble(outcomes, items) {
-    const Parameters: unknown[] = [];
-    const InvalidParameters: unknown[] = [];
-    outcomes.forEach((outcome, i) => {
-      // As GetParameters answers: a name that does not exist is listed; any other error fails the call.
-      if ('output' in outcome) Parameters.push(outcome.output.Parameter);
-      else if (NOT_FOUND.has(outcome.error.name)) InvalidParameters.push(items[i]?.Name);
-      else throw outcome.error;
-    });
-    return { Parameters, InvalidParameters };
+  batch: {
+    operation: 'GetParameters',
+    items: (input) => (input.Names as string[]).map((Name) => ({ Name, WithDecryption: true })),
+    input: (items) => ({ Names: items.map((item) => item.Name), WithDecryption: true }),
+    assemble(outcomes, items) {
+      const Parameters: unknown[] = [];
+      const InvalidParameters: unknown[] = [];
+      outcomes.forEach((outcome, i) => {
+        // As GetParameters answers: a name that does not exist is listed; any other error fails the call.
+        if ('output' in outcome) Parameters.push(outcome.output.Parameter);
+        else if (NOT_FOUND.has(outcome.error.name)) InvalidParameters.push(items[i]?.Name);
+        else throw outcome.error;
+      });
+      return { Parameters, InvalidParameters };
+    },
   },
 };

@@ -122,6 +122,12 @@ function trickle(from: IncomingMessage, to: ServerResponse, pauseMs: number): vo
   });
 }
 
+/** A fault for the first `times` requests only, then forwarding: a blip (`first('throttle')`). */
+export function first(fault: Fault, times = 1): () => Fault | undefined {
+  let left = times;
+  return () => (left-- > 0 ? fault : undefined);
+}
+
 /**
  * A fault for a share of the requests: `atRate('throttle', 0.3)` fails about 30% of them, per
  * operation if `operations` is given. `random` makes it deterministic in tests.

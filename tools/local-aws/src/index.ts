@@ -14,7 +14,7 @@ export type { DeployOptions, ProfileType } from './appconfig/store.ts';
 export { AppConfigEmulatorError } from './appconfig/wire.ts';
 export { awsCli, awsKmsDecrypt, awsKmsEncrypt } from './aws-cli.ts';
 export { type JumpingClock, jumpingClock } from './clock.ts';
-export { atRate, type Fault, type FaultProxy, MALFORMED_SECRET, startFaultProxy } from './fault-proxy.ts';
+export { atRate, type Fault, type FaultProxy, first, MALFORMED_SECRET, startFaultProxy } from './fault-proxy.ts';
 export { MOTO_HINT, type Moto, startMoto } from './moto.ts';
 export { type StartedProcess, startProcess } from './process.ts';
 

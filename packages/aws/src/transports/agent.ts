@@ -13,7 +13,7 @@ import { channel } from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
 import { type Clock, InvalidOptionError, systemClock } from '@secretref/core';
 import { readCappedBytes } from './body.ts';
-import { MAX_ANSWER_BYTES, parseAnswer, serviceError } from './fetch.ts';
+import { abortError, MAX_ANSWER_BYTES, parseAnswer, serviceError } from './fetch.ts';
 import type { AgentOutcome, AgentRoute, AwsApi, AwsEnv, AwsService, AwsTransport, SendOptions } from './types.ts';
 
 /** Why a call went direct instead of through the agent. */
@@ -59,8 +59,6 @@ const NOT_READY = /not ready to serve traffic/i;
 const RELAYED = /^\s*\{\s*"__type"\s*:\s*"([A-Za-z]{1,80})"/;
 /** What the Secrets Manager Agent answers when it could not reach AWS (HTTP 5xx): its failure, not AWS's answer. */
 const AGENT_OWN = new Set(['InternalFailure', 'ConnectionError', 'TimeoutError']);
-
-const aborted = (): Error => Object.assign(new Error('the call was aborted'), { name: 'AbortError' });
 
 class Fallback {
   constructor(readonly reason: AgentFallbackReason) {}
@@ -130,7 +128,7 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
       throw new Fallback('token');
     }
     const headers: Record<string, string> = agent.token === false ? {} : { [TOKEN_HEADER]: value };
-    if (signal.aborted) throw aborted();
+    if (signal.aborted) throw abortError();
     const controller = new AbortController();
     const stop = (): void => controller.abort();
     signal.addEventListener('abort', stop, { once: true });
@@ -175,7 +173,7 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
       throw new Fallback('unreadable');
     } catch (error) {
       if (error instanceof Fallback || !(error instanceof Error) || '$metadata' in error) throw error;
-      if (signal.aborted) throw aborted();
+      if (signal.aborted) throw abortError();
       throw new Fallback(controller.signal.aborted ? 'timeout' : 'refused');
     } finally {
       timer.clear();
@@ -223,7 +221,9 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
     clock: Clock,
     directApi: () => Promise<AwsApi>,
   ): Promise<Record<string, unknown> | undefined> {
-    const items = operation === agent.single ? [input] : agent.items(input);
+    // The batch operation's route, or none for the single one.
+    const batch = operation === agent.single ? undefined : agent.batch;
+    const items = batch ? batch.items(input) : [input];
     const queries = items.map((item) => agent.query(item, options.forced === true, lambda));
     if (queries.some((query) => query === undefined)) return undefined;
     const settled = await Promise.allSettled(
@@ -242,12 +242,12 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
       if (s.status === 'rejected') return [{ error: s.reason as Error }];
       return [{ output: (typeof s.value === 'object' && s.value !== null ? s.value : {}) as Record<string, unknown> }];
     });
-    if (operation === agent.single) {
+    if (!batch) {
       const [only] = outcomes as [AgentOutcome];
       if ('error' in only) throw only.error;
       return only.output;
     }
-    const answered = agent.assemble(
+    const answered = batch.assemble(
       outcomes,
       items.filter((_, i) => !fallen.includes(i)),
     );
@@ -255,7 +255,7 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
     // The rest in one direct call of the batch operation, its lists joined to the agent's.
     const rest = await (await directApi()).send(
       operation,
-      agent.batchInput(fallen.map((i) => items[i] as Record<string, unknown>)),
+      batch.input(fallen.map((i) => items[i] as Record<string, unknown>)),
       options,
     );
     return joinLists(answered, rest);
@@ -274,7 +274,8 @@ export function agentTransport(service: AwsService, direct: AwsTransport, env: A
         via: 'agent',
         async send(operation, input, options: SendOptions) {
           const agent = route;
-          const served = own && agent !== undefined && (operation === agent.single || operation === agent.batch);
+          const served =
+            own && agent !== undefined && (operation === agent.single || operation === agent.batch?.operation);
           if (served && clock.now() < skipUntil) fellBack('skipped', clock);
           else if (served) {
             const output = await viaAgent(agent, operation, input, options, clock, directApi);

@@ -37,7 +37,8 @@ function shaped(message: string, fields: Record<string, unknown>): Error {
   return Object.assign(new Error(message), fields);
 }
 
-const abortError = (): Error => shaped('the call was aborted', { name: 'AbortError' });
+/** The error of a call given up at its signal, as every transport throws it. */
+export const abortError = (): Error => shaped('the call was aborted', { name: 'AbortError' });
 
 /** The code of a failed `fetch` (undici puts it on the cause), as errors.ts reads network errors. */
 function networkError(error: unknown): Error {

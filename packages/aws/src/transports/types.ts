@@ -92,19 +92,25 @@ export interface AgentRoute {
   readonly relays?: readonly number[] | undefined;
   /** The operation one GET answers. */
   readonly single: string;
-  /** The batch operation split into single GETs, if any. */
-  readonly batch?: string | undefined;
+  /** The batch operation the agent answers as single GETs, if any. */
+  readonly batch?: AgentBatch | undefined;
   /**
    * The query of one item (the single operation's input); `undefined`: the agent must not serve it (a
    * forced fetch the agent cannot do). `lambda`: the agent is the Lambda extension, which has no
    * `refreshNow`.
    */
   query(input: Record<string, unknown>, forced: boolean, lambda: boolean): URLSearchParams | undefined;
-  /** The single operations' inputs of a batch operation's input. */
+}
+
+/** A batch operation (`GetParameters`, `BatchGetSecretValue`) as parallel single GETs to the agent. */
+export interface AgentBatch {
+  /** Its name. */
+  readonly operation: string;
+  /** The single operations' inputs of its input. */
   items(input: Record<string, unknown>): readonly Record<string, unknown>[];
-  /** The batch operation's input for some of them (those the agent did not answer, sent direct). */
-  batchInput(items: readonly Record<string, unknown>[]): Record<string, unknown>;
-  /** The batch operation's output, from the outcomes of its items, in order (throws for an error the batch call would fail with). */
+  /** Its input for some of them (those the agent did not answer, sent direct). */
+  input(items: readonly Record<string, unknown>[]): Record<string, unknown>;
+  /** Its output, from the outcomes of its items, in order (throws for an error the batch call would fail with). */
   assemble(outcomes: readonly AgentOutcome[], items: readonly Record<string, unknown>[]): Record<string, unknown>;
 }
 
