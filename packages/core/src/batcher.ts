@@ -6,11 +6,11 @@
  * waited behind `maxConcurrency`), and settles everything with a `DisposedError` on `dispose`.
  */
 
-import { setMaxListeners } from 'node:events';
-import type { Clock } from './clock.ts';
-import { type Deadline, startDeadline, timeoutError, within } from './deadline.ts';
-import { DisposedError, ProviderError, SecretrefError, toSecretrefError } from './errors.ts';
+import { callBatch, type Item, type Running, timedOut } from './batch-call.ts';
+import type { Clock, ClockTimer } from './clock.ts';
+import { DisposedError, ThrottledError } from './errors.ts';
 import { channels } from './events.ts';
+import { createGovernor, type Governor, type GovernorState } from './governor.ts';
 import type { FetchRequest, FetchResult, Provider } from './provider.ts';
 
 // Captured at load time: a test's fake timers must not hold batches back. setImmediate runs after
@@ -18,33 +18,15 @@ import type { FetchRequest, FetchResult, Provider } from './provider.ts';
 // in one batch.
 const nextTick: (callback: () => void) => unknown = setImmediate;
 
-interface Item {
-  readonly request: FetchRequest;
-  /** The latest deadline of its callers, on the clock's monotonic time, and that caller's timeout. */
-  at: number;
-  timeoutMs: number;
-  /** The deadline of the batch it runs in, once started. */
-  batch: Deadline | undefined;
-  settled: boolean;
-  readonly resolve: (result: FetchResult) => void;
-}
-
-interface Running {
-  readonly items: readonly Item[];
-  readonly controller: AbortController;
-  /** The batch's region, or the one the default chain chose for it. */
-  region: string | undefined;
-  /** How the provider sent it (`reportVia`). */
-  readonly via: string[];
-  clear: () => void;
-}
-
 interface Group {
   readonly provider: Provider;
   readonly region: string | undefined;
   pending: Item[];
-  readonly queue: Item[][];
+  queue: Item[][];
   active: number;
+  /** The gate of its calls, and the timer that runs the queue when the gate opens. */
+  readonly governor: Governor;
+  wake: ClockTimer | undefined;
 }
 
 /** Options of `createBatcher`. */
@@ -52,6 +34,8 @@ export interface BatcherOptions {
   /** Batches of one provider and region in flight at once. */
   readonly maxConcurrency: number;
   readonly clock: Clock;
+  /** Random numbers in [0, 1): the governors' jitter. */
+  readonly random: () => number;
   /** Called once per provider call, for stats. */
   readonly onCall: (size: number) => void;
 }
@@ -70,8 +54,18 @@ export interface Pending {
 export interface Batcher {
   /** Queues one request, to be answered by `at` (on the clock's monotonic time). */
   fetch(provider: Provider, region: string | undefined, request: FetchRequest, at: number, timeoutMs: number): Pending;
+  /** How long a call of `provider` in `region` must wait for its governor from `now`, in ms (0: none). */
+  held(provider: Provider, region: string | undefined, now: number): number;
+  /** The governors that have seen a call, for `stats()`. */
+  governors(): GovernorStats[];
   /** Aborts the batches in flight and settles every request with a `DisposedError`. */
   dispose(): void;
+}
+
+/** A governor in `stats()`: its service (the provider's first scheme) and region, and its state. */
+export interface GovernorStats extends GovernorState {
+  readonly scheme: string;
+  readonly region: string | undefined;
 }
 
 function settle(item: Item, result: FetchResult): void {
@@ -80,15 +74,12 @@ function settle(item: Item, result: FetchResult): void {
   item.resolve(result);
 }
 
-const timedOut = ({ request, timeoutMs }: Item): FetchResult => ({
-  error: timeoutError(request.ref, request.scheme, timeoutMs),
-});
-
-function chunk(group: Group): Item[][] {
+/** Splits `items` into the provider's batches: as few as its batch size allows. */
+function chunk(group: Group, items: readonly Item[]): Item[][] {
   const size = Math.max(1, group.provider.batchSize ?? 1);
   const chunks: Item[][] = [];
   let current: Item[] = [];
-  for (const item of group.pending) {
+  for (const item of items) {
     if (item.request.locator.batch === false) {
       chunks.push([item]);
       continue;
@@ -100,8 +91,13 @@ function chunk(group: Group): Item[][] {
     }
   }
   if (current.length > 0) chunks.push(current);
-  group.pending = [];
   return chunks;
+}
+
+/** What a call's results tell its governor: throttled if any was, failed if any failed for a while (a 5xx, a timeout). */
+function outcomeOf(results: readonly FetchResult[]): 'throttled' | 'ok' | 'failed' {
+  if (results.some((r) => 'error' in r && r.error instanceof ThrottledError)) return 'throttled';
+  return results.some((r) => 'error' in r && r.error.transient) ? 'failed' : 'ok';
 }
 
 /** Creates a batcher. One per resolver. */
@@ -112,79 +108,47 @@ export function createBatcher(options: BatcherOptions): Batcher {
   let scheduled = false;
   let disposed = false;
 
-  async function call(group: Group, items: Item[], batch: Running): Promise<readonly FetchResult[]> {
-    const { provider, region } = group;
-    const { controller } = batch;
-    // Every request of a batch may pass the signal to its own SDK call (parallel fallbacks, KMS Decrypt).
-    setMaxListeners(0, controller.signal);
-    const timeouts = (): FetchResult[] => items.map(timedOut);
-    const reportRegion = (chosen: string): void => {
-      if (region === undefined) batch.region = chosen;
-    };
-    const reportVia = (via: string): void => {
-      if (typeof via === 'string' && !batch.via.includes(via)) batch.via.push(via);
-    };
-    let deadline: Deadline | undefined;
-    batch.clear = () => deadline?.clear();
-    running.add(batch);
-    try {
-      // `within` settles the batch at its deadline even if the provider never answers.
-      const results = await within(
-        provider.fetch(
-          items.map((item) => item.request),
-          { region, signal: controller.signal, reportRegion, reportVia, clock },
-        ),
-        (pass) => {
-          deadline = startDeadline(clock, Math.max(...items.map((item) => item.at)), () => {
-            controller.abort();
-            pass();
-          });
-          for (const item of items) item.batch = deadline;
-          return deadline;
-        },
-        timeouts,
-      );
-      return items.map(({ request }, i): FetchResult => {
-        const result = results[i];
-        if (result === undefined) {
-          return {
-            error: new ProviderError(`the provider returned no result for "${request.ref}"`, {
-              ref: request.ref,
-              scheme: request.scheme,
-            }),
-          };
-        }
-        // A provider that answers an error that is no SecretrefError breaks its contract: typed here.
-        if ('error' in result && !(result.error instanceof SecretrefError)) {
-          return { error: toSecretrefError(result.error, request.ref, request.scheme) };
-        }
-        return result;
-      });
-    } catch (error) {
-      // An SDK that honoured the abort reports its own error; the deadline is what happened.
-      if (controller.signal.aborted) return timeouts();
-      return items.map(({ request }) => ({ error: toSecretrefError(error, request.ref, request.scheme) }));
-    } finally {
-      batch.clear();
-      running.delete(batch);
-    }
+  /** Runs the queue again when the governor lets a call go, or when the first queued deadline passes. */
+  function hold(group: Group, waitMs: number, now: number): void {
+    group.wake?.clear();
+    let first = Number.POSITIVE_INFINITY;
+    for (const queued of group.queue) for (const item of queued) first = Math.min(first, item.at);
+    group.wake = clock.setTimer(
+      () => {
+        group.wake = undefined;
+        run(group);
+      },
+      Math.min(waitMs, first - now),
+      { unref: true },
+    );
   }
 
   function run(group: Group): void {
-    while (group.active < options.maxConcurrency && !disposed) {
-      const queued = group.queue.shift();
-      if (!queued) return;
-      // Callers whose deadlines passed while the batch waited are gone: answer them, fetch the rest.
+    while (group.active < options.maxConcurrency && !disposed && group.queue.length > 0) {
+      // Callers whose deadlines passed while their batch waited are gone: answer them, fetch the rest.
       const now = clock.now();
-      const items = queued.filter((item) => {
-        if (item.at > now) return true;
-        settle(item, timedOut(item));
-        return false;
-      });
-      if (items.length === 0) continue;
+      group.queue = group.queue
+        .map((queued) =>
+          queued.filter((item) => {
+            if (item.at > now) return true;
+            settle(item, timedOut(item));
+            return false;
+          }),
+        )
+        .filter((queued) => queued.length > 0);
+      if (group.queue.length === 0) return;
+      const waitMs = group.governor.delay(now);
+      if (waitMs > 0) {
+        hold(group, waitMs, now);
+        return;
+      }
+      // Held back, the queue may hold batches that are not full: never more calls than its requests need.
+      if (group.governor.state(now).limiting) group.queue = chunk(group, group.queue.flat());
+      const items = group.queue.shift() as Item[];
       group.active++;
       options.onCall(items.length);
-      const started = clock.now();
+      const sent = group.governor.sent(now);
+      const started = now;
       const batch: Running = {
         items,
         controller: new AbortController(),
@@ -192,7 +156,7 @@ export function createBatcher(options: BatcherOptions): Batcher {
         via: [],
         clear: () => {},
       };
-      void call(group, items, batch).then((results) => {
+      void callBatch(group.provider, group.region, items, batch, clock, running).then((results) => {
         group.active--;
         let failed = 0;
         items.forEach((item, i) => {
@@ -200,6 +164,16 @@ export function createBatcher(options: BatcherOptions): Batcher {
           if ('error' in result) failed++;
           settle(item, result);
         });
+        const change = group.governor.ended(sent, clock.now(), outcomeOf(results));
+        if (change !== undefined && channels.throttle.hasSubscribers) {
+          const { ratePerS } = group.governor.state(clock.now());
+          channels.throttle.publish({
+            scheme: group.provider.schemes[0],
+            region: batch.region,
+            state: change,
+            ratePerS,
+          });
+        }
         if (channels.fetch.hasSubscribers) {
           // Built for a subscriber only: a fetch without one allocates nothing for the event.
           const versions: Record<string, string> = {};
@@ -227,7 +201,8 @@ export function createBatcher(options: BatcherOptions): Batcher {
     for (const byRegion of groups.values()) {
       for (const group of byRegion.values()) {
         if (group.pending.length === 0) continue;
-        group.queue.push(...chunk(group));
+        group.queue.push(...chunk(group, group.pending));
+        group.pending = [];
         run(group);
       }
     }
@@ -250,7 +225,15 @@ export function createBatcher(options: BatcherOptions): Batcher {
         }
         let group = byRegion.get(region);
         if (!group) {
-          group = { provider, region, pending: [], queue: [], active: 0 };
+          group = {
+            provider,
+            region,
+            pending: [],
+            queue: [],
+            active: 0,
+            governor: createGovernor(options.random),
+            wake: undefined,
+          };
           byRegion.set(region, group);
         }
         group.pending.push(item);
@@ -272,6 +255,20 @@ export function createBatcher(options: BatcherOptions): Batcher {
         },
       };
     },
+    held: (provider, region, now) => groups.get(provider)?.get(region)?.governor.delay(now) ?? 0,
+    governors() {
+      const all: GovernorStats[] = [];
+      for (const [provider, byRegion] of groups) {
+        for (const group of byRegion.values()) {
+          all.push({
+            scheme: provider.schemes[0] as string,
+            region: group.region,
+            ...group.governor.state(clock.now()),
+          });
+        }
+      }
+      return all;
+    },
     dispose() {
       disposed = true;
       const disposedError = (item: Item): FetchResult => ({
@@ -291,7 +288,8 @@ export function createBatcher(options: BatcherOptions): Batcher {
         for (const group of byRegion.values()) {
           for (const item of [...group.pending, ...group.queue.flat()]) settle(item, disposedError(item));
           group.pending = [];
-          group.queue.length = 0;
+          group.queue = [];
+          group.wake?.clear();
         }
       }
     },

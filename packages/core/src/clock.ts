@@ -61,10 +61,10 @@ const nextTurn: (callback: () => void) => unknown = setImmediate;
 
 /**
  * `draw(key)` once per key and turn of the event loop: the keys of one batch, which settle in one turn
- * however loaded the machine, get one draw (one retry pause, one lifetime).
+ * however loaded the machine, get one draw (one retry pause, one cohort).
  */
-export function perTurn<K>(draw: (key: K) => number): (key: K) => number {
-  const draws = new Map<K, number>();
+export function perTurn<K, V = number>(draw: (key: K) => V): (key: K) => V {
+  const draws = new Map<K, V>();
   return (key) => {
     let value = draws.get(key);
     if (value === undefined) {

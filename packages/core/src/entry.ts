@@ -24,8 +24,8 @@ export interface Entry {
   readonly value: RawValue;
   /** When it was fetched, on the monotonic clock. */
   readonly fetchedAt: number;
-  /** Fraction of the TTL after which it expires, in [1 - jitter, 1]. */
-  readonly lifetime: number;
+  /** The values fetched with it: they expire together and are refreshed together. */
+  readonly cohort: Cohort;
   /** The provider's floor of the TTL (a poll interval), in ms: the entry is fresh at least this long. */
   readonly minTtlMs: number;
   /** What the value reads as when the caller names no `as` (the provider's `FetchedValue.as`). */
@@ -40,6 +40,20 @@ export interface Entry {
   /** When it was last used, in uses of the store; whether that use is yet to reach the LRU. */
   lastUse: number;
   pending: boolean;
+}
+
+/**
+ * The values fetched in one turn of the event loop (one batch, or batches settling together): one
+ * jitter draw, so that they expire together, and a refresh of one refreshes them all (in as few calls
+ * as the batches allow).
+ */
+export interface Cohort {
+  /** Fraction of the TTL after which they expire, in [1 - jitter, 1]. */
+  readonly lifetime: number;
+  /** Starts a refresh of each member that is expired and not being fetched (the resolver's). */
+  readonly refreshers: Array<() => void>;
+  /** When they were fetched, on the monotonic clock: every member's `fetchedAt`. */
+  readonly at: number;
 }
 
 /**
@@ -73,7 +87,7 @@ export function isFresh(entry: Entry, ttlMs: number, now: number): boolean {
 
 /** When `entry` expires for a TTL of `ttlMs`: its jittered TTL, never before the provider's floor. */
 function expiry(entry: Entry, ttlMs: number): number {
-  return entry.fetchedAt + Math.max(ttlMs * entry.lifetime, entry.minTtlMs);
+  return entry.fetchedAt + Math.max(ttlMs * entry.cohort.lifetime, entry.minTtlMs);
 }
 
 /** May `entry` be served while a refresh fails transiently? */
@@ -94,7 +108,7 @@ export interface Store {
   /** The failure memory of `key`. */
   failure(key: string): Failure | undefined;
   /** A fetch succeeded: a new entry, and the failure memory is forgotten. */
-  succeeded(key: string, fetched: FetchedValue, now: number, lifetime: number): Entry;
+  succeeded(key: string, fetched: FetchedValue, now: number, cohort: Cohort): Entry;
   /**
    * A fetch failed: the failure count grows and the key backs off. A failure that is not transient
    * (not found, access denied) drops the value, which must never mask it.
@@ -162,13 +176,13 @@ export function createStore(maxEntries: number, maxFailures: number): Store {
     slot: (key) => slots.get(key),
     use,
     failure: (key) => failures.get(key),
-    succeeded(key, fetched, now, lifetime) {
+    succeeded(key, fetched, now, cohort) {
       const floor = fetched.minTtlMs;
       const entry: Entry = {
         key,
         value: fetched.value,
         fetchedAt: now,
-        lifetime,
+        cohort,
         // A provider's floor is a finite, positive number of ms; anything else is none.
         minTtlMs: typeof floor === 'number' && floor > 0 && Number.isFinite(floor) ? floor : 0,
         as: fetched.as,

@@ -45,6 +45,19 @@ export interface StaleServedEvent {
   readonly error: SecretrefError;
 }
 
+/**
+ * A service's governor changed state: `throttled` when the service first throttled a call (calls to it
+ * now wait their turn, at `ratePerS`), `recovered` when its rate climbed back (calls go freely again).
+ */
+export interface ThrottleEvent {
+  /** The provider's first scheme: its service. */
+  readonly scheme: string;
+  readonly region: string | undefined;
+  readonly state: 'throttled' | 'recovered';
+  /** The calls a second it lets through now; `undefined` once recovered. */
+  readonly ratePerS: number | undefined;
+}
+
 /** A resolve failed (the error is also thrown to the caller). */
 export interface ErrorEvent {
   readonly ref: string;
@@ -58,12 +71,14 @@ export const CHANNELS: {
   readonly miss: 'secretref:miss';
   readonly fetch: 'secretref:fetch';
   readonly staleServed: 'secretref:stale-served';
+  readonly throttle: 'secretref:throttle';
   readonly error: 'secretref:error';
 } = {
   hit: 'secretref:hit',
   miss: 'secretref:miss',
   fetch: 'secretref:fetch',
   staleServed: 'secretref:stale-served',
+  throttle: 'secretref:throttle',
   error: 'secretref:error',
 };
 
@@ -73,5 +88,6 @@ export const channels: Readonly<Record<keyof typeof CHANNELS, Channel>> = {
   miss: channel(CHANNELS.miss),
   fetch: channel(CHANNELS.fetch),
   staleServed: channel(CHANNELS.staleServed),
+  throttle: channel(CHANNELS.throttle),
   error: channel(CHANNELS.error),
 };

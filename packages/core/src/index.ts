@@ -6,6 +6,8 @@
  *
  * @module @secretref/core
  */
+
+export type { GovernorStats } from './batcher.ts';
 export { type Clock, type ClockTimer, systemClock } from './clock.ts';
 export {
   type ConfigOptions,
@@ -52,6 +54,7 @@ export {
   type HitEvent,
   type MissEvent,
   type StaleServedEvent,
+  type ThrottleEvent,
 } from './events.ts';
 export { checkOptions, DEFAULTS } from './options.ts';
 export {

@@ -2,17 +2,17 @@
  * The resolver: reference -> parse -> cache -> batch -> provider -> transform -> value. This file
  * wires the parts: options.ts (defaults and checks), clock.ts (time and timers), entry.ts (values and
  * the failure memory), views.ts (what a caller gets of an entry), deadline.ts (one deadline race),
- * batcher.ts, retry.ts (cold keys' retries), transform.ts, watch.ts.
+ * batcher.ts (with batch-call.ts and governor.ts, each service's gate), retry.ts, transform.ts, watch.ts.
  * See docs/caching.md for the cache's rules.
  */
 import { createBatcher } from './batcher.ts';
 import { perTurn, systemClock } from './clock.ts';
 import { timeoutError, within } from './deadline.ts';
-import { createStore, type Entry, isFresh, isStaleServable } from './entry.ts';
-import { DisposedError, SecretNotFoundError, SecretrefError, TimeoutError } from './errors.ts';
+import { type Cohort, createStore, type Entry, isFresh, isStaleServable } from './entry.ts';
+import { DisposedError, SecretNotFoundError, SecretrefError, ThrottledError, TimeoutError } from './errors.ts';
 import { channels } from './events.ts';
 import { retryWithFreshSecretWith } from './fresh-secret.ts';
-import { asOption, checkCallOptions, checkOptions, checkResolverOptions, DEFAULTS, numberOption } from './options.ts';
+import { checkCallOptions, checkResolverOptions, DEFAULTS, numberOption } from './options.ts';
 import type { FetchResult } from './provider.ts';
 import { envProvider } from './providers/env.ts';
 import { fileProvider } from './providers/file.ts';
@@ -22,7 +22,7 @@ import { resolveAllWith } from './resolve-all.ts';
 import { backoffOption, fetchRetrying, retriesOption, retryPlan, worthRetrying } from './retry.ts';
 import { createTargets, type Target } from './targets.ts';
 import type { PeekOptions, ResolveFunction, ResolveOptions, Resolver, ResolverOptions, Watcher } from './types.ts';
-import { hit, view } from './views.ts';
+import { hit, peekWith, view } from './views.ts';
 import { startWatch } from './watch.ts';
 
 const NO_OPTIONS: ResolveOptions & PeekOptions = Object.freeze({});
@@ -42,7 +42,6 @@ interface Answer {
 
 /** Reports a transient failure answered with the last good value (for `watch`). */
 type OnStale = (error: SecretrefError) => void;
-const PEEK_OPTIONS: ReadonlySet<string> = new Set(['as', 'allowStale']);
 
 /**
  * Creates a resolver with its own cache, batcher and providers: only those given (and `env:`, `file:`).
@@ -71,14 +70,21 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   const batcher = createBatcher({
     maxConcurrency: numberOption('maxConcurrency', options.maxConcurrency, DEFAULTS.maxConcurrency, 'count'),
     clock,
+    random,
     onCall: (size) => {
       counters.calls++;
       counters.fetched += size;
     },
   });
   const retryParts = retryPlan({ batcher, clock, random, retries });
-  // One jitter draw per fetched batch (its values settle in one turn): they expire together.
-  const lifetime = perTurn<0>(() => 1 - random() * jitter);
+  // One cohort per fetched batch (its values settle in one turn): they expire and refresh together.
+  // Fetched at one time (each value's own clock read would set them microseconds apart, and a refresh
+  // at the first one's expiry would find the others fresh); looked at once a turn, however many miss.
+  const cohort = perTurn<0, Cohort>(() => ({ lifetime: 1 - random() * jitter, refreshers: [], at: clock.now() }));
+  const sweep = perTurn<Cohort, 0>((of) => {
+    for (const refresh of of.refreshers) refresh();
+    return 0;
+  });
   const targets = createTargets(registry, defaultTtlMs);
   const target = targets.get;
   const watchers = new Set<Watcher>();
@@ -105,10 +111,14 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         if (inflight.get(t.key) !== flight) return { outcome, entry: store.peek(t.key) };
         inflight.delete(t.key);
         if ('value' in outcome) {
-          return { outcome, entry: store.succeeded(t.key, outcome, clock.now(), lifetime(0)) };
+          const joined = cohort(0);
+          joined.refreshers.push(() => refreshMember(t, joined));
+          return { outcome, entry: store.succeeded(t.key, outcome, joined.at, joined) };
         }
-        // A deadline that passed is the callers' limit (a Lambda with 4 ms left): no backoff starts.
-        if (!(outcome.error instanceof TimeoutError)) store.failed(t.key, outcome.error, clock.now(), backoff);
+        // No backoff after a deadline (the callers' limit) or a throttle (the service's governor's).
+        const { error } = outcome;
+        if (!(error instanceof TimeoutError || error instanceof ThrottledError))
+          store.failed(t.key, error, clock.now(), backoff);
         return { outcome, entry: store.peek(t.key) };
       }),
       get at() {
@@ -119,6 +129,15 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
     };
     inflight.set(t.key, flight);
     return flight;
+  }
+
+  /** Refreshes a member of an expired cohort, unless it is fresh, being fetched, backing off or replaced. */
+  function refreshMember(t: Target, of: Cohort): void {
+    const entry = store.peek(t.key);
+    const now = clock.now();
+    if (disposed || entry?.cohort !== of || isFresh(entry, t.ttlMs, now) || inflight.has(t.key)) return;
+    if (now < (store.failure(t.key)?.retryAt ?? now)) return;
+    startFetch(t, now + defaultTimeoutMs, defaultTimeoutMs, false);
   }
 
   /** Turns a fetch result into the caller's value, serving the last good value through transient failures. */
@@ -164,6 +183,8 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       const joined = inflight.get(t.key);
       const flight = joined !== undefined && now < joined.at && (joined.forced || !forced) ? joined : undefined;
       const failure = flight ? undefined : store.failure(t.key);
+      // Its service's governor holds calls back: the last good value now, the refresh when its turn comes.
+      const held = !forced && entry !== undefined && batcher.held(t.provider, t.region, now) > 0;
       if (flight) {
         // A caller with a later deadline keeps the shared fetch going for itself.
         flight.extend(at, timeoutMs);
@@ -172,6 +193,11 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
         result = Promise.resolve({ outcome: { error: failure.error } });
       } else {
         result = startFetch(t, at, timeoutMs, forced).result;
+      }
+      if (entry !== undefined && !forced) sweep(entry.cohort);
+      if (held && isStaleServable(entry, ttlMs, maxStaleMs, now)) {
+        const error = new ThrottledError('throttled: the refresh waits its turn', { ref: t.ref, scheme: t.scheme });
+        return settle({ outcome: { error }, entry }, t, call, ttlMs, onStale);
       }
       const outcome = await within(
         result,
@@ -230,41 +256,16 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   const check = (ref: string) => void target(ref);
   const resolveAllParts = { resolve, check, failed: (e: SecretrefError) => failed(e) };
 
-  function peek(input: string, peekOptions: PeekOptions = NO_OPTIONS): unknown {
-    // The hit path without options: as `resolve`'s, the view already made (bytes are copied below).
-    const known = peekOptions === NO_OPTIONS ? targets.known(input) : undefined;
-    const cached = known?.slot?.entry;
-    if (known !== undefined && cached?.lastViewKey === known.viewKey && !(cached.lastView instanceof Uint8Array)) {
-      return known.ttlMs === Infinity || isFresh(cached, known.ttlMs, clock.now()) ? cached.lastView : undefined;
-    }
-    if (peekOptions !== NO_OPTIONS) checkOptions(peekOptions, PEEK_OPTIONS, 'peek');
-    const t = target(input);
-    const as = peekOptions === NO_OPTIONS ? t.as : (asOption(peekOptions.as) ?? t.as);
-    const entry = store.peek(t.key);
-    if (entry === undefined) return undefined;
-    if (!peekOptions.allowStale && t.ttlMs !== Infinity && !isFresh(entry, t.ttlMs, clock.now())) return undefined;
-    return view(entry, entry.value, t, as);
-  }
-
   function watch(input: string, onChange: (value: unknown, previous: unknown) => void | Promise<void>, o?: object) {
     if (disposed) throw new DisposedError();
     const t = target(input);
     const where = { ttlMs: t.ttlMs, shown: t.ref, scheme: t.scheme };
-    const started = startWatch(resolveWith, clock, where, input, onChange, o);
-    const watcher: Watcher = {
-      ready: started.ready,
-      stop() {
-        started.stop();
-        watchers.delete(watcher);
-      },
-    };
-    watchers.add(watcher);
-    return watcher;
+    return startWatch(resolveWith, clock, where, input, onChange, o, watchers);
   }
 
   return {
     resolve: resolve as ResolveFunction,
-    peek: peek as Resolver['peek'],
+    peek: ((input: string, o?: PeekOptions) => peekWith(targets, store, clock, input, o)) as Resolver['peek'],
     resolveAll: ((refs, o) => resolveAllWith(resolveAllParts, refs, o)) as Resolver['resolveAll'],
     retryWithFreshSecret: ((ref, fn, o) =>
       retryWithFreshSecretWith(resolve, ref, fn, o)) as Resolver['retryWithFreshSecret'],
@@ -282,7 +283,7 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
       // A fetch in flight may return the value being invalidated: later resolves start their own.
       inflight.delete(key);
     },
-    stats: () => ({ ...counters, entries: store.size, failures: store.failures }),
+    stats: () => ({ ...counters, entries: store.size, failures: store.failures, governors: batcher.governors() }),
     dispose() {
       if (disposed) return;
       disposed = true;

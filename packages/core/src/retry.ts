@@ -8,7 +8,7 @@
 import type { Batcher, Pending } from './batcher.ts';
 import { type Clock, perTurn } from './clock.ts';
 import { type Entry, isStaleServable } from './entry.ts';
-import { InvalidOptionError, type SecretrefError, TimeoutError } from './errors.ts';
+import { InvalidOptionError, type SecretrefError, ThrottledError, TimeoutError } from './errors.ts';
 import { DEFAULTS, numberOption } from './options.ts';
 import type { FetchRequest, FetchResult, Provider } from './provider.ts';
 
@@ -127,10 +127,13 @@ export function fetchRetrying(
       const outcome = failure && 'error' in answer && answer.error instanceof TimeoutError ? failure : answer;
       if ('value' in outcome || attempt > parts.retries || !retry(outcome.error)) return outcome;
       failure = outcome;
-      const delay = parts.pause(attempt);
-      // No pause that the deadline would cut short: the failure is the answer then.
+      // Throttled: no pause of its own, its service's governor spaces the calls of every key (the
+      // batcher holds the retry until its turn).
+      const throttled = outcome.error instanceof ThrottledError;
+      const delay = throttled ? batcher.held(provider, region, clock.now()) : parts.pause(attempt);
+      // No pause (nor turn) that the deadline would cut short: the failure is the answer then.
       if (clock.now() + delay >= latest.at) return outcome;
-      await parts.wait(delay);
+      if (!throttled) await parts.wait(delay);
       current = batcher.fetch(provider, region, request, latest.at, latest.timeoutMs);
     }
   })();

@@ -1,4 +1,5 @@
 /** The resolver's public types. The defaults named here are in options.ts (`DEFAULTS`). */
+import type { GovernorStats } from './batcher.ts';
 import type { Clock } from './clock.ts';
 import type { SecretrefError } from './errors.ts';
 import type { Provider, ValueType } from './provider.ts';
@@ -76,6 +77,11 @@ export interface ResolverStats {
   readonly entries: number;
   /** Keys whose last fetch failed, remembered for their backoff. */
   readonly failures: number;
+  /**
+   * The throttle governor of each provider and region called so far: whether it is holding calls back,
+   * its rate, and the calls the service throttled (docs/scaling.md).
+   */
+  readonly governors: readonly GovernorStats[];
 }
 
 /** Options of `retryWithFreshSecret`. */

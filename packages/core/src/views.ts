@@ -3,10 +3,39 @@
  * entry and view and kept in the entry, with one promise of it shared by every hit that asks for it.
  * Bytes cannot be frozen: every caller gets its own copy.
  */
-import type { Entry } from './entry.ts';
+import type { Clock } from './clock.ts';
+import { type Entry, isFresh, type Store } from './entry.ts';
+import { asOption, checkOptions } from './options.ts';
 import type { RawValue, ValueType } from './provider.ts';
-import type { Target } from './targets.ts';
+import type { Target, Targets } from './targets.ts';
 import { transform } from './transform.ts';
+import type { PeekOptions } from './types.ts';
+
+const PEEK_OPTIONS: ReadonlySet<string> = new Set(['as', 'allowStale']);
+const NO_OPTIONS: PeekOptions = Object.freeze({});
+
+/** `peek`: the cached value of `input` (fresh, or stale with `allowStale`), without a fetch; else undefined. */
+export function peekWith(
+  targets: Targets,
+  store: Store,
+  clock: Clock,
+  input: string,
+  peekOptions: PeekOptions = NO_OPTIONS,
+): unknown {
+  // The hit path without options: as `resolve`'s, the view already made (bytes are copied below).
+  const known = peekOptions === NO_OPTIONS ? targets.known(input) : undefined;
+  const cached = known?.slot?.entry;
+  if (known !== undefined && cached?.lastViewKey === known.viewKey && !(cached.lastView instanceof Uint8Array)) {
+    return known.ttlMs === Infinity || isFresh(cached, known.ttlMs, clock.now()) ? cached.lastView : undefined;
+  }
+  if (peekOptions !== NO_OPTIONS) checkOptions(peekOptions, PEEK_OPTIONS, 'peek');
+  const t = targets.get(input);
+  const as = peekOptions === NO_OPTIONS ? t.as : (asOption(peekOptions.as) ?? t.as);
+  const entry = store.peek(t.key);
+  if (entry === undefined) return undefined;
+  if (!peekOptions.allowStale && t.ttlMs !== Infinity && !isFresh(entry, t.ttlMs, clock.now())) return undefined;
+  return view(entry, entry.value, t, as);
+}
 
 /**
  * The value a caller gets: derived once per entry and view, bytes copied. `own` is what the value

@@ -51,6 +51,8 @@ export function startWatch<V>(
   ref: string,
   onChange: (value: V, previous: V | undefined) => void | Promise<void>,
   options: WatchOptions = {},
+  /** The resolver's watchers: this one is in it until it stops (`dispose` stops them all). */
+  watchers: Set<Watcher> = new Set(),
 ): Watcher {
   const checked = checkOptions(options, WATCH_OPTIONS, 'watch');
   const { intervalMs = target.ttlMs, onError, ...given } = checked as WatchOptions;
@@ -175,11 +177,14 @@ export function startWatch<V>(
     },
   );
   ready.catch(() => {}).finally(schedule);
-  return {
+  const watcher: Watcher = {
     ready,
     stop() {
       stopped = true;
       timer?.clear();
+      watchers.delete(watcher);
     },
   };
+  watchers.add(watcher);
+  return watcher;
 }

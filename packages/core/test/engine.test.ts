@@ -29,7 +29,7 @@ import {
 import { manualClock, memoryProvider } from '@secretref/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBatcher } from '../src/batcher.ts';
-import { setup, throttle } from './helpers.ts';
+import { setup, unavailable } from './helpers.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -258,7 +258,7 @@ describe('the hit path', () => {
 describe('the batcher', () => {
   it('states the deadline in its timeout message, as the resolver does', async () => {
     const clock = manualClock();
-    const batcher = createBatcher({ maxConcurrency: 1, clock, onCall: () => {} });
+    const batcher = createBatcher({ maxConcurrency: 1, clock, onCall: () => {}, random: () => 0.5 });
     const provider = abortListener({});
     const request = { locator: { key: 'a' }, ref: 'mem:a', scheme: 'mem', params: {} };
     const pending = batcher.fetch(provider, undefined, request, clock.now() + 20, 20);
@@ -272,7 +272,7 @@ describe('the failure memory lives apart from the values', () => {
   it('cold keys failing during an outage never evict the last good values of other keys', async () => {
     const t = setup({ values: { a: 'A', b: 'B' }, maxEntries: 2, ttlMs: MINUTE });
     await t.resolver.resolveAll({ a: 'mem:a', b: 'mem:b' });
-    throttle(t.provider);
+    unavailable(t.provider);
     const cold = await Promise.allSettled(['mem:c', 'mem:d', 'mem:e'].map((r) => t.resolver.resolve(r)));
     expect(cold.every((c) => c.status === 'rejected')).toBe(true);
     t.advance(MINUTE);
@@ -280,9 +280,9 @@ describe('the failure memory lives apart from the values', () => {
     expect(t.resolver.stats()).toMatchObject({ entries: 2, failures: 5, staleServed: 2 });
   });
 
-  it('remembers the backoff of more failing keys than maxEntries (1,500 throttled keys)', async () => {
+  it('remembers the backoff of more failing keys than maxEntries (1,500 failing keys)', async () => {
     const t = setup({ values: {}, retryBaseMs: 10_000 });
-    throttle(t.provider);
+    unavailable(t.provider);
     const refs = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, `mem:k${i}`]));
     await expect(t.resolver.resolveAll(refs)).rejects.toBeInstanceOf(ResolveAllError);
     expect(t.calls).toBe(150);
@@ -298,7 +298,7 @@ describe('the failure memory lives apart from the values', () => {
     const t = setup({ values: { a: 'A', b: 'B', c: 'C', d: 'D', e: 'E', f: 'F' }, maxEntries: 3, ttlMs: MINUTE });
     await t.resolver.resolveAll({ b: 'mem:b', c: 'mem:c', a: 'mem:a' });
     t.advance(MINUTE);
-    throttle(t.provider, 'a');
+    unavailable(t.provider, 'a');
     const results = await Promise.allSettled(['mem:a', 'mem:d', 'mem:e', 'mem:f'].map((r) => t.resolver.resolve(r)));
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason.code))).toEqual(['A', 'D', 'E', 'F']);
     expect(t.resolver.stats().staleServed).toBe(1);
@@ -306,7 +306,7 @@ describe('the failure memory lives apart from the values', () => {
 
   it('is itself bounded by maxFailures', async () => {
     const t = setup({ values: {}, maxFailures: 100, retryBaseMs: 10_000 });
-    throttle(t.provider);
+    unavailable(t.provider);
     const refs = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`k${i}`, `mem:k${i}`]));
     await expect(t.resolver.resolveAll(refs)).rejects.toBeInstanceOf(ResolveAllError);
     expect(t.resolver.stats().failures).toBe(100);
@@ -346,8 +346,8 @@ describe('timers and clocks', () => {
     await vi.advanceTimersByTimeAsync(MINUTE);
     expect(await resolver.resolve('mem:a')).toBe('v2'); // expired after 60 s, not after 2 h
     // A 1 s backoff lasts 1 s, whatever the wall clock does.
-    throttle(provider, 'b');
-    await expect(resolver.resolve('mem:b')).rejects.toMatchObject({ code: 'THROTTLED' });
+    unavailable(provider, 'b');
+    await expect(resolver.resolve('mem:b')).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
     vi.setSystemTime(Date.now() - HOUR);
     provider.heal();
     provider.set('b', 'b1');

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { createResolver, type Resolver, type ResolverOptions, ThrottledError } from '@secretref/core';
+import { createResolver, ProviderError, type Resolver, type ResolverOptions, ThrottledError } from '@secretref/core';
 import { type ManualClock, type MemoryProvider, manualClock, memoryProvider } from '@secretref/core/testing';
 
 /** A resolver over one in-memory provider, its clock and its call count. */
@@ -43,7 +43,18 @@ export function setup(options: ResolverOptions & { values?: Record<string, strin
   };
 }
 
-/** Makes every fetch of `body` throttled. */
+/**
+ * Makes every fetch of `body` fail as a service that is down does (a transient `ProviderError`, a 503):
+ * the key backs off and its retries pause, as for every transient failure but throttling.
+ */
+export function unavailable(provider: MemoryProvider, body = '*'): void {
+  provider.fail(
+    body,
+    (r) => new ProviderError('Service unavailable', { ref: r.ref, scheme: r.scheme, transient: true }),
+  );
+}
+
+/** Makes every fetch of `body` throttled: the service's governor holds calls back (governor.test.ts). */
 export function throttle(provider: MemoryProvider, body = '*'): void {
   provider.fail(body, (r) => new ThrottledError('Rate exceeded', { ref: r.ref, scheme: r.scheme }));
 }

@@ -15,7 +15,7 @@ import {
 } from '@secretref/core';
 import { manualClock, memoryProvider } from '@secretref/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { observable, setup, throttle } from './helpers.ts';
+import { observable, setup, unavailable } from './helpers.ts';
 
 const MINUTE = 60_000;
 
@@ -251,10 +251,10 @@ describe('cache keys', () => {
 });
 
 describe('serve stale on error', () => {
-  it('returns the last good value when a refresh is throttled, and reports it', async () => {
+  it('returns the last good value when a refresh fails transiently, and reports it', async () => {
     const t = setup({ values: { a: 'good' }, ttlMs: MINUTE });
     await t.resolver.resolve('mem:a');
-    throttle(t.provider);
+    unavailable(t.provider);
     t.advance(MINUTE);
     const events: unknown[] = [];
     const listener = (message: unknown) => events.push(message);
@@ -265,7 +265,7 @@ describe('serve stale on error', () => {
       unsubscribe(CHANNELS.staleServed, listener);
     }
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ ref: 'mem:a', scheme: 'mem', ageMs: MINUTE, error: { code: 'THROTTLED' } });
+    expect(events[0]).toMatchObject({ ref: 'mem:a', scheme: 'mem', ageMs: MINUTE, error: { code: 'PROVIDER_ERROR' } });
     expect(t.resolver.stats().staleServed).toBe(1);
   });
 
@@ -286,11 +286,11 @@ describe('serve stale on error', () => {
   it('stops serving stale maxStaleMs after expiry', async () => {
     const t = setup({ values: { a: 'good' }, ttlMs: MINUTE, maxStaleMs: 10 * MINUTE, retryBaseMs: 0 });
     await t.resolver.resolve('mem:a');
-    throttle(t.provider);
+    unavailable(t.provider);
     t.advance(MINUTE + 10 * MINUTE);
     expect(await t.resolver.resolve('mem:a')).toBe('good');
     t.advance(1);
-    await expect(t.resolver.resolve('mem:a')).rejects.toMatchObject({ code: 'THROTTLED' });
+    await expect(t.resolver.resolve('mem:a')).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
   });
 
   it('serves stale when the refresh hangs past the deadline', async () => {
@@ -306,7 +306,7 @@ describe('serve stale on error', () => {
   it('picks up the new value once the service recovers', async () => {
     const t = setup({ values: { a: 'v1' }, ttlMs: MINUTE, retryBaseMs: 1000 });
     await t.resolver.resolve('mem:a');
-    throttle(t.provider);
+    unavailable(t.provider);
     t.advance(MINUTE);
     expect(await t.resolver.resolve('mem:a')).toBe('v1');
     t.provider.heal();
@@ -328,12 +328,12 @@ describe('failures', () => {
 
   it('back off per key: within the window no call is made; the window doubles up to retryMaxMs', async () => {
     const t = setup({ retryBaseMs: 1000, retryMaxMs: 4000 });
-    throttle(t.provider);
+    unavailable(t.provider);
     const attempt = () => t.resolver.resolve('mem:a').catch((error: SecretrefError) => error.code);
-    expect(await attempt()).toBe('THROTTLED');
+    expect(await attempt()).toBe('PROVIDER_ERROR');
     expect(t.calls).toBe(1);
     t.advance(999);
-    expect(await attempt()).toBe('THROTTLED');
+    expect(await attempt()).toBe('PROVIDER_ERROR');
     expect(t.calls).toBe(1);
     const windows: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -364,8 +364,8 @@ describe('failures', () => {
     const t = setup({ values: {} });
     expect(await t.resolver.resolve('mem:missing', { optional: true })).toBeUndefined();
     expect(await t.resolver.resolve('mem:other?optional=true')).toBeUndefined();
-    throttle(t.provider);
-    await expect(t.resolver.resolve('mem:third', { optional: true })).rejects.toMatchObject({ code: 'THROTTLED' });
+    unavailable(t.provider);
+    await expect(t.resolver.resolve('mem:third', { optional: true })).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
   });
 
   it('a provider that throws fails every reference of its batch with a typed error', async () => {
@@ -458,10 +458,10 @@ describe('found in review', () => {
     const t = setup({ values: { a: 'old' }, ttlMs: MINUTE });
     await t.resolver.resolve('mem:a');
     t.advance(MINUTE);
-    throttle(t.provider);
+    unavailable(t.provider);
     const pending = t.resolver.resolve('mem:a');
     t.resolver.invalidate('mem:a');
-    await expect(pending).rejects.toMatchObject({ code: 'THROTTLED' });
+    await expect(pending).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
   });
 
   it('eviction never splits a single flight', async () => {
@@ -674,18 +674,19 @@ describe('events and stats', () => {
     await t.resolver.resolveAll({ a: 'mem:a', b: 'mem:b' });
     await t.resolver.resolve('mem:a');
     t.advance(MINUTE);
-    throttle(t.provider);
+    unavailable(t.provider);
     await t.resolver.resolve('mem:a');
     await t.resolver.resolve('mem:zzz').catch(() => {});
     expect(t.resolver.stats()).toEqual({
       hits: 1,
       misses: 4,
       calls: 3,
-      fetched: 4,
+      fetched: 5, // mem:a's refresh refreshed mem:b, fetched with it, in the same call
       staleServed: 1,
       errors: 1,
       entries: 2, // mem:zzz only remembers its failure
-      failures: 2, // mem:a's refresh and mem:zzz were throttled
+      failures: 3, // mem:a's and mem:b's refresh and mem:zzz failed
+      governors: [{ scheme: 'mem', region: undefined, limiting: false, ratePerS: undefined, throttled: 0 }],
     });
   });
 });

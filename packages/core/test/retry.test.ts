@@ -2,16 +2,10 @@
  * The resolver owns retries: a key with no value to serve is fetched again within its deadline after
  * a transient failure (docs/caching.md), on the resolver's clock, with jitter from its random source.
  */
-import {
-  createResolver,
-  InvalidOptionError,
-  type Provider,
-  SecretNotFoundError,
-  ThrottledError,
-} from '@secretref/core';
+import { createResolver, InvalidOptionError, type Provider, ProviderError, SecretNotFoundError } from '@secretref/core';
 import { manualClock } from '@secretref/core/testing';
 import { describe, expect, it } from 'vitest';
-import { setup, throttle } from './helpers.ts';
+import { setup, unavailable } from './helpers.ts';
 
 /** Lets the promise chains run: a fetch settles, a pause is set, a batch is flushed. */
 async function settle(): Promise<void> {
@@ -35,7 +29,7 @@ async function drive<T>(t: { advance(ms: number): void }, promise: Promise<T>, m
 describe('retries of a cold key within its deadline', () => {
   it('a blip does not fail a cold start: two failures, then the value, in three calls', async () => {
     const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0.5 });
-    throttle(t.provider, 'a');
+    unavailable(t.provider, 'a');
     const pending = t.resolver.resolve('mem:a');
     await settle();
     expect(t.calls).toBe(1);
@@ -54,14 +48,14 @@ describe('retries of a cold key within its deadline', () => {
 
   it('gives up after `retries` more attempts, with the last error', async () => {
     const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0 });
-    throttle(t.provider, 'a');
-    await expect(drive(t, t.resolver.resolve('mem:a'))).rejects.toBeInstanceOf(ThrottledError);
+    unavailable(t.provider, 'a');
+    await expect(drive(t, t.resolver.resolve('mem:a'))).rejects.toBeInstanceOf(ProviderError);
     expect(t.calls).toBe(3);
   });
 
   it('dispose during a pause settles the caller at once, and leaves no timer behind', async () => {
     const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0.5 });
-    throttle(t.provider, 'a');
+    unavailable(t.provider, 'a');
     const pending = t.resolver.resolve('mem:a').catch((error: unknown) => error);
     await settle();
     expect(t.calls).toBe(1);
@@ -73,8 +67,8 @@ describe('retries of a cold key within its deadline', () => {
 
   it('retries: 0 makes one attempt', async () => {
     const t = setup({ values: { a: 'v' }, retries: 0, random: () => 0 });
-    throttle(t.provider, 'a');
-    await expect(t.resolver.resolve('mem:a')).rejects.toBeInstanceOf(ThrottledError);
+    unavailable(t.provider, 'a');
+    await expect(t.resolver.resolve('mem:a')).rejects.toBeInstanceOf(ProviderError);
     expect(t.calls).toBe(1);
   });
 
@@ -88,7 +82,7 @@ describe('retries of a cold key within its deadline', () => {
     const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0, ttlMs: 1000 });
     expect(await t.resolver.resolve('mem:a')).toBe('v');
     t.advance(1001);
-    throttle(t.provider, 'a');
+    unavailable(t.provider, 'a');
     expect(await t.resolver.resolve('mem:a')).toBe('v');
     expect(t.calls).toBe(2);
     expect(t.resolver.stats().staleServed).toBe(1);
@@ -96,15 +90,15 @@ describe('retries of a cold key within its deadline', () => {
 
   it('takes no pause that the deadline would cut short', async () => {
     const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0.99, timeoutMs: 90 });
-    throttle(t.provider, 'a');
+    unavailable(t.provider, 'a');
     // The first pause would be 99 ms, past the 90 ms deadline: the failure is the answer at once.
-    await expect(t.resolver.resolve('mem:a')).rejects.toBeInstanceOf(ThrottledError);
+    await expect(t.resolver.resolve('mem:a')).rejects.toBeInstanceOf(ProviderError);
     expect(t.calls).toBe(1);
   });
 
   it('a caller with a later deadline that joins keeps the retries going for itself', async () => {
     const t = setup({ values: { a: 'v' }, retries: 2, random: () => 0.99, timeoutMs: 90 });
-    throttle(t.provider, 'a');
+    unavailable(t.provider, 'a');
     const first = t.resolver.resolve('mem:a').catch((error: unknown) => error);
     const second = t.resolver.resolve('mem:a', { timeoutMs: 5000 });
     await settle();
@@ -120,7 +114,7 @@ describe('retries of a cold key within its deadline', () => {
   it('the retries of many keys share their calls', async () => {
     const keys = ['a', 'b', 'c', 'd', 'e'];
     const t = setup({ values: Object.fromEntries(keys.map((k) => [k, k])), retries: 2, random: () => 0.5 });
-    throttle(t.provider);
+    unavailable(t.provider);
     const pending = Promise.all(keys.map((k) => t.resolver.resolve(`mem:${k}`)));
     await settle();
     expect(t.calls).toBe(1);
@@ -139,7 +133,9 @@ describe('retries of a cold key within its deadline', () => {
       fetch: async (requests) => {
         calls++;
         if (calls > 1) return new Promise(() => {});
-        return requests.map((r) => ({ error: new ThrottledError('throttled', { ref: r.ref, scheme: r.scheme }) }));
+        return requests.map((r) => ({
+          error: new ProviderError('unavailable', { ref: r.ref, scheme: r.scheme, transient: true }),
+        }));
       },
     };
     const clock = manualClock();
@@ -149,7 +145,7 @@ describe('retries of a cold key within its deadline', () => {
     });
     expect(calls).toBe(2);
     // Within the backoff the throttle started: no call, the service's answer again.
-    await expect(resolver.resolve('slow:a')).rejects.toBeInstanceOf(ThrottledError);
+    await expect(resolver.resolve('slow:a')).rejects.toBeInstanceOf(ProviderError);
     expect(calls).toBe(2);
   });
 
@@ -211,7 +207,9 @@ describe('the keys of one batch pause alike', () => {
       async fetch(requests) {
         batches.push(requests.length);
         return requests.map((r) =>
-          failing ? { error: new ThrottledError('slow down', { ref: r.ref, scheme: 'mem' }) } : { value: 'v' },
+          failing
+            ? { error: new ProviderError('unavailable', { ref: r.ref, scheme: 'mem', transient: true }) }
+            : { value: 'v' },
         );
       },
     };

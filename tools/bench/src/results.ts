@@ -2,7 +2,6 @@
  * What `pnpm bench` measures, as written to tools/bench/results.json: the renderers and the targets
  * read nothing else, so that `pnpm bench:render` rebuilds every page and chart from the file alone.
  */
-import type { FLEET_MODEL, FleetResult } from './fleet.ts';
 
 export interface Fixture {
   readonly parameters: readonly string[];
@@ -81,9 +80,4 @@ export interface Results {
     readonly ownCodeStringBytes: number;
   };
   readonly scale: { readonly keys: number; readonly bytesPerEntry: number; readonly resolvesPerSecond: number };
-  readonly fleet: {
-    readonly sizes: readonly number[];
-    readonly model: typeof FLEET_MODEL;
-    readonly strategies: readonly { readonly name: string; readonly results: readonly FleetResult[] }[];
-  };
 }

@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: secretref side by side with Powertools Parameters, middy, a plain SDK loop and the
- * floor, in one run, against moto behind the latency proxy; then the fleet model. Each scenario
+ * floor, in one run, against moto behind the latency proxy (the fleet: `pnpm bench:fleet`). Each scenario
  * (scenarios/) measures and returns data; this writes them to tools/bench/results.json and renders
  * the pages and charts from that file (render/, also `pnpm bench:render`). Targets: targets.ts.
  */
@@ -9,7 +9,6 @@ import { startBenchEnv } from './env.ts';
 import { RESULTS_FILE, render } from './render/main.ts';
 import type { Results } from './results.ts';
 import { measureCold } from './scenarios/cold.ts';
-import { measureFleet } from './scenarios/fleet.ts';
 import { measureHerd } from './scenarios/herd.ts';
 import { measureMachine } from './scenarios/machine.ts';
 import { measureScale } from './scenarios/scale.ts';
@@ -41,8 +40,6 @@ try {
   const startup = await measureStartup();
   log('scale');
   const scale = await measureScale();
-  log('fleet model');
-  const fleet = measureFleet();
   const results: Results = {
     date: new Date().toISOString().slice(0, 10),
     machine,
@@ -53,7 +50,6 @@ try {
     throttle,
     startup,
     scale,
-    fleet,
   };
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote tools/bench/results.json; ${(await render(results)).join(', ')}`);

@@ -1,5 +1,4 @@
 /** A results.json as `pnpm bench` writes it (numbers of a real run, rounded), for the render tests. */
-import { FLEET_MODEL, simulate } from '../src/fleet.ts';
 import type { ColdRuns, Contender, Results } from '../src/results.ts';
 
 const runs = (ms: number[], calls: number, peak = calls): ColdRuns => ({ ms, calls, peak, count: 30 });
@@ -34,7 +33,6 @@ const form = (scale: number): Record<Contender, ColdRuns> => ({
     4,
   ),
 });
-const sizes = [10, 100, 1000, 10_000];
 
 export const RESULTS: Results = {
   date: '2026-12-01',
@@ -78,12 +76,4 @@ export const RESULTS: Results = {
     ownCodeStringBytes: 12_100,
   },
   scale: { keys: 1000, bytesPerEntry: 900, resolvesPerSecond: 3_000_000 },
-  fleet: {
-    sizes,
-    model: FLEET_MODEL,
-    strategies: [
-      { name: 'secretref (TTL 5 min)', results: sizes.map((processes) => simulate('secretref', { processes })) },
-      { name: 'naive per-request fetch', results: sizes.map((processes) => simulate('naive', { processes })) },
-    ],
-  },
 };

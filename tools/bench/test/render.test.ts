@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { charts, textsOutside, toSvg, warmChart } from '../src/render/charts.ts';
 import { resultProblems } from '../src/render/check.ts';
-import { benchmarksPage, scalingPage } from '../src/render/pages.ts';
+import { benchmarksPage } from '../src/render/pages.ts';
+import { fleetResults, scalingCharts, scalingPage } from '../src/render/scaling.ts';
 import type { Results } from '../src/results.ts';
 import { targets } from '../src/targets.ts';
 import { RESULTS } from './fixture.ts';
 
 const root = new URL('../../../', import.meta.url);
 const committed = JSON.parse(readFileSync(new URL('tools/bench/results.json', root), 'utf8')) as Results;
+const fleet = fleetResults();
 
 describe('charts', () => {
   for (const [name, spec] of Object.entries(charts(RESULTS))) {
@@ -64,26 +66,27 @@ describe('pages', () => {
     });
     expect(byName['herd: calls']?.met).toBe(true);
     expect(byName['warm: Powertools / secretref']).toMatchObject({ measured: '3.20x', met: true });
-    expect(byName['own code of core + aws + ssm, minified']?.measured).toBe('44.3 KB (within its budget of 68.0 KB)');
+    expect(byName['own code of core + aws + ssm, minified']?.measured).toBe('44.3 KB (within its budget of 69.0 KB)');
   });
 
-  it('scaling.md has a row per strategy and a column per fleet size, with the model constants', () => {
-    const page = scalingPage(RESULTS);
-    for (const s of RESULTS.fleet.strategies) expect(page).toContain(`| ${s.name} |`);
-    expect(page).toContain('| strategy | N = 10 | N = 100 | N = 1,000 | N = 10,000 |');
+  it('scaling.md has the measured fleets beside their model, and the model at each size', () => {
+    const page = scalingPage(fleet);
+    for (const run of fleet.runs) expect(page).toMatch(new RegExp(`^\\| ${run.processes} \\|`, 'm'));
+    for (const o of fleet.scale.sizes)
+      expect(page).toMatch(new RegExp(`^\\| ${o.processes.toLocaleString('en-US')} \\|`, 'm'));
+    for (const v of fleet.scale.variants) expect(page).toContain(`| ${v.name} |`);
     expect(page).toContain('**40 requests/s**');
     expect(page).not.toMatch(/undefined|NaN/);
   });
 });
 
 describe('results that cannot be rendered', () => {
-  it('are refused with what is wrong: NaN, zeros, negatives, missing runs and bundles, fleets that do not fit', () => {
+  it('are refused with what is wrong: NaN, zeros, negatives, missing runs and bundles', () => {
     const broken = structuredClone(RESULTS) as unknown as {
       warm: { resolve: number };
       cold: { bundled: { floor: { ms: number[] } }; unbundled: { sdk: { ms: number[]; count: number } } };
       startup: { bundles: Record<string, unknown> };
       throttle: { reads: number };
-      fleet: { sizes: number[] };
       scale: { bytesPerEntry: number };
     };
     broken.warm.resolve = Number.NaN;
@@ -91,7 +94,6 @@ describe('results that cannot be rendered', () => {
     broken.cold.unbundled.sdk.ms = [];
     broken.startup.bundles = { secretref: { bytes: 1, importMs: 1 } };
     broken.throttle.reads = 0;
-    broken.fleet.sizes = [10, 100];
     broken.scale.bytesPerEntry = -1;
     delete (broken as { herd?: { secretref?: number } }).herd?.secretref;
     (broken as unknown as { warm: { resolveRatio: number } }).warm.resolveRatio = 0;
@@ -102,7 +104,6 @@ describe('results that cannot be rendered', () => {
       'cold.unbundled.sdk has no runs',
       'no "bare SSM client"',
       'throttle.reads must be at least 1',
-      'not one result per size',
       'scale.bytesPerEntry is -1',
       'herd.secretref is missing',
       'warm.resolveRatio is 0',
@@ -121,8 +122,15 @@ describe('the committed pages and charts', () => {
 
   it('are what tools/bench/results.json renders to (pnpm bench:render)', async () => {
     expect(readFileSync(new URL('docs/benchmarks.md', root), 'utf8')).toBe(benchmarksPage(committed));
-    expect(readFileSync(new URL('docs/scaling.md', root), 'utf8')).toBe(scalingPage(committed));
     for (const [name, spec] of Object.entries(charts(committed))) {
+      expect(readFileSync(new URL(`docs/images/${name}`, root), 'utf8'), name).toBe(await toSvg(spec));
+    }
+  });
+
+  it('are what tools/bench/fleet-results.json renders to (pnpm bench:render)', async () => {
+    expect(readFileSync(new URL('docs/scaling.md', root), 'utf8')).toBe(scalingPage(fleet));
+    for (const [name, spec] of Object.entries(scalingCharts(fleet))) {
+      expect(await textsOutside(spec), name).toEqual([]);
       expect(readFileSync(new URL(`docs/images/${name}`, root), 'utf8'), name).toBe(await toSvg(spec));
     }
   });

@@ -17,6 +17,13 @@ export { type JumpingClock, jumpingClock } from './clock.ts';
 export { atRate, type Fault, type FaultProxy, first, MALFORMED_SECRET, startFaultProxy } from './fault-proxy.ts';
 export { MOTO_HINT, type Moto, startMoto } from './moto.ts';
 export { type StartedProcess, startProcess } from './process.ts';
+export {
+  type QuotaFaultOptions,
+  quotaFault,
+  type TokenBucket,
+  type TokenBucketOptions,
+  tokenBucket,
+} from './quota.ts';
 
 /** Client settings for moto: any credentials work, the account is 123456789012. */
 export function localAwsConfig(

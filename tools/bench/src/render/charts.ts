@@ -30,7 +30,7 @@ metrics.width = (item, text) => {
   return font.getAdvanceWidth(value, item.fontSize ?? 11) * MARGIN;
 };
 
-const CONFIG = {
+export const CONFIG = {
   font: FONT,
   background: 'white',
   padding: 12,
@@ -161,73 +161,6 @@ function bundleChart(r: Results): TopLevelSpec {
   );
 }
 
-const FLEET_COLORS = ['#2b6cb0', '#38a169', '#dd6b20', '#c53030'];
-
-/** Requests/s against fleet size, both on log scales (symlog on y, so that 0 is drawn as 0). */
-function fleetChart(r: Results, phase: 'deploy' | 'steady'): TopLevelSpec {
-  const rows = r.fleet.strategies.flatMap((s) =>
-    s.results.map((result, i) => ({
-      strategy: s.name,
-      processes: r.fleet.sizes[i],
-      rps: phase === 'deploy' ? result.peakColdRps : result.meanSteadyRps,
-    })),
-  );
-  const names = r.fleet.strategies.map((s) => s.name);
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: CONFIG,
-    title: {
-      text:
-        phase === 'deploy' ? 'Deploy: peak SSM requests/s while the fleet starts' : 'Steady state: mean SSM requests/s',
-      subtitle: `the fleet model; grey dashes: SSM's quota of ${r.fleet.model.quota} requests/s per account and region`,
-    },
-    width: 460,
-    height: 260,
-    layer: [
-      {
-        data: { values: rows },
-        mark: { type: 'line', point: true, strokeWidth: 2 },
-        encoding: {
-          x: {
-            field: 'processes',
-            type: 'quantitative',
-            scale: { type: 'log' },
-            title: 'processes in the fleet',
-            axis: { values: [...r.fleet.sizes], format: ',d', grid: false },
-          },
-          y: {
-            field: 'rps',
-            type: 'quantitative',
-            scale: { type: 'symlog' },
-            title: 'requests/s',
-            axis: { values: [0, 1, 10, 100, 1_000, 10_000, 100_000, 1_000_000], format: ',d' },
-          },
-          color: {
-            field: 'strategy',
-            type: 'nominal',
-            sort: names,
-            scale: { domain: names, range: FLEET_COLORS },
-            legend: { orient: 'bottom', title: null, columns: 2 },
-          },
-          // Dashes tell apart lines that lie on each other (the two secretref TTLs during a deploy).
-          strokeDash: {
-            field: 'strategy',
-            type: 'nominal',
-            sort: names,
-            scale: { domain: names, range: names.map((_, i) => (i % 2 === 0 ? [1, 0] : [5, 3])) },
-            legend: null,
-          },
-        },
-      },
-      {
-        data: { values: [{ quota: r.fleet.model.quota }] },
-        mark: { type: 'rule', strokeDash: [6, 4], color: '#4a5568', strokeWidth: 1.5 },
-        encoding: { y: { field: 'quota', type: 'quantitative' } },
-      },
-    ],
-  };
-}
-
 /** The life of a cached value (docs/caching.md): no measurement, the rules drawn to scale. */
 function cacheLifecycleChart(): TopLevelSpec {
   const stale = 1.7;
@@ -355,8 +288,6 @@ export function charts(r: Results): Record<string, TopLevelSpec> {
     'bench-cold.svg': coldChart(r),
     'bench-warm.svg': warmChart(r),
     'bench-bundle.svg': bundleChart(r),
-    'fleet-deploy.svg': fleetChart(r, 'deploy'),
-    'fleet-steady.svg': fleetChart(r, 'steady'),
     'cache-lifecycle.svg': cacheLifecycleChart(),
   };
 }

@@ -73,10 +73,5 @@ export function resultProblems(r: Results): string[] {
   if (!(r.throttle?.reads > 0)) problems.push('throttle.reads must be at least 1');
   if (!(r.herd?.callers > 0)) problems.push('herd.callers must be at least 1');
   if (!(r.warm?.floor > 0 && r.warm?.syncFloor > 0 && r.warm?.resolve > 0)) problems.push('warm times must be > 0');
-  if (!(r.fleet?.strategies?.length > 0 && r.fleet.sizes?.length > 0))
-    problems.push('fleet has no strategies or sizes');
-  for (const s of r.fleet?.strategies ?? []) {
-    if (s.results.length !== r.fleet.sizes.length) problems.push(`fleet "${s.name}" has not one result per size`);
-  }
   return problems;
 }

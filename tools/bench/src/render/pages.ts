@@ -1,4 +1,4 @@
-/** docs/benchmarks.md and docs/scaling.md, from the results alone (pure: no clock, no machine). */
+/** docs/benchmarks.md, from the results alone (pure: no clock, no machine). docs/scaling.md: scaling.ts. */
 import type { Contender, Results } from '../results.ts';
 import { coldMs, kb, targets } from '../targets.ts';
 import { CONTENDER_NAMES } from './charts.ts';
@@ -115,55 +115,9 @@ in turn); about ${int(r.scale.bytesPerEntry)} bytes of heap per cached entry (a 
 
 ## Notes
 
-- The fleet-scale view (what happens at ${int(Math.max(...r.fleet.sizes))} processes against SSM's ${r.fleet.model.quota} requests/s) is in
-  [scaling.md](scaling.md).
+- The fleet-scale view (real fleets against a quota, and a model of up to 10,000 processes against SSM's 40
+  requests/s, from \`pnpm bench:fleet\`) is in [scaling.md](scaling.md).
 - Wall times on loopback with an added ${r.setup.latencyMs} ms are a model of a region-local network; real AWS adds
   TLS and variance. The ratios, taken in the same run, are what the targets compare.
-`;
-}
-
-export function scalingPage(r: Results): string {
-  const m = r.fleet.model;
-  const calls = Math.ceil(m.parameters / m.batch);
-  const cell = (x: Results['fleet']['strategies'][number]['results'][number]) =>
-    `${int(x.peakColdRps)} / ${x.meanSteadyRps.toFixed(1)} / ${(x.throttledShare * 100).toFixed(0)}% / ${x.allReadyS === null ? `not all in ${m.durationS / 60} min` : `${x.allReadyS} s`}`;
-  return `# Scaling: a fleet against SSM's quota
-
-SSM allows **${m.quota} requests/s** per account and region by default, shared by \`GetParameter\`,
-\`GetParameters\` and \`GetParametersByPath\`. A process that needs ${m.parameters} parameters costs secretref ${calls}
-\`GetParameters\` calls per refresh (${m.batch} names a call). What does a fleet cost? A model (tools/bench/src/fleet.ts, run by
-\`pnpm bench\` on ${r.date}), second by second over ${m.durationS / 60} minutes: N processes start within ${m.startWindowS} s (a deploy), each
-needs ${m.parameters} parameters and serves ${m.requestsPerSecond} request/s; a throttled secretref process backs off (${m.backoffBaseS} s, doubling, at
-most ${m.backoffMaxS} s) and keeps serving its last good value; every strategy is given that backoff. Deterministic (seeded);
-the numbers below are from it.
-
-What the model assumes that the resolver does only in part yet: a process's ${m.parameters} values expire together and
-refresh in ${calls} calls. The resolver draws its jitter per fetched batch, so a batch's values expire together, and read
-together they refresh in one call; but a refresh of one value does not yet refresh the rest of its batch, so values read
-apart refresh in up to ${m.parameters} calls per TTL: up to ${(m.parameters / calls).toFixed(1)}x what the model shows. Refreshing the
-batch, and a shared throttle governor, are issue 16. The model runs ${m.durationS / 60} minutes: a TTL longer than that shows
-only the deploy.
-
-![deploy](images/fleet-deploy.svg)
-
-![steady state](images/fleet-steady.svg)
-
-Each cell: peak requests/s during the deploy / mean requests/s in steady state (after ${m.steadyFromS / 60} minutes) /
-share of requests throttled / time until every process had its values.
-
-| strategy | ${r.fleet.sizes.map((n) => `N = ${int(n)}`).join(' | ')} |
-| --- | ${r.fleet.sizes.map(() => '---').join(' | ')} |
-${r.fleet.strategies.map((s) => `| ${s.name} | ${s.results.map(cell).join(' | ')} |`).join('\n')}
-
-## What to use at each scale
-
-| processes | what the model shows | settings |
-| --- | --- | --- |
-| up to ~100 | defaults stay far below the quota at deploy and in steady state | the defaults: TTL 5 min, batching |
-| ~1,000 | a deploy offers more than the quota; backoff spreads it over a couple of minutes, processes start on their first successful batch; with values expiring apart (above), the steady state can pass the quota too | stagger deploys (or widen the start window), TTL 1 h for values that rarely change; put the hottest values in Secrets Manager (10,000 requests/s) |
-| ~10,000 | the deploy alone exceeds the quota many times over, and the steady state does too, even with a 1-hour TTL | SSM's higher-throughput setting (up to 10,000 requests/s, billed per call), or Secrets Manager; the Lambda extension does not help: it caches per instance, as secretref does |
-
-The naive per-request fetch costs ${m.parameters} calls per request and each Powertools process ${calls} calls every ${m.powertoolsTtlS} s
-(its default TTL); the table shows from which fleet size each exceeds the quota.
 `;
 }
