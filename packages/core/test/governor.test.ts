@@ -104,7 +104,10 @@ describe('the governor of a service', () => {
   it('climbs back as calls succeed and, at twice its rate before the throttle, lets calls go freely again', async () => {
     subscribe(CHANNELS.throttle, listener);
     const t = await throttled();
-    const rates: number[] = [];
+    // Cut twice (about a quarter of a call a second); each success at least doubles it.
+    const cut = t.resolver.stats().governors[0]?.ratePerS as number;
+    expect(cut).toBeLessThan(0.3);
+    const rates: number[] = [cut];
     // A cold key read five times a second: each waits its turn while the governor limits.
     for (let i = 0; i < 10 && t.resolver.stats().governors[0]?.limiting; i++) {
       expect(await drive(t, t.resolver.resolve(`mem:k${i}`))).toBe(`k${i}1`);
@@ -115,8 +118,8 @@ describe('the governor of a service', () => {
     expect(t.resolver.stats().governors[0]).toMatchObject({ limiting: false, ratePerS: undefined });
     // Doubled by each success (and more with the time since), until it no longer limits (NaN).
     const limited = rates.filter((r) => !Number.isNaN(r));
-    expect(limited.length).toBeGreaterThanOrEqual(1);
-    for (let i = 1; i < limited.length; i++) expect(limited[i]).toBeGreaterThan(limited[i - 1] as number);
+    expect(limited.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < limited.length; i++) expect(limited[i]).toBeGreaterThanOrEqual(2 * (limited[i - 1] as number));
     expect(rates.at(-1)).toBeNaN();
     // Free again: a read goes out in this turn, with no wait.
     const calls = t.calls;

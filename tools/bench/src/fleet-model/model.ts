@@ -12,6 +12,7 @@
 import type { FetchRequest, FetchResult, Provider } from '@secretref/core';
 import * as current from '@secretref/core';
 import { type TokenBucket, tokenBucket } from '@secretref/local-aws';
+import type { FleetSummary } from '../fleet-run/results.ts';
 import { mulberry32 as seeded } from '../fleet-run/run.ts';
 import { type SimClock, simClock } from './sim-clock.ts';
 
@@ -43,26 +44,16 @@ export interface FleetConfig {
   readonly quantumMs?: number;
 }
 
-/** What a fleet did. Times are seconds from the first start. */
-export interface FleetOutcome {
+/** What a fleet did, as a measured run says it too (FleetSummary). Times are seconds from the first start. */
+export interface FleetOutcome extends FleetSummary {
   readonly processes: number;
   /** Each process's calls and the calls of it throttled, over the run. */
   readonly callsOf: readonly { readonly calls: number; readonly throttled: number }[];
   /** Every process's time to its values (`null`: not within the run). */
   readonly readyS: readonly (number | null)[];
-  readonly allReadyS: number | null;
-  /** N x ceil(parameters / 10): the calls a deploy needs at the least. */
-  readonly idealCalls: number;
-  /** Calls offered and throttled until every process was ready, and over the whole run. */
-  readonly offeredToReady: number;
-  readonly throttledToReady: number;
-  readonly offered: number;
-  readonly throttled: number;
   readonly perSecond: { readonly offered: readonly number[]; readonly throttled: readonly number[] };
   /** The steady state: from the first refresh round after everyone was ready to the end. */
   readonly steadyFromS: number | null;
-  readonly steadyRps: number | null;
-  readonly steadyThrottledShare: number | null;
   /** Seconds between two refreshes of a process's first value in the steady state: median and most. */
   readonly refreshS: { readonly median: number; readonly max: number } | null;
 }

@@ -22,8 +22,25 @@ export interface FleetConfig {
   readonly seed?: number;
 }
 
+/** What a fleet did, measured or modelled (the fleet model's outcome has these too). */
+export interface FleetSummary {
+  /** When the last process became ready, in s from t0; null if some never did. */
+  readonly allReadyS: number | null;
+  /** The fewest SSM calls that make every process ready: N * ceil(parameters / 10). */
+  readonly idealCalls: number;
+  /** SSM calls offered, and throttled, until allReadyS (the whole run if never). */
+  readonly offeredToReady: number;
+  readonly throttledToReady: number;
+  /** The same over the whole run. */
+  readonly offered: number;
+  readonly throttled: number;
+  /** Offered calls/s in the steady state, and the share of them throttled; null if there is none. */
+  readonly steadyRps: number | null;
+  readonly steadyThrottledShare: number | null;
+}
+
 /** One run's results, as tools/bench/fleet-results.json holds them. */
-export interface FleetRunResult {
+export interface FleetRunResult extends FleetSummary {
   readonly processes: number;
   /** The quota's refill (calls/s) and burst. */
   readonly quota: number;
@@ -39,16 +56,6 @@ export interface FleetRunResult {
   readonly offsetsMs: number[];
   /** When each process printed `ready`, in s from t0; null if it never did. */
   readonly readyS: (number | null)[];
-  /** When the last process became ready, in s from t0; null if some never did. */
-  readonly allReadyS: number | null;
-  /** The fewest SSM calls that make every process ready: N * ceil(parameters / 10). */
-  readonly idealCalls: number;
-  /** SSM calls offered to the proxy, and throttled by it, until allReadyS (the whole run if never). */
-  readonly offeredToReady: number;
-  readonly throttledToReady: number;
-  /** The same over the whole run. */
-  readonly offered: number;
-  readonly throttled: number;
   /** Per second from t0: calls offered and throttled. */
   readonly perSecond: { offered: number[]; throttled: number[] };
   /**
@@ -59,9 +66,6 @@ export interface FleetRunResult {
    * refreshing at all. The window runs to durationS, while every process is alive.
    */
   readonly steadyFromS: number;
-  /** Offered calls/s over [steadyFromS, durationS), and the share of them throttled; null if empty. */
-  readonly steadyRps: number | null;
-  readonly steadyThrottledShare: number | null;
   /** The workers' `resolver.stats()` summed; `failedReads` is their failed `resolveAll`s after ready. */
   readonly workerStats: { calls: number; fetched: number; staleServed: number; errors: number; failedReads: number };
   /** Each worker's exit code (all 0 in a good run). */
